@@ -1,0 +1,54 @@
+# The two commands: `make demo` and `make test`. Each installs what it needs first.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+# Qt's xcb plugin and the CJK font the UI, the PDF and the receipt use.
+APT_RUNTIME := fonts-wqy-zenhei libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 \
+  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+  libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+# Real services the integration tests drive, builds for pyscard/pycups, and eyes (Xvfb, pdftoppm).
+APT_TEST := $(APT_RUNTIME) pcscd vsmartcard-vpcd libpcsclite-dev swig cups cups-client \
+  printer-driver-cups-pdf libcups2-dev poppler-utils xvfb xauth x11-utils imagemagick
+UV = $(shell scripts/ensure-uv)
+DEMO_OUT ?= $(CURDIR)/demo-output
+
+.PHONY: demo demo-headless test lint bench screenshots env-runtime env-test clean
+
+env-runtime:
+	scripts/ensure-apt $(APT_RUNTIME)
+	$(UV) sync --frozen --no-dev
+
+env-test:
+	scripts/ensure-apt $(APT_TEST)
+	$(UV) sync --frozen --all-extras
+
+demo: env-runtime
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display found. Run the kiosk on a virtual screen with:"; \
+	  echo "    xvfb-run -s '-screen 0 1920x1080x24' make demo"; \
+	  echo "or run one scripted resident session without a display: make demo-headless"; \
+	  exit 1; \
+	fi
+	.venv/bin/taihaoban-kiosk run --demo
+
+demo-headless: env-runtime
+	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk demo-headless --out "$(DEMO_OUT)"
+
+screenshots: env-runtime
+	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk screenshots --out "$(CURDIR)/docs/screenshots"
+
+lint: env-test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy kiosk devices offline_cache
+
+test: env-test lint
+	QT_QPA_PLATFORM=offscreen .venv/bin/pytest -p no:cacheprovider
+
+bench: env-test
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench
+
+clean:
+	rm -rf .venv demo-output .pytest_cache .mypy_cache .ruff_cache

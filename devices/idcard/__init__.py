@@ -1,0 +1,1 @@
+"""Identity-card readers: the card model, its parser and the drivers."""

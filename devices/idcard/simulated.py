@@ -1,0 +1,118 @@
+"""A reader that reads cards laid on it in software: demo mode and tests.
+
+It returns the same 256-byte text block a real reader returns and runs it through the real
+parser. Scripted faults (``faults`` option) make it misbehave on purpose:
+``"timeout_on_read:N"`` (the Nth read times out), ``"fault_on_read:N"`` (reader fault).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from devices.base import (
+    DeviceError,
+    DeviceState,
+    HealthLevel,
+    HealthReport,
+    NotFound,
+    Timeout,
+)
+from devices.faults import FaultScript
+from devices.idcard.card import IdentityCard, parse_text_block
+from devices.idcard.reader import CardEvent, IdCardReader
+
+
+def is_usable() -> tuple[bool, str]:
+    return True, "simulated reader needs no hardware"
+
+
+@dataclass(frozen=True)
+class SimulatedCard:
+    """What the chip would release: the text block and the WLT photo bytes."""
+
+    label: str
+    text_block: bytes
+    photo: bytes = b""
+
+
+class SimulatedReader(IdCardReader):
+    def __init__(
+        self,
+        cards: Mapping[str, SimulatedCard] | None = None,
+        read_delay_s: float = 0.2,
+        faults: FaultScript | None = None,
+    ) -> None:
+        self.cards = dict(cards or {})
+        self.read_delay_s = read_delay_s
+        self._faults = faults or FaultScript([])
+        self._events: queue.Queue[CardEvent] = queue.Queue()
+        self._lock = threading.Lock()
+        self._on_reader: SimulatedCard | None = None
+        self._reads = 0
+
+    @classmethod
+    def from_options(
+        cls, options: Mapping[str, Any], cards: Mapping[str, SimulatedCard] | None = None
+    ) -> SimulatedReader:
+        unknown = set(options) - {"read_delay_s", "faults"}
+        if unknown:
+            raise ValueError(f"unknown simulated reader options: {sorted(unknown)}")
+        return cls(
+            cards=cards,
+            read_delay_s=float(options.get("read_delay_s", 0.2)),
+            faults=FaultScript(list(options.get("faults", []))),
+        )
+
+    # --- what a demo control or a test does with its hands ---
+    def lay_card(self, label: str) -> None:
+        with self._lock:
+            card = self.cards[label]
+            if self._on_reader is not None:
+                self._on_reader = None
+                self._events.put(CardEvent.REMOVED)
+            self._on_reader = card
+        self._events.put(CardEvent.INSERTED)
+
+    def remove_card(self) -> None:
+        with self._lock:
+            if self._on_reader is None:
+                return
+            self._on_reader = None
+        self._events.put(CardEvent.REMOVED)
+
+    # --- the driver contract ---
+    def open(self) -> None:
+        self.state = DeviceState.IDLE
+
+    def close(self) -> None:
+        self.state = DeviceState.CLOSED
+
+    def wait_for_card_event(self, timeout: float) -> CardEvent | None:
+        try:
+            return self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def read_card(self, timeout: float) -> IdentityCard:
+        self._reads += 1
+        fault = self._faults.due("read", self._reads)
+        if fault == "timeout":
+            raise Timeout("card read timed out", "reposition the card; check the reader cable")
+        if fault == "fault":
+            self.state = DeviceState.ERROR
+            raise DeviceError("reader reported a fault", "power-cycle the reader")
+        time.sleep(min(self.read_delay_s, timeout))
+        with self._lock:
+            card = self._on_reader
+        if card is None:
+            raise NotFound("no card on the reader")
+        self.state = DeviceState.IDLE
+        return parse_text_block(card.text_block, card.photo)
+
+    def check_health(self, level: HealthLevel) -> HealthReport:
+        return HealthReport(True, "simulated reader ready", {"cards": str(len(self.cards))})

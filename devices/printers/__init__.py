@@ -1,0 +1,1 @@
+"""Printers: the thermal receipt printer and the A4 document printer."""

@@ -1,0 +1,70 @@
+"""Everything below the UI, assembled from settings and started or stopped as one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devices.registry import load_document_printer, load_reader, load_receipt_printer
+from kiosk.config import Settings, read_secret
+from kiosk.outbox_drain import OutboxDrainer
+from kiosk.platform import PlatformClient
+from kiosk.session import SessionView
+from kiosk.terminal import Devices, Terminal
+from offline_cache.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    terminal: Terminal
+    platform: PlatformClient
+    outbox: Outbox
+    drainer: OutboxDrainer
+
+    def start(self) -> None:
+        self.terminal.start()
+        self.drainer.start()
+        log.info("terminal %s started", self.settings.terminal.id)
+
+    def stop(self) -> None:
+        self.terminal.stop()
+        self.drainer.stop()
+        self.outbox.close()
+        log.info("terminal %s stopped", self.settings.terminal.id)
+
+
+def build_runtime(settings: Settings, on_change: Callable[[SessionView], None]) -> Runtime:
+    secret = read_secret(settings.terminal.secret_file)
+    devices = Devices(
+        reader=load_reader(settings.card_reader.driver, settings.card_reader.options),
+        receipt_printer=load_receipt_printer(
+            settings.receipt_printer.driver, settings.receipt_printer.options
+        ),
+        document_printer=load_document_printer(
+            settings.document_printer.driver, settings.document_printer.options
+        ),
+    )
+    platform = PlatformClient(
+        settings.platform.base_url,
+        settings.terminal.id,
+        secret,
+        connect_timeout=settings.platform.connect_timeout_s,
+        read_timeout=settings.platform.read_timeout_s,
+        retries=settings.platform.retries,
+    )
+    outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
+    drainer = OutboxDrainer(outbox, platform)
+    terminal = Terminal(
+        terminal_id=settings.terminal.id,
+        secret=secret,
+        devices=devices,
+        platform=platform,
+        outbox=outbox,
+        timeouts=settings.session,
+        on_change=on_change,
+    )
+    return Runtime(settings, terminal, platform, outbox, drainer)

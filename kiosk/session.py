@@ -1,0 +1,199 @@
+"""One resident's session as a plain state machine (no Qt, no I/O, no threads).
+
+IDLE → READING → AUTHENTICATING → FETCHING → SHOWING → PRINTING → DONE, with FAILED
+reachable from every state. Each state has a deadline; ``expire()`` applies it. Every way
+back to IDLE goes through ``wipe()``, which drops the card, the token and the report.
+The owner (``kiosk.terminal``) calls this from a single thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from devices.idcard.card import IdentityCard
+from kiosk.report_model import CreditReport
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    READING = "reading"
+    AUTHENTICATING = "authenticating"
+    FETCHING = "fetching"
+    SHOWING = "showing"
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class FailureReason(enum.Enum):
+    CARD_UNREADABLE = "card_unreadable"
+    CARD_CHECKSUM = "card_checksum"
+    CARD_UNSUPPORTED = "card_unsupported"
+    CARD_EXPIRED = "card_expired"
+    READER_FAULT = "reader_fault"
+    PLATFORM_UNAVAILABLE = "platform_unavailable"
+    PLATFORM_REJECTED = "platform_rejected"
+    IDENTITY_MISMATCH = "identity_mismatch"
+    REPORT_MALFORMED = "report_malformed"
+    PRINTER_FAULT = "printer_fault"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class Failure:
+    reason: FailureReason
+    during: State
+    code: str = ""
+    """The device or platform error code behind it (no personal data)."""
+
+
+class PrintKind(enum.Enum):
+    A4 = "a4"
+    RECEIPT = "receipt"
+
+
+class InvalidTransition(RuntimeError):
+    """A bug: the owner asked for a transition the state machine does not have."""
+
+
+_NEXT = {
+    State.IDLE: State.READING,
+    State.READING: State.AUTHENTICATING,
+    State.AUTHENTICATING: State.FETCHING,
+    State.FETCHING: State.SHOWING,
+    State.SHOWING: State.PRINTING,
+    State.PRINTING: State.DONE,
+}
+
+
+@dataclass(frozen=True, repr=False)
+class SessionView:
+    """What the screens may show: an immutable snapshot taken after each change."""
+
+    number: int
+    state: State
+    deadline: float | None
+    """``clock()`` time at which the current state times out; None in IDLE."""
+    failure: Failure | None = None
+    report: CreditReport | None = None
+    holder_name: str = ""
+    print_kinds: frozenset[PrintKind] = frozenset()
+
+    def __repr__(self) -> str:
+        return f"SessionView(#{self.number}, {self.state.value})"
+
+
+class Session:
+    def __init__(
+        self,
+        timeouts: Mapping[State, float],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        missing = set(State) - {State.IDLE} - set(timeouts)
+        if missing:
+            raise ValueError(f"no timeout for {sorted(s.value for s in missing)}")
+        self._timeouts = dict(timeouts)
+        self._clock = clock
+        self.number = 0
+        self.state = State.IDLE
+        self.deadline: float | None = None
+        self.failure: Failure | None = None
+        self.card: IdentityCard | None = None
+        self.token: str | None = None
+        self.report: CreditReport | None = None
+        self.print_kinds: frozenset[PrintKind] = frozenset()
+
+    # --- transitions along the one path ---
+    def _advance(self, expected: State) -> None:
+        if self.state is not expected:
+            raise InvalidTransition(f"cannot leave {self.state.value} as if {expected.value}")
+        self._enter(_NEXT[expected])
+
+    def _enter(self, state: State) -> None:
+        self.state = state
+        self.deadline = None if state is State.IDLE else self._clock() + self._timeouts[state]
+
+    def start_reading(self) -> int:
+        """A card was laid on the reader: a new session begins. Returns its number."""
+        self._advance(State.IDLE)
+        self.number += 1
+        return self.number
+
+    def card_read(self, card: IdentityCard) -> None:
+        self._advance(State.READING)
+        self.card = card
+
+    def authenticated(self, token: str) -> None:
+        self._advance(State.AUTHENTICATING)
+        self.token = token
+
+    def report_received(self, report: CreditReport) -> None:
+        self._advance(State.FETCHING)
+        self.report = report
+
+    def start_printing(self, kinds: frozenset[PrintKind]) -> None:
+        if not kinds:
+            raise InvalidTransition("printing needs at least one kind")
+        self._advance(State.SHOWING)
+        self.print_kinds = kinds
+
+    def printed(self) -> None:
+        self._advance(State.PRINTING)
+        # The report is on paper now; nothing on screen needs it any more.
+        self._forget_personal_data()
+
+    def fail(self, reason: FailureReason, code: str = "") -> None:
+        """Any state → FAILED; personal data goes at once, only the reason stays."""
+        if self.state is State.FAILED:
+            return
+        self.failure = Failure(reason, self.state, code)
+        self._forget_personal_data()
+        self._enter(State.FAILED)
+
+    def touch(self) -> None:
+        """The resident touched the report: restart the idle countdown."""
+        if self.state is State.SHOWING:
+            self._enter(State.SHOWING)
+
+    def expire(self) -> bool:
+        """Apply the current state's deadline. Returns True if the state changed.
+
+        Waiting screens (DONE, FAILED) and an idle report go back to IDLE; a state that
+        was waiting on a device or the platform fails with TIMEOUT.
+        """
+        if self.deadline is None or self._clock() < self.deadline:
+            return False
+        if self.state in (State.DONE, State.FAILED, State.SHOWING):
+            self.wipe()
+        else:
+            self.fail(FailureReason.TIMEOUT)
+        return True
+
+    def wipe(self) -> None:
+        """End the session: forget everything personal and return to IDLE."""
+        self._forget_personal_data()
+        self.failure = None
+        self.print_kinds = frozenset()
+        self._enter(State.IDLE)
+
+    def _forget_personal_data(self) -> None:
+        self.card = None
+        self.token = None
+        self.report = None
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(0.0, self.deadline - self._clock())
+
+    def view(self) -> SessionView:
+        return SessionView(
+            number=self.number,
+            state=self.state,
+            deadline=self.deadline,
+            failure=self.failure,
+            report=self.report,
+            holder_name=self.card.name if self.card else "",
+            print_kinds=self.print_kinds,
+        )

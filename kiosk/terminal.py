@@ -1,0 +1,427 @@
+"""The terminal: wires the card reader, the platform, the printers and the outbox to one
+``Session`` and runs each on its own thread.
+
+Threads: one reader thread (waits for card events and reads cards), one worker per printer,
+one for the platform, and one coordinator that alone touches the ``Session``. Results come
+back to the coordinator tagged with the session number, so a late answer for a session that
+has ended is dropped. Every change is published as a ``SessionView`` to ``on_change``
+(called on the coordinator thread; the UI re-emits it as a queued Qt signal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from devices.base import BadCard, DeviceError
+from devices.idcard.card import ChecksumMismatch, IdentityCard, UnsupportedCardType
+from devices.idcard.reader import CardEvent, IdCardReader
+from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
+from kiosk.config import SessionSettings
+from kiosk.platform import (
+    IdentityMismatch,
+    MalformedReply,
+    PlatformClient,
+    PlatformError,
+    PlatformUnavailable,
+)
+from kiosk.privacy import mask_id_number, subject_key
+from kiosk.receipt_layout import build_receipt
+from kiosk.report_model import CreditReport, verify_url
+from kiosk.report_pdf import build_report_pdf
+from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
+from offline_cache.outbox import Outbox
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CARD_POLL_S = 0.25
+TICK_S = 0.2
+READER_RETRY_S = 1.0
+
+
+@dataclass(frozen=True)
+class Devices:
+    reader: IdCardReader
+    receipt_printer: ReceiptPrinter
+    document_printer: DocumentPrinter
+
+
+def session_timeouts(settings: SessionSettings) -> dict[State, float]:
+    return {
+        State.READING: settings.reading_timeout_s,
+        State.AUTHENTICATING: settings.authenticating_timeout_s,
+        State.FETCHING: settings.fetching_timeout_s,
+        State.SHOWING: settings.showing_idle_timeout_s,
+        State.PRINTING: settings.printing_timeout_s,
+        State.DONE: settings.done_timeout_s,
+        State.FAILED: settings.failed_timeout_s,
+    }
+
+
+def _card_failure(error: Exception) -> tuple[FailureReason, str]:
+    if isinstance(error, ChecksumMismatch):
+        return FailureReason.CARD_CHECKSUM, error.code
+    if isinstance(error, UnsupportedCardType):
+        return FailureReason.CARD_UNSUPPORTED, error.code
+    if isinstance(error, BadCard):
+        return FailureReason.CARD_UNREADABLE, error.code
+    if isinstance(error, DeviceError):
+        return FailureReason.READER_FAULT, error.code
+    return FailureReason.READER_FAULT, type(error).__name__
+
+
+def _platform_failure(error: PlatformError) -> FailureReason:
+    if isinstance(error, PlatformUnavailable):
+        return FailureReason.PLATFORM_UNAVAILABLE
+    if isinstance(error, IdentityMismatch):
+        return FailureReason.IDENTITY_MISMATCH
+    if isinstance(error, MalformedReply):
+        return FailureReason.REPORT_MALFORMED
+    return FailureReason.PLATFORM_REJECTED
+
+
+class Terminal:
+    def __init__(
+        self,
+        *,
+        terminal_id: str,
+        secret: bytes,
+        devices: Devices,
+        platform: PlatformClient,
+        outbox: Outbox,
+        timeouts: SessionSettings,
+        on_change: Callable[[SessionView], None],
+        today: Callable[[], dt.date] = dt.date.today,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.terminal_id = terminal_id
+        self._secret = secret
+        self.devices = devices
+        self._platform = platform
+        self._outbox = outbox
+        self._settings = timeouts
+        self._on_change = on_change
+        self._today = today
+        self._session = Session(session_timeouts(timeouts), clock)
+        self._coordinator = ThreadPoolExecutor(1, "session")
+        self._platform_worker = ThreadPoolExecutor(1, "platform")
+        self._receipt_worker = ThreadPoolExecutor(1, "receipt-printer")
+        self._document_worker = ThreadPoolExecutor(1, "document-printer")
+        self._stopping = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._watch_cards, name="card-reader", daemon=True),
+            threading.Thread(target=self._tick, name="session-clock", daemon=True),
+        ]
+        self._pending_prints: dict[PrintKind, PrintResult | Exception] = {}
+
+    # --- lifecycle ---
+    def start(self) -> None:
+        self._receipt_worker.submit(self._open_device, self.devices.receipt_printer.open)
+        self._document_worker.submit(self._open_device, self.devices.document_printer.open)
+        for thread in self._threads:
+            thread.start()
+        self._submit(self._publish)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._coordinator.submit(self._session.wipe)
+        for executor in (
+            self._platform_worker,
+            self._receipt_worker,
+            self._document_worker,
+            self._coordinator,
+        ):
+            executor.shutdown(wait=True, cancel_futures=True)
+        for close in (
+            self.devices.reader.close,
+            self.devices.receipt_printer.close,
+            self.devices.document_printer.close,
+        ):
+            self._open_device(close)
+
+    def _open_device(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except DeviceError as error:
+            self._record_fault(error)
+
+    # --- what the resident does (callable from any thread) ---
+    def print_report(self, kinds: frozenset[PrintKind]) -> None:
+        self._submit(self._start_printing, kinds)
+
+    def end_session(self) -> None:
+        """退出 / 返回首页."""
+        self._submit(self._end)
+
+    def touch(self) -> None:
+        self._submit(self._touch)
+
+    # --- coordinator plumbing ---
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        return self._coordinator.submit(self._guarded, fn, *args)
+
+    def _guarded(self, fn: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return fn(*args)
+        except Exception:
+            log.exception("session step %s failed", fn.__name__)
+            return None
+
+    def _publish(self) -> None:
+        view = self._session.view()
+        try:
+            self._on_change(view)
+        except Exception:
+            log.exception("session listener failed")
+
+    def _current(self, number: int, state: State) -> bool:
+        return self._session.number == number and self._session.state is state
+
+    def _fail(self, reason: FailureReason, code: str = "") -> None:
+        log.warning(
+            "session #%d failed in %s: %s %s",
+            self._session.number,
+            self._session.state.value,
+            reason.value,
+            code,
+        )
+        self._session.fail(reason, code)
+        self._publish()
+
+    # --- the one path ---
+    def _watch_cards(self) -> None:
+        reader = self.devices.reader
+        opened = False
+        while not self._stopping.is_set():
+            try:
+                if not opened:
+                    reader.open()
+                    opened = True
+                event = reader.wait_for_card_event(CARD_POLL_S)
+                if event is CardEvent.INSERTED:
+                    self._read_card(reader)
+                elif event is CardEvent.REMOVED:
+                    self._submit(self._card_removed)
+            except DeviceError as error:
+                self._record_fault(error)
+                opened = False
+                self._open_device(reader.close)
+                self._stopping.wait(READER_RETRY_S)
+
+    def _read_card(self, reader: IdCardReader) -> None:
+        number = self._submit(self._begin_reading).result(timeout=5.0)
+        if number is None:
+            return
+        result: IdentityCard | Exception
+        try:
+            result = reader.read_card(self._settings.reading_timeout_s)
+        except (BadCard, DeviceError) as error:
+            result = error
+        self._submit(self._card_read, number, result)
+
+    def _begin_reading(self) -> int | None:
+        if self._session.state is not State.IDLE:
+            return None
+        number = self._session.start_reading()
+        log.info("session #%d: card laid, reading", number)
+        self._publish()
+        return number
+
+    def _card_read(self, number: int, result: IdentityCard | Exception) -> None:
+        if not self._current(number, State.READING):
+            return
+        if isinstance(result, Exception):
+            if isinstance(result, DeviceError) and not isinstance(result, BadCard):
+                self._record_fault(result)
+            self._fail(*_card_failure(result))
+            return
+        if result.is_expired(self._today()):
+            self._fail(FailureReason.CARD_EXPIRED)
+            return
+        self._session.card_read(result)
+        log.info("session #%d: card read %s", number, mask_id_number(result.id_number))
+        self._publish()
+        self._platform_worker.submit(self._authenticate, number, result)
+
+    def _authenticate(self, number: int, card: IdentityCard) -> None:
+        try:
+            token = self._platform.open_resident_session(card)
+        except PlatformError as error:
+            self._submit(self._platform_failed, number, State.AUTHENTICATING, error)
+            return
+        self._submit(self._authenticated, number, token)
+
+    def _authenticated(self, number: int, token: str) -> None:
+        if not self._current(number, State.AUTHENTICATING):
+            return
+        self._session.authenticated(token)
+        self._publish()
+        self._platform_worker.submit(self._fetch, number, token)
+
+    def _fetch(self, number: int, token: str) -> None:
+        try:
+            report = self._platform.fetch_report(token)
+        except PlatformError as error:
+            self._submit(self._platform_failed, number, State.FETCHING, error)
+            return
+        self._submit(self._report_received, number, report)
+
+    def _platform_failed(self, number: int, state: State, error: PlatformError) -> None:
+        if self._current(number, state):
+            self._fail(_platform_failure(error), error.code)
+
+    def _report_received(self, number: int, report: CreditReport) -> None:
+        if not self._current(number, State.FETCHING):
+            return
+        card = self._session.card
+        assert card is not None  # READING put it there; FETCHING never clears it
+        self._outbox.enqueue(
+            "query_record",
+            {
+                "report_no": report.report_no,
+                "subject": subject_key(self._secret, card.id_number),
+                "id_masked": mask_id_number(card.id_number),
+                "terminal_id": self.terminal_id,
+                "queried_at": dt.datetime.now(dt.UTC).isoformat(),
+            },
+        )
+        self._session.report_received(report)
+        log.info("session #%d: showing report %s", number, report.report_no)
+        self._publish()
+
+    def _touch(self) -> None:
+        self._session.touch()
+        self._publish()
+
+    def _start_printing(self, kinds: frozenset[PrintKind]) -> None:
+        report = self._session.report
+        if self._session.state is not State.SHOWING or report is None:
+            return
+        self._session.start_printing(kinds)
+        number = self._session.number
+        self._pending_prints = {}
+        self._publish()
+        url = verify_url(self._platform.base_url, report)
+        printed_at = dt.datetime.now().astimezone()
+        if PrintKind.A4 in kinds:
+            self._document_worker.submit(self._print_a4, number, report, url, printed_at)
+        if PrintKind.RECEIPT in kinds:
+            self._receipt_worker.submit(self._print_receipt, number, report, url, printed_at)
+
+    def _print_a4(
+        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime
+    ) -> None:
+        outcome: PrintResult | Exception
+        try:
+            pdf = build_report_pdf(
+                report, terminal_id=self.terminal_id, printed_at=printed_at, verify_url=url
+            )
+            outcome = self.devices.document_printer.print_pdf(
+                pdf, f"report {report.report_no}", self._settings.printing_timeout_s
+            )
+        except Exception as error:
+            outcome = error
+        self._submit(self._print_finished, number, PrintKind.A4, report.report_no, outcome)
+
+    def _print_receipt(
+        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime
+    ) -> None:
+        outcome: PrintResult | Exception
+        try:
+            receipt = build_receipt(
+                report, terminal_id=self.terminal_id, printed_at=printed_at, verify_url=url
+            )
+            outcome = self.devices.receipt_printer.print_receipt(
+                receipt, self._settings.printing_timeout_s
+            )
+        except Exception as error:
+            outcome = error
+        self._submit(self._print_finished, number, PrintKind.RECEIPT, report.report_no, outcome)
+
+    def _print_finished(
+        self,
+        number: int,
+        kind: PrintKind,
+        report_no: str,
+        outcome: PrintResult | Exception,
+    ) -> None:
+        if isinstance(outcome, PrintResult) and outcome.confirmed:
+            self._outbox.enqueue(
+                "print_record",
+                {
+                    "report_no": report_no,
+                    "kind": kind.value,
+                    "pages": outcome.pages,
+                    "confirmed": True,
+                    "terminal_id": self.terminal_id,
+                    "printed_at": dt.datetime.now(dt.UTC).isoformat(),
+                },
+            )
+            log.info("session #%d: %s printed (job %s)", number, kind.value, outcome.job_id)
+        elif isinstance(outcome, DeviceError):
+            self._record_fault(outcome)
+        elif isinstance(outcome, Exception):
+            log.error("session #%d: %s print failed: %r", number, kind.value, outcome)
+        if not self._current(number, State.PRINTING):
+            return
+        self._pending_prints[kind] = outcome
+        if set(self._pending_prints) != set(self._session.print_kinds):
+            return
+        failures = [o for o in self._pending_prints.values() if not isinstance(o, PrintResult)]
+        unconfirmed = [o for o in self._pending_prints.values() if isinstance(o, PrintResult)]
+        if failures:
+            code = failures[0].code if isinstance(failures[0], DeviceError) else "print_error"
+            self._fail(FailureReason.PRINTER_FAULT, code)
+        elif not all(o.confirmed for o in unconfirmed):
+            self._fail(FailureReason.PRINTER_FAULT, "unconfirmed")
+        else:
+            self._session.printed()
+            self._publish()
+
+    def _card_removed(self) -> None:
+        # While printing the job runs on; a failure message stays until read or timed out.
+        if self._session.state in (State.IDLE, State.PRINTING, State.FAILED):
+            return
+        log.info("session #%d: card removed in %s", self._session.number, self._session.state.value)
+        self._session.wipe()
+        self._publish()
+
+    def _end(self) -> None:
+        if self._session.state in (State.IDLE, State.PRINTING):
+            return
+        self._session.wipe()
+        self._publish()
+
+    def _tick(self) -> None:
+        while not self._stopping.wait(TICK_S):
+            self._submit(self._expire)
+
+    def _expire(self) -> None:
+        if self._session.expire():
+            log.info("session #%d: deadline passed", self._session.number)
+            self._publish()
+
+    def _record_fault(self, error: DeviceError) -> None:
+        log.warning("device fault %s: %s", error.code, error.message)
+        try:
+            self._outbox.enqueue(
+                "device_fault",
+                {
+                    "code": error.code,
+                    "message": error.message,
+                    "hint": error.technician_hint,
+                    "terminal_id": self.terminal_id,
+                    "at": dt.datetime.now(dt.UTC).isoformat(),
+                },
+            )
+        except Exception:
+            log.exception("could not queue device fault")

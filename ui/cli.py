@@ -1,0 +1,129 @@
+"""``taihaoban-kiosk``: run the kiosk, the demo, the sandbox, or technician tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
+from kiosk.logs import configure_logging
+
+log = logging.getLogger("taihaoban-kiosk")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="taihaoban-kiosk", description="泰好办 信用查询终端")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the kiosk (full screen)")
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
+    run.add_argument("--demo", action="store_true", help="sandbox platform, simulated devices")
+    run.add_argument("--windowed", action="store_true", help="a 1920x1080 window, not full screen")
+    headless = commands.add_parser("demo-headless", help="one scripted resident session")
+    headless.add_argument("--out", type=Path, required=True)
+    headless.add_argument("--card", default="", help="demo card key (default: a full record)")
+    shots = commands.add_parser("screenshots", help="a PNG of every screen, both orientations")
+    shots.add_argument("--out", type=Path, required=True)
+    sandbox = commands.add_parser("sandbox", help="serve the credit-platform sandbox")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8480)
+    sandbox.add_argument("--terminal-id", default="XT-DEMO-001")
+    sandbox.add_argument("--secret-file", type=Path, required=True)
+    return parser
+
+
+def _needs_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return not has_display and platform not in ("offscreen", "minimal")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ui import app
+
+    if _needs_display():
+        print(
+            "No display: run the kiosk under Xvfb, e.g.\n"
+            "    xvfb-run -s '-screen 0 1920x1080x24' taihaoban-kiosk run --demo\n"
+            "or one scripted session without a display: make demo-headless",
+            file=sys.stderr,
+        )
+        return 2
+    if not args.demo:
+        configure_logging()
+        return app.run(load_settings(args.config), [], full_screen=not args.windowed)
+    from kiosk.demo import DemoEnvironment
+
+    with DemoEnvironment() as demo:
+        configure_logging(demo.log_file)
+        assert demo.settings is not None and demo.sandbox is not None
+        log.info("demo: sandbox at %s, files under %s", demo.sandbox.url, demo.root)
+        return app.run(demo.settings, demo.cards, full_screen=not args.windowed)
+
+
+def _demo_headless(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.demo import DemoEnvironment
+    from kiosk.sandbox import population
+    from ui import app
+    from ui.scripted import ScriptedResident
+
+    out = args.out.resolve()
+    if out.exists():
+        for stale in out.glob("printed/*"):
+            stale.unlink()
+    with DemoEnvironment(root=out) as demo:
+        configure_logging(demo.log_file)
+        assert demo.settings is not None
+        resident = ScriptedResident(args.card or population.richest_resident().key)
+        app.run(demo.settings, demo.cards, full_screen=False, script=resident)
+    printed = sorted(p.name for p in demo.printed_dir.glob("*"))
+    print(f"session states: {' → '.join(s.value for s in resident.states)}")
+    print(f"printed into {demo.printed_dir}: {', '.join(printed) or 'nothing'}")
+    print(f"log: {demo.log_file}")
+    return resident.exit_code
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.screenshots import take_screenshots
+
+    for path in take_screenshots(args.out):
+        print(path)
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from kiosk.config import read_secret
+    from kiosk.sandbox.server import start_sandbox
+
+    configure_logging()
+    secret = read_secret(args.secret_file)
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # before any server thread starts
+    with start_sandbox({args.terminal_id: secret}, host=args.host, port=args.port) as sandbox:
+        print(f"sandbox listening on {sandbox.url}", flush=True)
+        signal.sigwait(stop_signals)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {
+        "run": _run,
+        "demo-headless": _demo_headless,
+        "screenshots": _screenshots,
+        "sandbox": _sandbox,
+    }
+    try:
+        return handlers[args.command](args)
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The attract screen: clock, service hall, what this terminal does, where the card goes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from ui.strings import attract as text
+from ui.strings import common
+from ui.widgets import IdCardPicture, card, centered, label
+
+
+class AttractScreen(QWidget):
+    def __init__(self, hall_name: str) -> None:
+        super().__init__()
+        self.clock = centered("", "hugeClock")
+        self.date = centered("", "subtitle")
+        hall = centered(hall_name, "hall")
+        title = centered(common.APP_TITLE, "title")
+        prompt_card = card()
+        prompt_layout = QVBoxLayout(prompt_card)
+        prompt_layout.setContentsMargins(40, 30, 40, 30)
+        prompt_layout.setSpacing(16)
+        self.prompt = centered(text.PROMPT, "prompt")
+        prompt_layout.addWidget(IdCardPicture(), 1)
+        prompt_layout.addWidget(self.prompt)
+        self.steps = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.steps.setSpacing(20)
+        for step in text.STEPS:
+            self.steps.addWidget(label(step, "step", align=Qt.AlignmentFlag.AlignCenter))
+        steps_row = QHBoxLayout()
+        steps_row.addStretch(1)
+        steps_row.addLayout(self.steps)
+        steps_row.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 30, 60, 20)
+        layout.setSpacing(16)
+        layout.addWidget(self.clock)
+        layout.addWidget(self.date)
+        layout.addWidget(hall)
+        layout.addWidget(title)
+        layout.addWidget(prompt_card, 1)
+        layout.addLayout(steps_row)
+        layout.addWidget(centered(text.NOTE, "muted"))
+        self.tick(dt.datetime.now())
+
+    def tick(self, now: dt.datetime) -> None:
+        self.clock.setText(now.strftime("%H:%M"))
+        self.date.setText(
+            common.DATE.format(
+                year=now.year,
+                month=now.month,
+                day=now.day,
+                weekday=common.WEEKDAYS[now.weekday()],
+            )
+        )
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.steps.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )

@@ -1,0 +1,246 @@
+"""The report: a summary page, then each section paged in large type for touch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLayout,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.report_model import CreditReport, Section
+from ui.strings import common
+from ui.strings import report as text
+from ui.widgets import button, card, centered, label
+
+RECORDS_PER_PAGE = 4
+
+
+@dataclass(frozen=True)
+class Page:
+    section: str | None
+    """None for the summary page."""
+    first_row: int = 0
+
+
+def paginate(report: CreditReport, per_page: int) -> list[Page]:
+    """Summary first, then every section with records, ``per_page`` records at a time.
+
+    The basic-information section is one page: its rows are short name/value pairs.
+    """
+    pages = [Page(None)]
+    for section in report.sections:
+        if section.key == "basic":
+            pages.append(Page(section.key))
+            continue
+        pages.extend(Page(section.key, start) for start in range(0, len(section.rows), per_page))
+    return pages
+
+
+def _clear(layout: QLayout) -> None:
+    while (item := layout.takeAt(0)) is not None:
+        widget = item.widget()
+        if widget is not None:
+            widget.deleteLater()
+        elif item.layout() is not None:
+            _clear(item.layout())
+
+
+class ReportScreen(QWidget):
+    print_requested = Signal()
+    exit_requested = Signal()
+    touched = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: CreditReport | None = None
+        self.pages: list[Page] = []
+        self.page_index = 0
+        self.portrait = False
+
+        self.title = label(text.TITLE, "title")
+        self.holder = label("", "muted")
+        self.meta = label("", "muted")
+        heading = QVBoxLayout()
+        heading.setSpacing(4)
+        heading.addWidget(self.title)
+        heading.addWidget(self.holder)
+        heading.addWidget(self.meta)
+
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        self.body_layout.setSpacing(16)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.body)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+
+        self.previous = button(text.PREVIOUS)
+        self.next = button(text.NEXT)
+        self.page_label = centered("", "muted")
+        self.summary = button(text.BACK_TO_SUMMARY)
+        self.print = button(text.PRINT, "primary")
+        self.exit = button(common.EXIT)
+        self.previous.clicked.connect(lambda: self.go_to(self.page_index - 1))
+        self.next.clicked.connect(lambda: self.go_to(self.page_index + 1))
+        self.summary.clicked.connect(lambda: self.go_to(0))
+        self.print.clicked.connect(self.print_requested)
+        self.exit.clicked.connect(self.exit_requested)
+
+        self.controls = QGridLayout()
+        self.controls.setHorizontalSpacing(16)
+        self.controls.setVerticalSpacing(12)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 20, 40, 16)
+        layout.setSpacing(14)
+        layout.addLayout(heading)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(self.controls)
+        self._arrange_controls()
+
+    # --- layout for either orientation ---
+    def set_portrait(self, portrait: bool) -> None:
+        if portrait != self.portrait:
+            self.portrait = portrait
+            self._arrange_controls()
+            self._render()
+
+    def _arrange_controls(self) -> None:
+        for widget in (self.previous, self.page_label, self.next, self.summary):
+            self.controls.removeWidget(widget)
+        for widget in (self.print, self.exit):
+            self.controls.removeWidget(widget)
+        nav = (self.previous, self.page_label, self.next, self.summary)
+        actions = (self.print, self.exit)
+        if self.portrait:
+            for column, widget in enumerate(nav):
+                self.controls.addWidget(widget, 0, column)
+            self.controls.addWidget(self.print, 1, 0, 1, 3)
+            self.controls.addWidget(self.exit, 1, 3)
+        else:
+            for column, widget in enumerate(nav + actions):
+                self.controls.addWidget(widget, 0, column)
+
+    # --- content ---
+    def show_report(self, report: CreditReport, holder_masked: str) -> None:
+        if report is self.report:
+            return
+        self.report = report
+        self.holder.setText(text.HOLDER.format(name=holder_masked, id_masked=report.subject_id_masked))
+        self.meta.setText(
+            f"{text.REPORT_NO}：{report.report_no}    "
+            f"{text.ISSUED_AT}：{report.issued_at.strftime('%Y-%m-%d %H:%M')}"
+        )
+        self.pages = paginate(report, RECORDS_PER_PAGE)
+        self.page_index = 0
+        self._render()
+
+    def clear(self) -> None:
+        """Drop every widget that showed personal data."""
+        self.report = None
+        self.pages = []
+        self.holder.clear()
+        self.meta.clear()
+        _clear(self.body_layout)
+
+    def go_to(self, index: int) -> None:
+        self.touched.emit()
+        if self.pages and 0 <= index < len(self.pages):
+            self.page_index = index
+            self._render()
+
+    def open_section(self, key: str) -> None:
+        index = next((i for i, p in enumerate(self.pages) if p.section == key), None)
+        if index is None:  # no records: show the empty section as its own page
+            self.pages.append(Page(key))
+            index = len(self.pages) - 1
+        self.go_to(index)
+
+    def _render(self) -> None:
+        if self.report is None:
+            return
+        _clear(self.body_layout)
+        page = self.pages[self.page_index]
+        if page.section is None:
+            self._render_summary(self.report)
+        else:
+            self._render_section(self.report.section(page.section), page.first_row)
+        self.body_layout.addStretch(1)
+        self.scroll.verticalScrollBar().setValue(0)
+        self.page_label.setText(text.PAGE.format(page=self.page_index + 1, pages=len(self.pages)))
+        self.previous.setEnabled(self.page_index > 0)
+        self.next.setEnabled(self.page_index < len(self.pages) - 1)
+        self.summary.setEnabled(self.page_index > 0)
+
+    def _render_summary(self, report: CreditReport) -> None:
+        badges = QHBoxLayout()
+        badges.setSpacing(20)
+        red = text.LISTED if report.on_red_list else text.NOT_LISTED
+        black = text.LISTED if report.on_black_list else text.NOT_LISTED
+        badges.addWidget(
+            label(f"{text.RED_LIST}：{red}", "badgeHonour" if report.on_red_list else "badgeGood")
+        )
+        badges.addWidget(
+            label(f"{text.BLACK_LIST}：{black}", "badgeBad" if report.on_black_list else "badgeGood")
+        )
+        badges.addStretch(1)
+        self.body_layout.addWidget(label(text.SUMMARY, "sectionTitle"))
+        self.body_layout.addLayout(badges)
+        self.body_layout.addWidget(label(text.TOUCH_TO_OPEN, "muted"))
+        grid = QGridLayout()
+        grid.setSpacing(14)
+        columns = 2 if self.portrait else 3
+        for index, section in enumerate(report.sections):
+            count = len(section.rows)
+            warn = section.key in ("black_list", "admin_penalty") and count > 0
+            counted = text.RECORDS.format(count=count) if count else text.NO_RECORDS
+            tile = button(f"{section.title}    {counted}", "tileWarn" if warn else "tile")
+            tile.clicked.connect(lambda _=False, key=section.key: self.open_section(key))
+            grid.addWidget(tile, index // columns, index % columns)
+        self.body_layout.addLayout(grid)
+
+    def _render_section(self, section: Section, first: int) -> None:
+        rows = section.rows[first : first + RECORDS_PER_PAGE]
+        total = len(section.rows)
+        if section.key == "basic":
+            rows = section.rows
+        heading = f"{section.title}（共 {total} 条）" if total else section.title
+        self.body_layout.addWidget(label(heading, "sectionTitle"))
+        if not rows:
+            self.body_layout.addWidget(label(text.NO_RECORDS, "subtitle"))
+            return
+        if section.key == "basic":
+            box = card()
+            grid = QGridLayout(box)
+            grid.setContentsMargins(28, 20, 28, 20)
+            grid.setHorizontalSpacing(30)
+            for index, (name, value) in enumerate(rows):
+                grid.addWidget(label(name, "fieldName", wrap=False), index, 0)
+                grid.addWidget(label(value, "fieldValue"), index, 1)
+            grid.setColumnStretch(1, 1)
+            self.body_layout.addWidget(box)
+            return
+        records = QGridLayout()
+        records.setSpacing(16)
+        columns = 1 if self.portrait else 2
+        for index, row in enumerate(rows):
+            box = card()
+            grid = QGridLayout(box)
+            grid.setContentsMargins(24, 16, 24, 16)
+            grid.setHorizontalSpacing(20)
+            grid.setVerticalSpacing(6)
+            for line, (name, value) in enumerate(zip(section.columns, row, strict=True)):
+                grid.addWidget(label(name, "fieldName", wrap=False), line, 0, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(label(value, "fieldValue"), line, 1)
+            grid.setColumnStretch(1, 1)
+            records.addWidget(box, index // columns, index % columns, Qt.AlignmentFlag.AlignTop)
+        self.body_layout.addLayout(records)

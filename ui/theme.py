@@ -1,0 +1,82 @@
+"""One theme for every screen: government-service blue and white, high contrast.
+
+Sizes are pixels at 1080 p (the short side of every supported screen); body text is at
+least 28 px and touch targets at least 80 px high.
+"""
+
+BLUE = "#0B4EA2"
+BLUE_DARK = "#073B7C"
+BLUE_LIGHT = "#E8F0FB"
+PAGE = "#F4F7FB"
+WHITE = "#FFFFFF"
+INK = "#1A2433"
+INK_MUTED = "#4A5668"
+LINE = "#C9D6E8"
+RED = "#C62828"
+RED_LIGHT = "#FDECEA"
+GREEN = "#1B7F3B"
+GREEN_LIGHT = "#E7F5EC"
+GOLD = "#B26A00"
+GOLD_LIGHT = "#FFF4E0"
+DEMO = "#8A4B00"
+
+BODY_PX = 30
+SMALL_PX = 28
+TITLE_PX = 48
+HUGE_PX = 120
+TOUCH_PX = 96
+
+STYLESHEET = f"""
+* {{ font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif; color: {INK}; }}
+QWidget#root {{ background: {PAGE}; }}
+QFrame#header {{ background: {BLUE}; }}
+QFrame#header QLabel {{ color: {WHITE}; }}
+QLabel#brand {{ font-size: 34px; font-weight: bold; }}
+QLabel#headerTitle {{ font-size: 32px; }}
+QLabel#headerClock {{ font-size: 34px; font-weight: bold; }}
+QFrame#footer {{ background: {WHITE}; border-top: 2px solid {LINE}; }}
+QLabel#countdown {{ font-size: {SMALL_PX}px; color: {INK_MUTED}; }}
+QLabel {{ font-size: {BODY_PX}px; background: transparent; }}
+QLabel#title {{ font-size: {TITLE_PX}px; font-weight: bold; color: {BLUE_DARK}; }}
+QLabel#subtitle {{ font-size: 36px; color: {INK}; }}
+QLabel#muted {{ font-size: {SMALL_PX}px; color: {INK_MUTED}; }}
+QLabel#hugeClock {{ font-size: {HUGE_PX}px; font-weight: bold; color: {BLUE_DARK}; }}
+QLabel#hall {{ font-size: 40px; color: {BLUE}; font-weight: bold; }}
+QLabel#prompt {{ font-size: 44px; font-weight: bold; color: {BLUE_DARK}; }}
+QLabel#step {{ font-size: {BODY_PX}px; color: {BLUE_DARK}; background: {BLUE_LIGHT};
+    border-radius: 12px; padding: 14px 24px; }}
+QFrame#card {{ background: {WHITE}; border: 2px solid {LINE}; border-radius: 16px; }}
+QFrame#errorCard {{ background: {WHITE}; border: 3px solid {RED}; border-radius: 16px; }}
+QFrame#doneCard {{ background: {WHITE}; border: 3px solid {GREEN}; border-radius: 16px; }}
+QLabel#fieldName {{ font-size: {SMALL_PX}px; color: {INK_MUTED}; }}
+QLabel#fieldValue {{ font-size: {BODY_PX}px; }}
+QLabel#sectionTitle {{ font-size: 38px; font-weight: bold; color: {BLUE_DARK}; }}
+QLabel#badgeGood {{ font-size: {BODY_PX}px; color: {GREEN}; background: {GREEN_LIGHT};
+    border-radius: 10px; padding: 8px 18px; font-weight: bold; }}
+QLabel#badgeBad {{ font-size: {BODY_PX}px; color: {RED}; background: {RED_LIGHT};
+    border-radius: 10px; padding: 8px 18px; font-weight: bold; }}
+QLabel#badgeHonour {{ font-size: {BODY_PX}px; color: {GOLD}; background: {GOLD_LIGHT};
+    border-radius: 10px; padding: 8px 18px; font-weight: bold; }}
+QLabel#errorTitle {{ font-size: {TITLE_PX}px; font-weight: bold; color: {RED}; }}
+QLabel#doneTitle {{ font-size: {TITLE_PX}px; font-weight: bold; color: {GREEN}; }}
+QPushButton {{ font-size: 32px; min-height: {TOUCH_PX}px; padding: 0 36px; border-radius: 14px;
+    background: {WHITE}; color: {BLUE_DARK}; border: 3px solid {BLUE}; font-weight: bold; }}
+QPushButton:pressed {{ background: {BLUE_LIGHT}; }}
+QPushButton:disabled {{ color: #9AA7B8; border-color: {LINE}; }}
+QPushButton#primary {{ background: {BLUE}; color: {WHITE}; border: 3px solid {BLUE}; }}
+QPushButton#primary:pressed {{ background: {BLUE_DARK}; }}
+QPushButton#tile {{ text-align: left; padding: 12px 24px; font-size: {BODY_PX}px;
+    font-weight: normal; color: {INK}; border: 2px solid {LINE}; min-height: 88px; }}
+QPushButton#tileWarn {{ text-align: left; padding: 12px 24px; font-size: {BODY_PX}px;
+    font-weight: bold; color: {RED}; border: 3px solid {RED}; min-height: 88px;
+    background: {RED_LIGHT}; }}
+QPushButton#demo {{ font-size: {SMALL_PX}px; min-height: 80px; padding: 0 18px; color: {DEMO};
+    border: 2px dashed {DEMO}; background: #FFF8EE; font-weight: normal; }}
+QLabel#demoBadge {{ font-size: {SMALL_PX}px; color: {WHITE}; background: {DEMO};
+    border-radius: 8px; padding: 6px 14px; }}
+QProgressBar {{ min-height: 28px; max-height: 28px; border: 2px solid {LINE}; border-radius: 14px;
+    background: {WHITE}; }}
+QProgressBar::chunk {{ background: {BLUE}; border-radius: 12px; }}
+QScrollArea {{ background: transparent; border: none; }}
+QScrollArea > QWidget > QWidget {{ background: transparent; }}
+"""

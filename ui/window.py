@@ -1,0 +1,178 @@
+"""The kiosk window: header, the current screen, and a footer with the countdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.privacy import mask_name
+from kiosk.session import PrintKind, SessionView, State
+from ui import theme
+from ui.screens.attract import AttractScreen
+from ui.screens.outcome import DoneScreen, FailureScreen
+from ui.screens.print_choice import PrintChoiceScreen
+from ui.screens.progress import ProgressScreen
+from ui.screens.report import ReportScreen
+from ui.strings import common
+from ui.widgets import button, label
+
+
+class TerminalActions(Protocol):
+    def print_report(self, kinds: frozenset[PrintKind]) -> None: ...
+    def end_session(self) -> None: ...
+    def touch(self) -> None: ...
+
+
+class DemoCardControl(Protocol):
+    def lay_card(self, label: str) -> None: ...
+    def remove_card(self) -> None: ...
+
+
+class KioskWindow(QWidget):
+    def __init__(
+        self,
+        actions: TerminalActions,
+        hall_name: str,
+        demo: DemoCardControl | None = None,
+        demo_cards: Sequence[tuple[str, str]] = (),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("root")
+        self.setWindowTitle(common.APP_TITLE)
+        self.setStyleSheet(theme.STYLESHEET)
+        self.actions = actions
+        self._clock = clock
+        self.view: SessionView | None = None
+
+        header = QFrame()
+        header.setObjectName("header")
+        header.setFixedHeight(96)
+        header_row = QHBoxLayout(header)
+        header_row.setContentsMargins(36, 0, 36, 0)
+        header_row.addWidget(label(common.BRAND, "brand", wrap=False))
+        header_row.addStretch(1)
+        self.header_clock = label("", "headerClock", wrap=False)
+        header_row.addWidget(self.header_clock)
+
+        self.attract = AttractScreen(hall_name)
+        self.progress = ProgressScreen()
+        self.report = ReportScreen()
+        self.print_choice = PrintChoiceScreen()
+        self.done = DoneScreen()
+        self.failure = FailureScreen()
+        self.stack = QStackedWidget()
+        for screen in (
+            self.attract,
+            self.progress,
+            self.report,
+            self.print_choice,
+            self.done,
+            self.failure,
+        ):
+            self.stack.addWidget(screen)
+        self.report.print_requested.connect(self._choose_print)
+        self.print_choice.chosen.connect(actions.print_report)
+        self.print_choice.cancelled.connect(self._cancel_print)
+        self.report.exit_requested.connect(actions.end_session)
+        self.report.touched.connect(actions.touch)
+        self.done.home_requested.connect(actions.end_session)
+        self.failure.home_requested.connect(actions.end_session)
+
+        footer = QFrame()
+        footer.setObjectName("footer")
+        footer_row = QHBoxLayout(footer)
+        footer_row.setContentsMargins(36, 10, 36, 10)
+        self.countdown = label("", "countdown", wrap=False)
+        footer_row.addWidget(self.countdown)
+        footer_row.addStretch(1)
+        self.demo_buttons = []
+        if demo is not None:
+            footer_row.addWidget(label(common.DEMO_BADGE, "demoBadge", wrap=False))
+            for key, caption in demo_cards:
+                lay = button(common.DEMO_LAY.format(caption=caption), "demo")
+                lay.clicked.connect(lambda _=False, k=key: demo.lay_card(k))
+                footer_row.addWidget(lay)
+                self.demo_buttons.append(lay)
+            remove = button(common.DEMO_REMOVE, "demo")
+            remove.clicked.connect(demo.remove_card)
+            footer_row.addWidget(remove)
+            self.demo_buttons.append(remove)
+        self.footer_row = footer_row
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(footer)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(250)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        self._tick()
+
+    def apply(self, view: SessionView) -> None:
+        """Show the screen for the session's new state."""
+        self.view = view
+        state = view.state
+        if state is State.IDLE:
+            self.report.clear()
+            self.stack.setCurrentWidget(self.attract)
+        elif state in (State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING):
+            if state is State.PRINTING:
+                self.report.clear()
+            self.progress.show_state(state)
+            self.stack.setCurrentWidget(self.progress)
+        elif state is State.SHOWING and view.report is not None:
+            self.report.show_report(view.report, mask_name(view.holder_name))
+            if self.stack.currentWidget() is not self.print_choice:
+                self.stack.setCurrentWidget(self.report)
+        elif state is State.DONE:
+            self.stack.setCurrentWidget(self.done)
+        elif state is State.FAILED and view.failure is not None:
+            self.report.clear()
+            self.failure.show_failure(view.failure)
+            self.stack.setCurrentWidget(self.failure)
+        self._tick()
+
+    def _choose_print(self) -> None:
+        self.actions.touch()
+        self.stack.setCurrentWidget(self.print_choice)
+
+    def _cancel_print(self) -> None:
+        self.actions.touch()
+        self.stack.setCurrentWidget(self.report)
+
+    def _tick(self) -> None:
+        now = dt.datetime.now()
+        self.header_clock.setText(now.strftime("%H:%M:%S"))
+        if self.stack.currentWidget() is self.attract:
+            self.attract.tick(now)
+        deadline = self.view.deadline if self.view else None
+        if deadline is None:
+            self.countdown.setText("")
+        else:
+            seconds = max(0, int(deadline - self._clock() + 0.999))
+            self.countdown.setText(common.COUNTDOWN.format(seconds=seconds))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        portrait = event.size().height() > event.size().width()
+        self.attract.set_portrait(portrait)
+        self.report.set_portrait(portrait)
+        self.print_choice.set_portrait(portrait)
+        super().resizeEvent(event)
+
+    def show_kiosk(self) -> None:
+        """Full screen; on a bare X server with no window manager, size it by hand too."""
+        screen = self.screen()
+        self.setGeometry(screen.geometry())
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self.showFullScreen()
