@@ -15,6 +15,4 @@ def cjk_font_path() -> Path:
     for path in CJK_FONT_CANDIDATES:
         if path.exists():
             return path
-    raise FileNotFoundError(
-        "no CJK font found: install the Debian package fonts-wqy-zenhei"
-    )
+    raise FileNotFoundError("no CJK font found: install the Debian package fonts-wqy-zenhei")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from devices.base import NotSupported
 from devices.idcard.reader import IdCardReader
@@ -14,12 +14,8 @@ READERS = {"simulated": "devices.idcard.simulated:SimulatedReader"}
 RECEIPT_PRINTERS = {"simulated": "devices.printers.simulated:SimulatedReceiptPrinter"}
 DOCUMENT_PRINTERS = {"simulated": "devices.printers.simulated:SimulatedDocumentPrinter"}
 
-DeviceT = TypeVar("DeviceT")
 
-
-def _load(
-    table: Mapping[str, str], name: str, options: Mapping[str, Any], base: type[DeviceT]
-) -> DeviceT:
+def _load(table: Mapping[str, str], name: str, options: Mapping[str, Any], base: type[Any]) -> Any:
     if name not in table:
         raise NotSupported(f"unknown driver {name!r}", f"choose one of {sorted(table)}")
     module_name, class_name = table[name].split(":")
@@ -34,12 +30,15 @@ def _load(
 
 
 def load_reader(name: str, options: Mapping[str, Any]) -> IdCardReader:
-    return _load(READERS, name, options, IdCardReader)
+    device: IdCardReader = _load(READERS, name, options, IdCardReader)
+    return device
 
 
 def load_receipt_printer(name: str, options: Mapping[str, Any]) -> ReceiptPrinter:
-    return _load(RECEIPT_PRINTERS, name, options, ReceiptPrinter)
+    device: ReceiptPrinter = _load(RECEIPT_PRINTERS, name, options, ReceiptPrinter)
+    return device
 
 
 def load_document_printer(name: str, options: Mapping[str, Any]) -> DocumentPrinter:
-    return _load(DOCUMENT_PRINTERS, name, options, DocumentPrinter)
+    device: DocumentPrinter = _load(DOCUMENT_PRINTERS, name, options, DocumentPrinter)
+    return device

@@ -44,9 +44,13 @@ def demo_cards() -> list[DemoCard]:
         caption = f"{resident.card().name[0]}某 · {what}"
         cards.append(DemoCard(resident.key, caption, SimulatedCard(resident.key, block)))
     cards.append(
-        DemoCard("bad-check", "校验位错误", SimulatedCard("bad-check", population.bad_checksum_block()))
+        DemoCard(
+            "bad-check", "校验位错误", SimulatedCard("bad-check", population.bad_checksum_block())
+        )
     )
-    cards.append(DemoCard("garbled", "损坏的卡", SimulatedCard("garbled", population.garbled_block())))
+    cards.append(
+        DemoCard("garbled", "损坏的卡", SimulatedCard("garbled", population.garbled_block()))
+    )
     return cards
 
 

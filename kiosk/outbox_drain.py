@@ -7,7 +7,13 @@ import logging
 import random
 import threading
 
-from kiosk.platform import PlatformClient, PlatformError, PlatformRejected, PlatformUnavailable
+from kiosk.platform import (
+    PlatformClient,
+    PlatformError,
+    PlatformRejected,
+    PlatformUnavailable,
+    TerminalAuthFailed,
+)
 from offline_cache.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -45,11 +51,16 @@ class OutboxDrainer:
                 while self.drain_once() == BATCH and not self._stopping.is_set():
                     pass
                 failures = 0
-            except PlatformUnavailable as error:
+            except (PlatformUnavailable, TerminalAuthFailed) as error:
+                # A refused terminal (clock skew, wrong secret) is not the items' fault:
+                # keep them and back off, exactly as for an outage.
                 failures += 1
                 backoff = min(MAX_BACKOFF_S, self._interval_s * 2**failures)
-                delay = max(error.retry_after or 0.0, random.uniform(backoff / 2, backoff))
-                log.info("outbox: platform unavailable (%s), next try in %.0f s", error.code, delay)
+                retry_after = error.retry_after if isinstance(error, PlatformUnavailable) else None
+                delay = max(retry_after or 0.0, random.uniform(backoff / 2, backoff))
+                log.info(
+                    "outbox: platform refused or away (%s), next try in %.0f s", error.code, delay
+                )
             except Exception:
                 log.exception("outbox drain failed")
             self._wake.wait(delay)
@@ -93,11 +104,11 @@ class OutboxDrainer:
                 pages=p["pages"],
                 confirmed=p["confirmed"],
             )
+        except (PlatformUnavailable, TerminalAuthFailed):
+            raise
         except PlatformRejected as error:
             self._outbox.move_to_dead_letter(item.idempotency_key, error.code)
             return
-        except PlatformUnavailable:
-            raise
         except (PlatformError, KeyError) as error:
             self._outbox.move_to_dead_letter(item.idempotency_key, type(error).__name__)
             return

@@ -34,6 +34,7 @@ class Runtime:
         self.terminal.stop()
         self.drainer.stop()
         self.outbox.close()
+        self.platform.close()
         log.info("terminal %s stopped", self.settings.terminal.id)
 
 

@@ -18,9 +18,7 @@ MAX_SKEW_S = 300
 
 
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
-    return "&".join(
-        f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(pairs)
-    )
+    return "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(pairs))
 
 
 def signature(

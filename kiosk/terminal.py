@@ -229,6 +229,8 @@ class Terminal:
         self._submit(self._card_read, number, result)
 
     def _begin_reading(self) -> int | None:
+        if self._session.state in (State.DONE, State.FAILED):
+            self._session.wipe()  # a new card need not wait for the last screen's countdown
         if self._session.state is not State.IDLE:
             return None
         number = self._session.start_reading()

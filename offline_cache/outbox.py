@@ -20,8 +20,9 @@ from typing import Any
 
 import sqlite_utils
 
-# 17 digits and a check character with no digit on either side: a full ID number.
-_FULL_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+# 17 digits and a check character standing alone (not inside a longer token such as a hex
+# digest): a full ID number.
+_FULL_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 
 
 class PersonalDataRefused(ValueError):
@@ -45,7 +46,7 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         schema = sqlite_utils.Database(self._db)
-        schema["outbox"].create(
+        schema.table("outbox").create(
             {
                 "seq": int,
                 "idempotency_key": str,
@@ -59,8 +60,8 @@ class Outbox:
             defaults={"attempts": 0},
             if_not_exists=True,
         )
-        schema["outbox"].create_index(["idempotency_key"], unique=True, if_not_exists=True)
-        schema["dead_letter"].create(
+        schema.table("outbox").create_index(["idempotency_key"], unique=True, if_not_exists=True)
+        schema.table("dead_letter").create(
             {
                 "idempotency_key": str,
                 "kind": str,

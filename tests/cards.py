@@ -8,7 +8,9 @@ from devices.idcard.card import IdentityCard
 from devices.idcard.idnumber import check_digit
 
 
-def id_number(region: str = "370982", birth: dt.date = dt.date(1990, 3, 7), seq: str = "123") -> str:
+def id_number(
+    region: str = "370982", birth: dt.date = dt.date(1990, 3, 7), seq: str = "123"
+) -> str:
     first17 = region + birth.strftime("%Y%m%d") + seq
     return first17 + check_digit(first17)
 

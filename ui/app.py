@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from devices.idcard.simulated import SimulatedReader
 from kiosk.config import Settings
-from kiosk.demo import DemoCard
 from kiosk.runtime import Runtime, build_runtime
 from ui.bridge import SessionBridge
 from ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk.demo import DemoCard
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +30,7 @@ def application() -> QApplication:
     return QApplication(sys.argv[:1])
 
 
-def build_window(
-    settings: Settings, demo_cards: list[DemoCard]
-) -> tuple[KioskWindow, Runtime]:
+def build_window(settings: Settings, demo_cards: list[DemoCard]) -> tuple[KioskWindow, Runtime]:
     """The window wired to a runtime that is built but not started."""
     bridge = SessionBridge()
     runtime = build_runtime(settings, bridge.publish)
@@ -48,6 +50,25 @@ def build_window(
     return window, runtime
 
 
+_first_paint_logged = False
+
+
+def _log_first_paint() -> None:
+    global _first_paint_logged
+    if not _first_paint_logged:
+        _first_paint_logged = True
+        log.info("first frame painted %.3f s after process start", process_age_s())
+
+
+def process_age_s() -> float:
+    """Seconds since this process started (from /proc, so it counts interpreter start-up)."""
+    with open("/proc/self/stat", encoding="ascii") as stat:
+        start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime", encoding="ascii") as uptime:
+        uptime_s = float(uptime.read().split()[0])
+    return uptime_s - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
 def run(
     settings: Settings,
     demo_cards: list[DemoCard],
@@ -57,14 +78,15 @@ def run(
     app = application()
     window, runtime = build_window(settings, demo_cards)
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, activated=app.quit)
+    window.painted.connect(_log_first_paint)
+    if script is not None:
+        script(window, runtime)  # before start: the script must see the first view
     runtime.start()
     if full_screen:
         window.show_kiosk()
     else:
         window.resize(1920, 1080)
         window.show()
-    if script is not None:
-        script(window, runtime)
     try:
         return app.exec()
     finally:

@@ -78,7 +78,9 @@ class IdCardPicture(QWidget):
             painter.drawRoundedRect(QRectF(170, 50 + i * 26, width, 12), 6, 6)
         painter.drawRoundedRect(QRectF(110, 130, 200, 14), 7, 7)
         # arrow down onto the reader
-        painter.setPen(QPen(QColor(theme.RED), 8, cap=Qt.PenCapStyle.RoundCap))
+        arrow = QPen(QColor(theme.RED), 8)
+        arrow.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(arrow)
         painter.drawLine(210, 172, 210, 196)
         painter.drawLine(198, 184, 210, 198)
         painter.drawLine(222, 184, 210, 198)

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.privacy import mask_name
@@ -35,6 +35,9 @@ class DemoCardControl(Protocol):
 
 
 class KioskWindow(QWidget):
+    painted = Signal()
+    """After every paint of the window: start-up and latency measurements listen to it."""
+
     def __init__(
         self,
         actions: TerminalActions,
@@ -162,6 +165,10 @@ class KioskWindow(QWidget):
         else:
             seconds = max(0, int(deadline - self._clock() + 0.999))
             self.countdown.setText(common.COUNTDOWN.format(seconds=seconds))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         portrait = event.size().height() > event.size().width()

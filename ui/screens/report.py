@@ -48,6 +48,7 @@ def _clear(layout: QLayout) -> None:
     while (item := layout.takeAt(0)) is not None:
         widget = item.widget()
         if widget is not None:
+            widget.setParent(None)  # gone from the tree now, freed by Qt later
             widget.deleteLater()
         elif item.layout() is not None:
             _clear(item.layout())
@@ -82,7 +83,9 @@ class ReportScreen(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(self.body)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        QScroller.grabGesture(
+            self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
 
         self.previous = button(text.PREVIOUS)
         self.next = button(text.NEXT)
@@ -135,7 +138,9 @@ class ReportScreen(QWidget):
         if report is self.report:
             return
         self.report = report
-        self.holder.setText(text.HOLDER.format(name=holder_masked, id_masked=report.subject_id_masked))
+        self.holder.setText(
+            text.HOLDER.format(name=holder_masked, id_masked=report.subject_id_masked)
+        )
         self.meta.setText(
             f"{text.REPORT_NO}：{report.report_no}    "
             f"{text.ISSUED_AT}：{report.issued_at.strftime('%Y-%m-%d %H:%M')}"
@@ -190,7 +195,9 @@ class ReportScreen(QWidget):
             label(f"{text.RED_LIST}：{red}", "badgeHonour" if report.on_red_list else "badgeGood")
         )
         badges.addWidget(
-            label(f"{text.BLACK_LIST}：{black}", "badgeBad" if report.on_black_list else "badgeGood")
+            label(
+                f"{text.BLACK_LIST}：{black}", "badgeBad" if report.on_black_list else "badgeGood"
+            )
         )
         badges.addStretch(1)
         self.body_layout.addWidget(label(text.SUMMARY, "sectionTitle"))
@@ -239,7 +246,9 @@ class ReportScreen(QWidget):
             grid.setHorizontalSpacing(20)
             grid.setVerticalSpacing(6)
             for line, (name, value) in enumerate(zip(section.columns, row, strict=True)):
-                grid.addWidget(label(name, "fieldName", wrap=False), line, 0, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(
+                    label(name, "fieldName", wrap=False), line, 0, Qt.AlignmentFlag.AlignTop
+                )
                 grid.addWidget(label(value, "fieldValue"), line, 1)
             grid.setColumnStretch(1, 1)
             records.addWidget(box, index // columns, index % columns, Qt.AlignmentFlag.AlignTop)

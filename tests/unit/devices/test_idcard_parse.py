@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 
 import pytest
@@ -137,7 +138,5 @@ def test_every_valid_card_round_trips(
 def test_single_byte_corruption_never_escapes_as_another_error(index: int, value: int) -> None:
     block = bytearray(encode_text_block(make_card()))
     block[index] = value
-    try:
+    with contextlib.suppress(BadCard):
         parse_text_block(bytes(block))
-    except BadCard:
-        pass

@@ -36,12 +36,12 @@ def test_unknown_keys_are_refused(tmp_path: Path) -> None:
 
 def test_wrong_types_are_refused(tmp_path: Path) -> None:
     text = MINIMAL.replace('base_url = "https://credit.example"', "base_url = 3")
-    with pytest.raises(ConfigError, match="platform.base_url"):
+    with pytest.raises(ConfigError, match=r"platform\.base_url"):
         load_settings(write(tmp_path, text))
 
 
 def test_missing_required_key(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="terminal.id: required"):
+    with pytest.raises(ConfigError, match=r"terminal\.id: required"):
         load_settings(write(tmp_path, MINIMAL.replace('id = "XT-001"\n', "")))
 
 

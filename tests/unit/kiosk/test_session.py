@@ -78,7 +78,9 @@ def test_the_one_path(session: Session) -> None:
     assert session.card is None and session.report is None and session.token is None
 
 
-@pytest.mark.parametrize("state", [State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING])
+@pytest.mark.parametrize(
+    "state", [State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING]
+)
 def test_waiting_states_fail_with_timeout_at_their_deadline(
     session: Session, clock: FakeClock, state: State
 ) -> None:

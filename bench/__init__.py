@@ -1,0 +1,1 @@
+"""``make bench``: measurements printed as JSON lines (one object per figure)."""

@@ -1,0 +1,191 @@
+"""Run every benchmark and print one JSON line per figure.
+
+Times vary with the machine; compare figures from the same run, never against a constant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def emit(name: str, **figures: Any) -> None:
+    print(json.dumps({"bench": name, **figures}, ensure_ascii=False), flush=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def bench_first_paint(runs: int = 5) -> None:
+    """Process start → attract screen first painted, as the app itself logs it."""
+    pattern = re.compile(r"first frame painted ([0-9.]+) s after process start")
+    seconds = []
+    for _ in range(runs):
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/taihaoban-kiosk"), "run", "--demo", "--windowed"],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+        assert process.stderr is not None
+        deadline = time.monotonic() + 30
+        try:
+            for line in process.stderr:
+                match = pattern.search(line)
+                if match:
+                    seconds.append(float(match.group(1)))
+                    break
+                if time.monotonic() > deadline:
+                    break
+        finally:
+            process.terminate()
+            process.wait(10)
+    emit(
+        "process_start_to_first_paint",
+        runs=len(seconds),
+        p50_s=round(statistics.median(seconds), 3),
+        max_s=round(max(seconds), 3),
+    )
+
+
+def bench_sessions() -> None:
+    """Card laid → report summary painted (p50/p95 over 50), then RSS over 200 sessions."""
+    import psutil
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from kiosk.config import SessionSettings
+    from kiosk.demo import DemoEnvironment
+    from kiosk.sandbox import population
+    from kiosk.session import PrintKind, SessionView, State
+    from ui.app import application, build_window
+
+    app = application()
+    process = psutil.Process()
+    with DemoEnvironment(
+        session=SessionSettings(showing_idle_timeout_s=60),
+        reader_options={"read_delay_s": 0.0},
+        printer_options={"job_delay_s": 0.0},
+    ) as demo:
+        assert demo.settings is not None
+        window, runtime = build_window(demo.settings, demo.cards)
+        window.resize(1920, 1080)
+        window.show()
+        runtime.start()
+        reader = runtime.terminal.devices.reader
+        key = population.richest_resident().key
+        states: list[State] = []
+        window.bridge.changed.connect(lambda v: states.append(v.state))
+
+        def wait_for(state: State, timeout_s: float = 20.0) -> None:
+            loop = QEventLoop()
+            timer = QTimer()
+            timer.timeout.connect(lambda: (states and states[-1] is state) and loop.quit())
+            timer.start(1)
+            QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+            loop.exec()
+            timer.stop()
+            if not states or states[-1] is not state:
+                raise RuntimeError(f"expected {state}, saw {states[-3:]}")
+
+        def one_session(print_receipt: bool) -> float:
+            states.clear()
+            started = time.perf_counter()
+            reader.lay_card(key)  # type: ignore[attr-defined]
+            wait_for(State.SHOWING)
+            window.repaint()
+            elapsed = time.perf_counter() - started
+            if print_receipt:
+                runtime.terminal.print_report(frozenset({PrintKind.RECEIPT}))
+                wait_for(State.DONE)
+            runtime.terminal.end_session()
+            wait_for(State.IDLE)
+            reader.remove_card()  # type: ignore[attr-defined]
+            app.processEvents()
+            return elapsed
+
+        latencies = [one_session(print_receipt=False) for _ in range(50)]
+        emit(
+            "card_to_report_painted",
+            sessions=len(latencies),
+            p50_ms=round(percentile(latencies, 50) * 1000, 1),
+            p95_ms=round(percentile(latencies, 95) * 1000, 1),
+            note="simulated reader with no read delay; sandbox on loopback; largest report",
+        )
+        rss = {}
+        for n in range(1, 201):
+            one_session(print_receipt=True)
+            if n in (20, 200):
+                rss[n] = process.memory_info().rss
+        emit(
+            "rss_over_headless_sessions",
+            sessions=200,
+            rss_after_20_mb=round(rss[20] / 2**20, 1),
+            rss_after_200_mb=round(rss[200] / 2**20, 1),
+            growth_20_to_200_mb=round((rss[200] - rss[20]) / 2**20, 1),
+        )
+        runtime.stop()
+        window.close()
+        _ = SessionView
+
+
+def bench_pdf(runs: int = 5) -> None:
+    import datetime as dt
+
+    from kiosk.report_pdf import build_report_pdf
+    from kiosk.sandbox import population
+
+    resident = population.richest_resident()
+    report = population.build_report(
+        resident, "XT20261124009999", "BENCH123", dt.datetime.now().astimezone()
+    )
+    rows = sum(len(s.rows) for s in report.sections)
+    times = []
+    pdf = b""
+    for _ in range(runs):
+        started = time.perf_counter()
+        pdf = build_report_pdf(
+            report,
+            terminal_id="XT-BENCH",
+            printed_at=dt.datetime.now().astimezone(),
+            verify_url="http://127.0.0.1/api/v1/verify/x?code=y",
+        )
+        times.append(time.perf_counter() - started)
+    pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+    emit(
+        "a4_pdf_build_largest_report",
+        rows=rows,
+        pages=pages,
+        bytes=len(pdf),
+        p50_s=round(statistics.median(times), 3),
+        runs=runs,
+    )
+
+
+def main() -> int:
+    only = set(sys.argv[1:])
+    for name, bench in (
+        ("first_paint", bench_first_paint),
+        ("pdf", bench_pdf),
+        ("sessions", bench_sessions),
+    ):
+        if not only or name in only:
+            bench()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

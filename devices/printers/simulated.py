@@ -1,0 +1,246 @@
+"""Printers that print into a directory: demo mode and tests.
+
+``SimulatedReceiptPrinter`` writes ``receipt-<job>.bin`` (the exact ESC/POS bytes a real
+printer would get) and ``receipt-<job>.png`` (a picture of the paper);
+``SimulatedDocumentPrinter`` writes ``report-<job>.pdf``. Files appear atomically and only
+for jobs that printed: a failed job writes nothing.
+
+Scripted faults (``faults`` option, see ``devices.faults``) count print jobs, failed ones
+included: ``paper_out``, ``cover_open``, ``offline``, ``timeout`` and (documents) ``jam``
+fail the job; ``near_end`` prints but reports the paper LOW. ``"paper_out_after_job:2"``
+prints two jobs, then the paper is out. The sensors (``status()``) show the fault of the
+latest job, or before the first job the fault that job will meet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Self
+
+from devices.base import (
+    Cover,
+    CoverOpen,
+    DeviceError,
+    DeviceState,
+    HealthLevel,
+    HealthReport,
+    Offline,
+    Paper,
+    PaperOut,
+    Timeout,
+)
+from devices.faults import FaultScript
+from devices.fonts import cjk_font_path
+from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult, ReceiptPrinter
+from devices.printers.escpos_encoding import encode_receipt
+from devices.printers.preview import render_receipt_png
+from devices.printers.receipt import Receipt
+
+_FAILING = {"paper_out", "cover_open", "offline", "timeout", "jam"}
+_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def is_usable() -> tuple[bool, str]:
+    """The simulated printers need no hardware; receipt previews need the CJK font."""
+    try:
+        cjk_font_path()
+    except FileNotFoundError as error:
+        return False, str(error)
+    return True, "simulated printers need no hardware"
+
+
+def _status_for(fault: str | None) -> PrinterStatus:
+    if fault == "offline":
+        return PrinterStatus(Paper.UNKNOWN, Cover.UNKNOWN, online=False)
+    paper = {"paper_out": Paper.OUT, "near_end": Paper.LOW}.get(fault or "", Paper.OK)
+    cover = Cover.OPEN if fault == "cover_open" else Cover.CLOSED
+    return PrinterStatus(paper, cover, online=True)
+
+
+def _error_for(fault: str) -> DeviceError:
+    if fault == "paper_out":
+        return PaperOut("printer is out of paper", "load a new paper roll or A4 paper")
+    if fault == "cover_open":
+        return CoverOpen("printer cover is open", "close the printer cover until it clicks")
+    if fault == "offline":
+        return Offline("printer does not answer", "check the printer's power and cable")
+    if fault == "timeout":
+        return Timeout("print job did not finish in time", "check the printer for a stuck job")
+    return DeviceError("paper jam", "open the printer and remove the jammed paper")
+
+
+class _SimulatedPrinter:
+    """What both simulated printers share: job counting, scripted faults, atomic output."""
+
+    state: DeviceState
+
+    def __init__(
+        self, output_dir: Path, faults: FaultScript | None, job_delay_s: float, prefix: str
+    ) -> None:
+        self.output_dir = output_dir
+        self.job_delay_s = job_delay_s
+        self.state = DeviceState.CLOSED
+        self._faults = faults or FaultScript([])
+        self._prefix = prefix
+        self._jobs = 0
+        self._lock = threading.Lock()
+
+    def _fault_now(self) -> str | None:
+        with self._lock:
+            return self._faults.due("job", max(self._jobs, 1))
+
+    def open(self) -> None:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        offline = self._fault_now() == "offline"
+        self.state = DeviceState.OFFLINE if offline else DeviceState.IDLE
+
+    def close(self) -> None:
+        self.state = DeviceState.CLOSED
+
+    def status(self) -> PrinterStatus:
+        return _status_for(self._fault_now())
+
+    def _run_job(self, timeout: float, render: Callable[[str], dict[str, bytes]]) -> str:
+        """Run one job: apply the script, wait, render the files, write them all or none."""
+        if self.state is DeviceState.CLOSED:
+            raise DeviceError("printer is not open", "the kiosk opens printers when it starts")
+        with self._lock:
+            self._jobs += 1
+            job_id = f"{self._prefix}{self._jobs:04d}"
+            fault = self._faults.due("job", self._jobs)
+        if fault in _FAILING:
+            self.state = DeviceState.OFFLINE if fault == "offline" else DeviceState.ERROR
+            raise _error_for(fault)
+        self.state = DeviceState.BUSY
+        try:
+            if self.job_delay_s > timeout:
+                time.sleep(max(timeout, 0.0))
+                raise _error_for("timeout")
+            time.sleep(self.job_delay_s)
+            self._write_all(render(job_id))
+        except DeviceError:
+            self.state = DeviceState.ERROR
+            raise
+        finally:
+            if self.state is DeviceState.BUSY:
+                self.state = DeviceState.IDLE
+        return job_id
+
+    def _write_all(self, files: dict[str, bytes]) -> None:
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for name, data in files.items():
+                final = self.output_dir / name
+                partial = final.with_name(f".{name}.partial")
+                partial.write_bytes(data)
+                staged.append((partial, final))
+        except OSError as error:
+            for partial, _ in staged:
+                partial.unlink(missing_ok=True)
+            raise DeviceError(
+                f"cannot write print output: {error.strerror}",
+                "check that the simulated printer's output_dir is writable",
+            ) from None
+        for partial, final in staged:
+            os.replace(partial, final)
+
+    def _health(self, kind: str) -> HealthReport:
+        fault = self._fault_now()
+        status = _status_for(fault)
+        details = {
+            "state": self.state.value,
+            "paper": status.paper.value,
+            "cover": status.cover.value,
+            "online": str(status.online).lower(),
+            "jobs": str(self._jobs),
+            "output_dir": str(self.output_dir),
+        }
+        if self.state is DeviceState.CLOSED:
+            return HealthReport(False, f"simulated {kind} printer is closed", details)
+        if fault in _FAILING:
+            error = _error_for(fault or "")
+            return HealthReport(False, f"{error.message}; {error.technician_hint}", details)
+        if not os.access(self.output_dir, os.W_OK):
+            text = "output directory is not writable; check output_dir in the kiosk config"
+            return HealthReport(False, text, details)
+        if fault == "near_end":
+            text = f"simulated {kind} printer ready, paper near end; load paper soon"
+            return HealthReport(True, text, details)
+        return HealthReport(True, f"simulated {kind} printer ready", details)
+
+
+def _options(options: Mapping[str, Any], allowed: set[str], kind: str) -> tuple[Path, FaultScript]:
+    unknown = set(options) - allowed
+    if unknown:
+        raise ValueError(f"unknown simulated {kind} printer options: {sorted(unknown)}")
+    if "output_dir" not in options:
+        raise ValueError(f"simulated {kind} printer needs the option output_dir")
+    return Path(options["output_dir"]), FaultScript(list(options.get("faults", [])))
+
+
+class SimulatedReceiptPrinter(_SimulatedPrinter, ReceiptPrinter):
+    def __init__(
+        self,
+        output_dir: Path,
+        columns: int = 32,
+        faults: FaultScript | None = None,
+        job_delay_s: float = 0.3,
+        has_chinese_font: bool = True,
+    ) -> None:
+        super().__init__(output_dir, faults, job_delay_s, prefix="R")
+        self.columns = columns
+        self.has_chinese_font = has_chinese_font
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Self:
+        """Options: output_dir (required), columns, job_delay_s, faults, has_chinese_font."""
+        allowed = {"output_dir", "columns", "job_delay_s", "faults", "has_chinese_font"}
+        output_dir, faults = _options(options, allowed, "receipt")
+        return cls(
+            output_dir,
+            columns=int(options.get("columns", 32)),
+            faults=faults,
+            job_delay_s=float(options.get("job_delay_s", 0.3)),
+            has_chinese_font=bool(options.get("has_chinese_font", True)),
+        )
+
+    def print_receipt(self, receipt: Receipt, timeout: float) -> PrintResult:
+        def render(job_id: str) -> dict[str, bytes]:
+            data = encode_receipt(receipt, self.columns, self.has_chinese_font)
+            picture = render_receipt_png(receipt, self.columns)
+            return {f"receipt-{job_id}.bin": data, f"receipt-{job_id}.png": picture}
+
+        return PrintResult(self._run_job(timeout, render), confirmed=True, pages=1)
+
+    def check_health(self, level: HealthLevel) -> HealthReport:
+        """Every level checks the same things: a simulated printer has no test slip."""
+        return self._health("receipt")
+
+
+class SimulatedDocumentPrinter(_SimulatedPrinter, DocumentPrinter):
+    def __init__(
+        self, output_dir: Path, faults: FaultScript | None = None, job_delay_s: float = 0.5
+    ) -> None:
+        super().__init__(output_dir, faults, job_delay_s, prefix="D")
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Self:
+        """Options: output_dir (required), job_delay_s, faults."""
+        output_dir, faults = _options(options, {"output_dir", "job_delay_s", "faults"}, "A4")
+        return cls(output_dir, faults=faults, job_delay_s=float(options.get("job_delay_s", 0.5)))
+
+    def print_pdf(self, pdf: bytes, title: str, timeout: float) -> PrintResult:
+        """Print a PDF; ``title`` is not used (the file is named by job id)."""
+        if not pdf.startswith(b"%PDF-"):
+            raise DeviceError("print data is not a PDF", "report this kiosk software fault")
+        job_id = self._run_job(timeout, lambda job_id: {f"report-{job_id}.pdf": pdf})
+        return PrintResult(job_id, confirmed=True, pages=max(1, len(_PAGE.findall(pdf))))
+
+    def check_health(self, level: HealthLevel) -> HealthReport:
+        """Every level checks the same things: a simulated printer has no test page."""
+        return self._health("A4")

@@ -1,0 +1,438 @@
+"""The sandbox credit platform: a real HTTP server on loopback implementing the API contract.
+
+It authenticates every ``/api/v1`` request with ``kiosk.signing`` (except the public
+verification page and the OpenAPI document), serves reports of the synthetic population
+(``kiosk.sandbox.population``), deduplicates print records and terminal events by
+idempotency key, and misbehaves on request (``kiosk.sandbox.faults``) so tests and the demo
+see how the kiosk copes with a slow, failing or lying platform.
+
+Admin paths need no signature; they exist for tests and the demo and answer loopback
+clients only: ``POST /__sandbox/faults`` ``{"kind", "count", params...}``,
+``DELETE /__sandbox/faults``, ``GET /__sandbox/state``.
+
+Nothing is written to disk. Logs hold method, path and status only: never bodies, names or
+full ID numbers (report and verification paths carry none).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import hmac
+import html
+import ipaddress
+import json
+import logging
+import re
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from kiosk.report_model import report_to_payload
+from kiosk.sandbox.faults import Faults
+from kiosk.sandbox.openapi import openapi_document
+from kiosk.sandbox.public_content import lists_payload, notices_payload
+from kiosk.sandbox.store import ApiError, PlatformStore, SandboxState, invalid
+from kiosk.signing import MAX_SKEW_S, signature
+
+__all__ = ["Faults", "Sandbox", "SandboxState", "serve_forever_cli", "start_sandbox"]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1 << 20
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], terminals: Mapping[str, bytes], token_ttl_s: float
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.terminals = dict(terminals)
+        self.faults = Faults()
+        self.store = PlatformStore(token_ttl_s)
+        self.stopping = threading.Event()
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look the host name up (slow without DNS).
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def state(self) -> SandboxState:
+        return self.store.state(self.faults.pending())
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that time out or go away mid-answer; never a traceback on stderr.
+        log.debug("sandbox: connection dropped (%s)", type(sys.exc_info()[1]).__name__)
+
+
+Route = tuple[str, re.Pattern[str], str, bool]
+_ROUTES: tuple[Route, ...] = (
+    ("POST", re.compile(r"/api/v1/resident-sessions"), "_open_session", False),
+    ("GET", re.compile(r"/api/v1/reports/person"), "_report", False),
+    ("POST", re.compile(r"/api/v1/reports/([A-Z0-9]{8,32})/print-records"), "_print_record", False),
+    ("POST", re.compile(r"/api/v1/terminal-events"), "_terminal_events", False),
+    ("GET", re.compile(r"/api/v1/public/notices"), "_notices", False),
+    ("GET", re.compile(r"/api/v1/public/lists"), "_lists", False),
+    ("GET", re.compile(r"/api/v1/verify/([A-Za-z0-9]{1,64})"), "_verify", True),
+    ("GET", re.compile(r"/api/v1/openapi\.json"), "_openapi", True),
+)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "XintaiCreditSandbox/1.0"
+    timeout = 30  # seconds an idle client may hold a connection
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        log.debug("sandbox: %s %s -> %s", self.command, urlsplit(self.path).path, code)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silenced: http.server's own messages may quote the request line."""
+
+    # --- plumbing ---
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)
+        path = url.path
+        self._query = parse_qsl(url.query, keep_blank_values=True)
+        try:
+            self._body = self._read_body()
+            if path.startswith("/__sandbox/"):
+                self._admin(path)
+                return
+            route, groups = self._route(path)
+            if self._fault(path):
+                return
+            terminal_id = "" if route[3] else self._authenticate(path)
+            handler: Callable[..., None] = getattr(self, route[2])
+            handler(terminal_id, *groups)
+        except ApiError as error:
+            self._send_json(
+                error.status, {"code": error.code, "message": error.message}, error.headers
+            )
+        except OSError:
+            raise  # the connection failed: handle_error logs it quietly
+        except Exception:
+            log.exception("sandbox: %s %s failed", self.command, path)
+            self._send_json(500, {"code": "INTERNAL_ERROR", "message": "internal error"})
+
+    def _read_body(self) -> bytes:
+        length_text = self.headers.get("Content-Length", "0")
+        if not _is_number(length_text):
+            raise ApiError(400, "INVALID_REQUEST", "Content-Length is not a number")
+        length = int(length_text)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            raise ApiError(
+                413, "PAYLOAD_TOO_LARGE", f"bodies are limited to {MAX_BODY_BYTES} bytes"
+            )
+        return self.rfile.read(length) if length else b""
+
+    def _route(self, path: str) -> tuple[Route, tuple[str, ...]]:
+        allowed = []
+        for route in _ROUTES:
+            match = route[1].fullmatch(path)
+            if match is None:
+                continue
+            if route[0] == self.command:
+                return route, match.groups()
+            allowed.append(route[0])
+        if allowed:
+            raise ApiError(
+                405, "METHOD_NOT_ALLOWED", "method not allowed", {"Allow": ", ".join(allowed)}
+            )
+        raise ApiError(404, "NOT_FOUND", "no such resource")
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def _send_json(
+        self, status: int, payload: Any, headers: Mapping[str, str] | None = None
+    ) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self._send(status, body, "application/json; charset=utf-8", headers)
+
+    def _json_body(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self._body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ApiError(400, "INVALID_REQUEST", "body is not JSON") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "INVALID_REQUEST", "body is not a JSON object")
+        return data
+
+    # --- faults and authentication ---
+    def _fault(self, path: str) -> bool:
+        """Apply a due fault; True when it has answered (or dropped) the request."""
+        fault = self.server.faults.take(path, self.headers.get("Authorization") is not None)
+        if fault is None:
+            return False
+        log.info("sandbox: injecting %s on %s", fault.kind, path)
+        if fault.kind == "latency":
+            self.server.stopping.wait(fault.number("ms", 500) / 1000)
+        elif fault.kind == "hang":
+            self.server.stopping.wait(fault.number("seconds", 30))
+        elif fault.kind == "reset":
+            linger = struct.pack("ii", 1, 0)  # close with RST, not FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            self.close_connection = True
+            return True
+        elif fault.kind == "malformed_json":
+            self._send(200, b'{"report_no": "XT2025', "application/json; charset=utf-8")
+            return True
+        elif fault.kind == "expired_token":
+            raise ApiError(401, "TOKEN_EXPIRED", "resident session has expired")
+        elif fault.kind == "http_500":
+            raise ApiError(500, "INTERNAL_ERROR", "internal error")
+        elif fault.kind == "http_503":
+            retry = (
+                {"Retry-After": str(int(fault.params["retry_after"]))}
+                if "retry_after" in fault.params
+                else {}
+            )
+            raise ApiError(503, "SERVICE_UNAVAILABLE", "platform is under maintenance", retry)
+        elif fault.kind == "http_429":
+            retry_after = str(int(fault.number("retry_after", 2)))
+            raise ApiError(429, "RATE_LIMITED", "too many requests", {"Retry-After": retry_after})
+        return False
+
+    def _authenticate(self, path: str) -> str:
+        headers = [
+            self.headers.get(h) for h in ("X-Terminal-Id", "X-Timestamp", "X-Nonce", "X-Signature")
+        ]
+        terminal_id, timestamp, nonce, given = headers
+        if terminal_id is None or timestamp is None or nonce is None or given is None:
+            raise ApiError(401, "BAD_SIGNATURE", "authentication headers are missing")
+        secret = self.server.terminals.get(terminal_id)
+        if secret is None:
+            raise ApiError(401, "UNKNOWN_TERMINAL", "terminal is not registered")
+        now = time.time()
+        if not _is_number(timestamp) or abs(now - int(timestamp)) > MAX_SKEW_S:
+            raise ApiError(401, "CLOCK_SKEW", f"timestamp is more than {MAX_SKEW_S} s off")
+        expected = signature(secret, self.command, path, self._query, timestamp, nonce, self._body)
+        if not hmac.compare_digest(expected.encode(), given.encode()) or not 0 < len(nonce) <= 64:
+            raise ApiError(401, "BAD_SIGNATURE", "signature does not match")
+        if not self.server.store.use_nonce(terminal_id, nonce, now):
+            raise ApiError(401, "NONCE_REUSED", "nonce was used before")
+        return terminal_id
+
+    # --- endpoints ---
+    def _open_session(self, terminal_id: str) -> None:
+        token = self.server.store.open_session(terminal_id, self._json_body())
+        log.info("sandbox: resident session opened")
+        self._send_json(201, {"token": token, "expires_in": int(self.server.store.token_ttl_s)})
+
+    def _report(self, terminal_id: str) -> None:
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "TOKEN_INVALID", "a resident session token is required")
+        report = self.server.store.issue_report(terminal_id, token)
+        log.info("sandbox: report %s issued for %s", report.report_no, report.subject_id_masked)
+        self._send_json(200, report_to_payload(report), {"Cache-Control": "no-store"})
+
+    def _print_record(self, terminal_id: str, report_no: str) -> None:
+        key = self.headers.get("Idempotency-Key", "")
+        record = self._json_body()
+        first = self.server.store.record_print(terminal_id, key, report_no, record)
+        status = "recorded" if first else "duplicate"
+        self._send_json(201 if first else 200, {"idempotency_key": key, "status": status})
+
+    def _terminal_events(self, terminal_id: str) -> None:
+        data = self._json_body()
+        if set(data) != {"events"}:
+            raise invalid('body must be {"events": [...]}')
+        ack = self.server.store.record_events(terminal_id, data["events"])
+        self._send_json(200, dataclasses.asdict(ack))
+
+    def _notices(self, terminal_id: str) -> None:
+        self._send_cacheable(*_public_body("notices"))
+
+    def _lists(self, terminal_id: str) -> None:
+        self._send_cacheable(*_public_body("lists"))
+
+    def _send_cacheable(self, body: bytes, etag: str) -> None:
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+        asked = [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]
+        if "*" in asked or etag in asked or f"W/{etag}" in asked:
+            self._send(304, b"", None, headers)
+        else:
+            self._send(200, body, "application/json; charset=utf-8", headers)
+
+    def _verify(self, terminal_id: str, report_no: str) -> None:
+        issued = self.server.store.verify(report_no, dict(self._query).get("code", ""))
+        if issued is None:
+            lines = ["未找到与该报告编号和核验码相符的报告，请核对后重试。"]
+            self._send(404, _page("报告核验未通过", lines), "text/html; charset=utf-8")
+            return
+        lines = [
+            "该公共信用信息报告真实有效。",
+            f"报告编号：{report_no}",
+            f"出具时间：{issued.issued_at:%Y-%m-%d %H:%M}",
+            f"信息主体：{issued.name_masked}（{issued.id_masked}）",
+        ]
+        self._send(200, _page("报告核验通过", lines), "text/html; charset=utf-8")
+
+    def _openapi(self, terminal_id: str) -> None:
+        document = openapi_document(self.server.url)
+        self._send_json(200, document, {"Cache-Control": "public, max-age=3600"})
+
+    # --- admin (loopback only, no signature) ---
+    def _admin(self, path: str) -> None:
+        if not ipaddress.ip_address(self.client_address[0]).is_loopback:
+            raise ApiError(403, "FORBIDDEN", "sandbox admin answers loopback clients only")
+        faults = self.server.faults
+        if path == "/__sandbox/faults" and self.command == "POST":
+            data = self._json_body()
+            kind, count = data.pop("kind", None), data.pop("count", 1)
+            if not isinstance(kind, str):
+                raise ApiError(400, "INVALID_REQUEST", "kind is required")
+            try:
+                faults.inject(kind, count, **data)
+            except ValueError as error:
+                raise ApiError(400, "INVALID_REQUEST", str(error)) from None
+            self._send_json(201, {"pending": faults.pending()})
+        elif path == "/__sandbox/faults" and self.command == "DELETE":
+            faults.clear()
+            self._send_json(200, {"pending": 0})
+        elif path == "/__sandbox/state" and self.command == "GET":
+            self._send_json(200, self.server.state())
+        else:
+            raise ApiError(404, "NOT_FOUND", "no such sandbox resource")
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+@functools.cache
+def _public_body(name: str) -> tuple[bytes, str]:
+    payload = notices_payload() if name == "notices" else lists_payload()
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def _page(title: str, lines: list[str]) -> bytes:
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title></head><body><h1>{title}</h1>{paragraphs}"
+        "<p>信用新泰 · 公共信用信息报告核验</p></body></html>"
+    ).encode()
+
+
+# --- running it ------------------------------------------------------------------------------
+
+
+class Sandbox:
+    """A running sandbox platform. ``stop()`` (or leaving a ``with`` block) frees its port."""
+
+    def __init__(self, server: _Server) -> None:
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sandbox-platform",
+            daemon=True,
+        )
+        self._stopped = False
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``"""
+        return self._server.url
+
+    @property
+    def faults(self) -> Faults:
+        return self._server.faults
+
+    def state(self) -> SandboxState:
+        return self._server.state()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.stopping.set()  # wakes handlers sleeping in latency/hang faults
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout)
+
+    def wait(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds; True once the sandbox has been stopped."""
+        return self._server.stopping.wait(timeout)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_sandbox(
+    terminals: Mapping[str, bytes],
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token_ttl_s: float = 600.0,
+) -> Sandbox:
+    """Start the sandbox platform in a daemon thread; ``terminals`` maps terminal id → secret."""
+    return Sandbox(_Server((host, port), terminals, token_ttl_s))
+
+
+def serve_forever_cli(host: str, port: int, terminals: Mapping[str, bytes]) -> None:
+    """Run the sandbox in the foreground until interrupted (Ctrl-C)."""
+    with start_sandbox(terminals, host, port) as sandbox:
+        log.info("sandbox platform listening on %s", sandbox.url)
+        try:
+            while not sandbox.wait(1.0):
+                pass
+        except KeyboardInterrupt:
+            log.info("sandbox platform stopping")

@@ -1,0 +1,170 @@
+"""The whole core path without Qt: simulated devices, the sandbox on loopback, the outbox."""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devices.idcard.simulated import SimulatedReader
+from kiosk.config import SessionSettings
+from kiosk.demo import DemoEnvironment
+from kiosk.runtime import Runtime, build_runtime
+from kiosk.sandbox import population
+from kiosk.session import FailureReason, PrintKind, SessionView, State
+
+FAST = SessionSettings(
+    reading_timeout_s=5,
+    authenticating_timeout_s=5,
+    fetching_timeout_s=2,
+    showing_idle_timeout_s=30,
+    printing_timeout_s=10,
+    done_timeout_s=30,
+    failed_timeout_s=30,
+)
+
+
+class Kiosk:
+    """A started runtime and the views it published, in order."""
+
+    def __init__(self, demo: DemoEnvironment, session: SessionSettings = FAST) -> None:
+        self.demo = demo
+        self.views: queue.Queue[SessionView] = queue.Queue()
+        self.runtime: Runtime = build_runtime(demo.with_session(session), self.views.put)
+        reader = self.runtime.terminal.devices.reader
+        assert isinstance(reader, SimulatedReader)
+        reader.cards.update({c.key: c.card for c in demo.cards})
+        self.reader = reader
+        self.runtime.start()
+
+    def wait_for(self, state: State, timeout: float = 10.0) -> SessionView:
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                view = self.views.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            seen.append(view.state.value)
+            if view.state is state:
+                return view
+        raise AssertionError(f"never reached {state.value}; saw {seen}")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
+    with DemoEnvironment(
+        root=tmp_path,
+        reader_options={"read_delay_s": 0.0},
+        printer_options={"job_delay_s": 0.0},
+    ) as environment:
+        yield environment
+
+
+@pytest.fixture
+def kiosk(demo: DemoEnvironment) -> Iterator[Kiosk]:
+    k = Kiosk(demo)
+    yield k
+    k.runtime.stop()
+
+
+def test_resident_session_end_to_end(kiosk: Kiosk, demo: DemoEnvironment) -> None:
+    resident = population.richest_resident()
+    kiosk.reader.lay_card(resident.key)
+    shown = kiosk.wait_for(State.SHOWING)
+    assert shown.report is not None and shown.report.on_black_list
+    assert shown.holder_name == resident.card().name
+    kiosk.runtime.terminal.print_report(frozenset(PrintKind))
+    done = kiosk.wait_for(State.DONE)
+    assert done.report is None and done.holder_name == ""
+    printed = sorted(p.suffix for p in demo.printed_dir.iterdir())
+    assert printed == [".bin", ".pdf", ".png"]
+    kiosk.runtime.drainer.nudge()
+    assert demo.sandbox is not None
+    deadline = time.monotonic() + 10
+    while kiosk.runtime.outbox.depth() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kiosk.runtime.outbox.depth() == 0
+    state = demo.sandbox.state()
+    assert state["print_records"] == 2
+    assert state["events_by_kind"].get("query_record") == 1
+
+
+def test_card_removed_while_showing_wipes_the_session(kiosk: Kiosk) -> None:
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.SHOWING)
+    kiosk.reader.remove_card()
+    idle = kiosk.wait_for(State.IDLE)
+    assert idle.report is None and idle.holder_name == ""
+
+
+@pytest.mark.parametrize(
+    ("card_key", "reason"),
+    [
+        ("bad-check", FailureReason.CARD_CHECKSUM),
+        ("garbled", FailureReason.CARD_UNREADABLE),
+        ("r04", FailureReason.CARD_EXPIRED),
+    ],
+)
+def test_bad_cards_fail_before_the_platform_hears_of_them(
+    kiosk: Kiosk, demo: DemoEnvironment, card_key: str, reason: FailureReason
+) -> None:
+    kiosk.reader.lay_card(card_key)
+    failed = kiosk.wait_for(State.FAILED)
+    assert failed.failure is not None and failed.failure.reason is reason
+    assert demo.sandbox is not None and demo.sandbox.state()["sessions"] == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "params", "reason"),
+    [
+        ("http_503", {}, FailureReason.PLATFORM_UNAVAILABLE),
+        ("malformed_json", {}, FailureReason.REPORT_MALFORMED),
+        ("hang", {"seconds": 4}, FailureReason.TIMEOUT),
+    ],
+)
+def test_platform_faults_become_failure_screens(
+    kiosk: Kiosk, demo: DemoEnvironment, fault: str, params: dict[str, float], reason: FailureReason
+) -> None:
+    assert demo.sandbox is not None
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.FETCHING)
+    demo.sandbox.faults.inject(fault, count=5, **params)
+    failed = kiosk.wait_for(State.FAILED)
+    assert failed.failure is not None and failed.failure.reason is reason
+
+
+def test_paper_out_fails_and_sends_no_print_record(demo: DemoEnvironment) -> None:
+    with DemoEnvironment(
+        root=demo.root / "paper-out",
+        reader_options={"read_delay_s": 0.0},
+        printer_options={"job_delay_s": 0.0, "faults": ["paper_out_on_job:1"]},
+    ) as faulty:
+        kiosk = Kiosk(faulty)
+        try:
+            kiosk.reader.lay_card(population.DEMO_KEYS[0])
+            kiosk.wait_for(State.SHOWING)
+            kiosk.runtime.terminal.print_report(frozenset({PrintKind.RECEIPT}))
+            failed = kiosk.wait_for(State.FAILED)
+            assert failed.failure is not None
+            assert failed.failure.reason is FailureReason.PRINTER_FAULT
+            assert failed.failure.code == "paper_out"
+            kinds = [i.kind for i in kiosk.runtime.outbox.peek(50)]
+            assert "print_record" not in kinds and "device_fault" in kinds
+            assert list(faulty.printed_dir.glob("receipt-*")) == []
+        finally:
+            kiosk.runtime.stop()
+
+
+def test_idle_report_times_out_to_the_attract_screen(demo: DemoEnvironment) -> None:
+    kiosk = Kiosk(demo, SessionSettings(showing_idle_timeout_s=0.5))
+    try:
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.SHOWING)
+        idle = kiosk.wait_for(State.IDLE, timeout=5)
+        assert idle.report is None
+    finally:
+        kiosk.runtime.stop()

@@ -1,0 +1,168 @@
+import time
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
+from tests.reports import make_report
+from ui.screens.report import RECORDS_PER_PAGE, paginate
+from ui.strings import done as done_text
+from ui.strings import failure as failure_text
+from ui.window import KioskWindow
+
+NAME = "测试员甲"
+
+
+class FakeActions:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def print_report(self, kinds: frozenset[PrintKind]) -> None:
+        self.calls.append(("print", kinds))
+
+    def end_session(self) -> None:
+        self.calls.append(("end", None))
+
+    def touch(self) -> None:
+        self.calls.append(("touch", None))
+
+
+class FakeDemo:
+    def __init__(self) -> None:
+        self.laid: list[str] = []
+
+    def lay_card(self, label: str) -> None:
+        self.laid.append(label)
+
+    def remove_card(self) -> None:
+        self.laid.append("removed")
+
+
+def view(state: State, **kw: object) -> SessionView:
+    return SessionView(number=1, state=state, deadline=time.monotonic() + 30, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def actions() -> FakeActions:
+    return FakeActions()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, actions: FakeActions) -> KioskWindow:
+    w = KioskWindow(actions, "新泰市政务服务中心")
+    qtbot.addWidget(w)
+    w.resize(1920, 1080)
+    w.show()
+    return w
+
+
+def visible_texts(widget: QWidget) -> list[str]:
+    QApplication.processEvents()  # layouts show new children through a queued call
+    texts = [label.text() for label in widget.findChildren(QLabel) if label.isVisibleTo(widget)]
+    texts += [b.text() for b in widget.findChildren(QAbstractButton) if b.isVisibleTo(widget)]
+    return texts
+
+
+def test_idle_shows_the_attract_screen_without_countdown(window: KioskWindow) -> None:
+    window.apply(SessionView(number=0, state=State.IDLE, deadline=None))
+    assert window.stack.currentWidget() is window.attract
+    assert window.countdown.text() == ""
+    assert "新泰市政务服务中心" in visible_texts(window.attract)
+
+
+@pytest.mark.parametrize(
+    "state", [State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING]
+)
+def test_every_wait_shows_progress_and_a_countdown(window: KioskWindow, state: State) -> None:
+    window.apply(view(state))
+    assert window.stack.currentWidget() is window.progress
+    assert window.progress.bar.maximum() == 0  # busy indicator
+    assert "秒后返回首页" in window.countdown.text()
+    if state is State.READING:
+        assert window.progress.message.text() == "正在读取，请勿移动身份证"
+
+
+def test_report_pages_and_print_choice(window: KioskWindow, actions: FakeActions) -> None:
+    report = make_report(rows_per_section=6)
+    window.apply(view(State.SHOWING, report=report, holder_name=NAME))
+    assert window.stack.currentWidget() is window.report
+    texts = " ".join(visible_texts(window.report))
+    assert report.report_no in texts and "测**甲" in texts and NAME not in texts
+    pages = paginate(report, RECORDS_PER_PAGE)
+    assert window.report.page_label.text() == f"第 1 / {len(pages)} 页"
+    assert not window.report.previous.isEnabled()
+    window.report.next.click()
+    assert window.report.page_label.text() == f"第 2 / {len(pages)} 页"
+    assert ("touch", None) in actions.calls
+    window.report.open_section("black_list")
+    assert "失信惩戒/黑名单（共 6 条）" in visible_texts(window.report)
+    window.report.print.click()
+    assert window.stack.currentWidget() is window.print_choice
+    window.print_choice.cancel.click()
+    assert window.stack.currentWidget() is window.report
+    window.report.print.click()
+    window.print_choice.choices[0].click()
+    assert ("print", frozenset({PrintKind.A4})) in actions.calls
+    window.print_choice.both.click()
+    assert ("print", frozenset(PrintKind)) in actions.calls
+
+
+def test_a_touch_that_republishes_keeps_the_print_choice(window: KioskWindow) -> None:
+    report = make_report()
+    window.apply(view(State.SHOWING, report=report, holder_name=NAME))
+    window.report.print.click()
+    window.apply(view(State.SHOWING, report=report, holder_name=NAME))
+    assert window.stack.currentWidget() is window.print_choice
+
+
+def test_done_says_take_card_and_prints(window: KioskWindow, actions: FakeActions) -> None:
+    window.apply(view(State.DONE))
+    assert window.stack.currentWidget() is window.done
+    assert done_text.TAKE_ITEMS == "请取走身份证和打印件"
+    assert done_text.TAKE_ITEMS in visible_texts(window.done)
+    window.done.home.click()
+    assert actions.calls[-1] == ("end", None)
+
+
+@pytest.mark.parametrize("reason", list(FailureReason))
+def test_every_failure_has_a_chinese_message_and_a_way_home(
+    window: KioskWindow, actions: FakeActions, reason: FailureReason
+) -> None:
+    window.apply(view(State.FAILED, failure=Failure(reason, State.FETCHING, "some_code")))
+    assert window.stack.currentWidget() is window.failure
+    what, todo = failure_text.describe(Failure(reason, State.FETCHING))
+    assert what in visible_texts(window.failure) and todo in visible_texts(window.failure)
+    assert any("\u4e00" <= ch <= "\u9fa5" for ch in what + todo)
+    window.failure.home.click()
+    assert actions.calls[-1] == ("end", None)
+
+
+def test_printer_fault_message_names_the_fault(window: KioskWindow) -> None:
+    window.apply(
+        view(
+            State.FAILED, failure=Failure(FailureReason.PRINTER_FAULT, State.PRINTING, "paper_out")
+        )
+    )
+    assert "打印机缺纸" in visible_texts(window.failure)
+
+
+def test_returning_to_idle_clears_personal_data_from_widgets(window: KioskWindow) -> None:
+    report = make_report(rows_per_section=2)
+    window.apply(view(State.SHOWING, report=report, holder_name=NAME))
+    window.apply(SessionView(number=1, state=State.IDLE, deadline=None))
+    window.report.show()
+    texts = " ".join(visible_texts(window.report))
+    assert NAME not in texts and report.report_no not in texts
+
+
+def test_demo_control_only_when_demo(
+    qtbot: QtBot, actions: FakeActions, window: KioskWindow
+) -> None:
+    assert window.demo_buttons == []
+    demo = FakeDemo()
+    with_demo = KioskWindow(actions, "厅", demo=demo, demo_cards=[("r01", "张某 · 无记录")])
+    qtbot.addWidget(with_demo)
+    with_demo.demo_buttons[0].click()
+    with_demo.demo_buttons[-1].click()
+    assert demo.laid == ["r01", "removed"]

@@ -1,0 +1,170 @@
+"""The A4 report PDF: what a reader of the paper (and pypdf) finds in it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import re
+import time
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from kiosk.report_model import SECTIONS, CreditReport, Section, verify_url
+from kiosk.report_pdf import COLUMN_WEIGHTS, build_report_pdf
+
+NAME = "测试员甲"
+TERMINAL = "XT-TEST-01"
+PRINTED_AT = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+MARKUP = "<b>&amp;</b>" * 12
+LONG_CELL = "当事人未按规定办理相关手续（含补正材料），依据《中华人民共和国行政处罚法》处理。" * 4
+
+
+def make_report(rows: dict[str, int] | None = None) -> CreditReport:
+    """Every section from the contract; ``rows`` says how many rows a section gets."""
+    rows = rows or {}
+    sections = []
+    for spec in SECTIONS:
+        count = rows.get(spec.key, 1)
+        if spec.key == "basic":
+            body: tuple[tuple[str, ...], ...] = (("姓名", NAME), ("性别", "男"))[:count]
+        else:
+            body = tuple(
+                tuple(f"{spec.key}-{n}-{column}" for column in spec.columns) for n in range(count)
+            )
+        sections.append(Section(spec.key, spec.title, spec.columns, body))
+    return CreditReport(
+        report_no="XT20261124000001",
+        verify_code="ABCD1234",
+        issued_at=dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC),
+        subject_name=NAME,
+        subject_id_masked="3709**********123X",
+        sections=tuple(sections),
+    )
+
+
+def build(report: CreditReport) -> bytes:
+    url = verify_url("https://credit.example.test", report)
+    return build_report_pdf(report, terminal_id=TERMINAL, printed_at=PRINTED_AT, verify_url=url)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.fixture(scope="module")
+def big_pdf() -> bytes:
+    return build(
+        make_report({"admin_penalty": 230, "admin_license": 40, "red_list": 0, "other": 0})
+    )
+
+
+def test_every_page_has_header_footer_and_watermark(big_pdf: bytes) -> None:
+    pages = page_texts(big_pdf)
+
+    assert len(pages) > 5
+    for number, text in enumerate(pages, start=1):
+        assert "XT20261124000001" in text
+        assert "ABCD1234" in text
+        assert re.search(rf"第\s*{number}\s*页", text)
+        assert re.search(rf"共\s*{len(pages)}\s*页", text)
+        assert TERMINAL in text and "2026-11-24 15:30" in text
+
+
+def test_first_page_has_title_issuer_subject_qr_caption_and_summary(big_pdf: bytes) -> None:
+    first = page_texts(big_pdf)[0]
+
+    for expected in ("公共信用信息报告", "新泰市社会信用中心", "信用新泰", "扫码核验报告真伪"):
+        assert expected in first
+    assert NAME in first and "3709**********123X" in first
+    assert "信息概要" in first and "230 条" in first
+    assert re.search(r"红名单状态\s*未列入", first)
+    assert re.search(r"黑名单状态\s*在列", first)
+
+
+def test_every_section_title_and_the_closing_notes_are_there(big_pdf: bytes) -> None:
+    text = "".join(page_texts(big_pdf))
+
+    for spec in SECTIONS:
+        assert spec.title in text
+    for spec in SECTIONS:
+        if spec.key not in ("red_list", "other"):  # empty: 无记录 instead of a table
+            assert all(column in text for column in spec.columns)
+    assert "其他（共 0 条）" in text and "无记录" in text
+    assert "说明" in text and "信用中国" in text and "信用修复" in text
+
+
+def test_a_long_table_repeats_its_header_row_on_every_page_it_spans(big_pdf: bytes) -> None:
+    spanned = [t for t in page_texts(big_pdf) if "admin_penalty-" in t]
+
+    assert len(spanned) > 3
+    assert all("行政处罚决定书文号" in t for t in spanned)
+    assert "admin_penalty-229-处罚机关" in re.sub(r"\s", "", "".join(spanned))
+
+
+def test_font_is_embedded_and_no_other_font_is_used(big_pdf: bytes) -> None:
+    fonts: dict[str, Any] = {}
+    for page in PdfReader(io.BytesIO(big_pdf)).pages:
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].values():
+            font = ref.get_object()
+            fonts[str(font["/BaseFont"])] = font
+
+    assert fonts
+    for name, font in fonts.items():
+        assert "WenQuanYiZenHei" in name
+        assert "/FontFile2" in font["/FontDescriptor"].get_object()
+
+
+def test_metadata_names_the_report_not_the_person(big_pdf: bytes) -> None:
+    meta = PdfReader(io.BytesIO(big_pdf)).metadata
+
+    assert meta is not None and meta.title is not None
+    assert "XT20261124000001" in meta.title
+    assert all(NAME not in str(value) for value in meta.values())
+
+
+def test_largest_report_builds_quickly() -> None:
+    report = make_report({key: 220 for key in ("admin_license", "admin_penalty", "commitment")})
+
+    started = time.perf_counter()
+    pdf = build(report)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 3.0, f"{elapsed:.2f} s"  # about 0.5 s here; CI machines are slower
+    assert len(PdfReader(io.BytesIO(pdf)).pages) > 20
+
+
+def test_long_cells_wrap_inside_their_cell_and_markup_is_literal() -> None:
+    report = make_report({spec.key: 0 for spec in SECTIONS})
+    penalty = Section(
+        "admin_penalty",
+        "行政处罚",
+        SECTIONS[2].columns,
+        (("新市监罚〔2026〕1号", MARKUP, "罚款", LONG_CELL, "2026-01-01", "新泰市市场监督管理局"),),
+    )
+    sections = (*report.sections[:2], penalty, *report.sections[3:])
+    report = dataclasses.replace(report, sections=sections)
+
+    first_page = page_texts(build(report))[0]
+
+    assert LONG_CELL not in first_page  # broken over several lines of its cell ...
+    assert LONG_CELL in re.sub(r"\s", "", first_page)  # ... all of it, on this page
+    assert MARKUP in re.sub(r"\s", "", first_page)
+
+
+def test_cells_longer_than_a_page_split_instead_of_failing() -> None:
+    huge = ("信用" * 250, "X" * 500)
+    report = make_report({"basic": 0})
+    basic = Section("basic", "基础信息", ("项目", "内容"), (huge,) * 6)
+    report = dataclasses.replace(report, sections=(basic, *report.sections[1:]))
+
+    assert len(page_texts(build(report))) >= 3
+
+
+def test_every_section_has_column_weights_for_its_columns() -> None:
+    assert {spec.key: len(spec.columns) for spec in SECTIONS} == {
+        key: len(weights) for key, weights in COLUMN_WEIGHTS.items()
+    }
