@@ -10,13 +10,12 @@ import datetime as dt
 
 from devices.idcard.idnumber import mask_name
 from devices.printers.receipt import Align, QrCode, Receipt, ReceiptElement, Rule, Text
-from kiosk.report_model import CreditReport
+from kiosk.report_model import CreditReport, display_time
 
 TITLE = "公共信用信息报告（摘要）"
 ISSUER = "新泰市社会信用中心 · 信用新泰"
 QR_CAPTION = "扫码核验"
 NOTE = "本凭条仅为摘要，完整报告请打印A4版或登录信用新泰查询"
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def list_status(on_list: bool) -> str:
@@ -33,7 +32,7 @@ def build_receipt(
         Text(f"姓名：{mask_name(report.subject_name)}"),
         Text(f"身份证号：{report.subject_id_masked}"),
         Text(f"报告编号：{report.report_no}"),
-        Text(f"出具时间：{report.issued_at.strftime(TIME_FORMAT)}"),
+        Text(f"出具时间：{display_time(report.issued_at)}"),
         Rule(),
         Text("信息概要", bold=True),
     ]
@@ -47,7 +46,7 @@ def build_receipt(
         Text(f"核验码：{report.verify_code}", Align.CENTER),
         Rule(),
         Text(f"终端编号：{terminal_id}"),
-        Text(f"打印时间：{printed_at.strftime(TIME_FORMAT)}"),
+        Text(f"打印时间：{display_time(printed_at)}"),
         Text(NOTE),
     ]
     return Receipt(tuple(elements))

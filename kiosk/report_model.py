@@ -14,6 +14,13 @@ from typing import Any
 
 from devices.idcard.idnumber import mask_name
 
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+"""Times shown or printed are China Standard Time, whatever the terminal's clock zone."""
+
+
+def display_time(moment: dt.datetime) -> str:
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+
 
 class MalformedReport(ValueError):
     """The platform's reply does not match the report schema."""

@@ -38,7 +38,7 @@ from reportlab.platypus import (
 )
 
 from devices.fonts import cjk_font_path
-from kiosk.report_model import CreditReport, Section
+from kiosk.report_model import CreditReport, Section, display_time
 
 FONT = "WenQuanYiZenHei"
 TITLE = "公共信用信息报告"
@@ -54,7 +54,6 @@ NOTES = (
     "可通过“信用中国”网站或“信用新泰”网站申请信用修复。",
     "本报告由自助终端打印，水印标明打印终端和打印时间。",
 )
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 15 * mm
@@ -192,8 +191,8 @@ def _subject_block(
         ("身份证号码", report.subject_id_masked),
         ("报告编号", report.report_no),
         ("核验码", report.verify_code),
-        ("出具时间", report.issued_at.strftime(TIME_FORMAT)),
-        ("打印时间", printed_at.strftime(TIME_FORMAT)),
+        ("出具时间", display_time(report.issued_at)),
+        ("打印时间", display_time(printed_at)),
         ("打印终端", terminal_id),
     ]
     label_w, value_w = 24 * mm, BODY_WIDTH - QR_SIZE - 14 * mm - 24 * mm
@@ -295,7 +294,7 @@ class _PageChrome:
 
     def __init__(self, report: CreditReport, terminal_id: str, printed_at: dt.datetime) -> None:
         self.header_right = f"报告编号：{report.report_no}    核验码：{report.verify_code}"
-        self.watermark = f"{terminal_id}  {printed_at.strftime(TIME_FORMAT)}"
+        self.watermark = f"{terminal_id}  {display_time(printed_at)}"
         self.footer_left = f"{ISSUER}（{ISSUER_SITE}）"
 
     def on_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:

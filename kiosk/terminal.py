@@ -33,7 +33,7 @@ from kiosk.platform import (
 )
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.receipt_layout import build_receipt
-from kiosk.report_model import CreditReport, verify_url
+from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
 from kiosk.report_pdf import build_report_pdf
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
 from offline_cache.outbox import Outbox
@@ -313,7 +313,7 @@ class Terminal:
         self._pending_prints = {}
         self._publish()
         url = verify_url(self._platform.base_url, report)
-        printed_at = dt.datetime.now().astimezone()
+        printed_at = dt.datetime.now(CHINA_TIME)
         if PrintKind.A4 in kinds:
             self._document_worker.submit(self._print_a4, number, report, url, printed_at)
         if PrintKind.RECEIPT in kinds:

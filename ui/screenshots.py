@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.demo import demo_cards
+from kiosk.report_model import CHINA_TIME
 from kiosk.sandbox import population
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from ui.app import application
@@ -41,7 +43,7 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     resident = population.richest_resident()
     report = population.build_report(
-        resident, "XT20261124000123", "K7M2Q9PX", dt.datetime.now().astimezone()
+        resident, "XT20261124000123", "K7M2Q9PX", dt.datetime.now(CHINA_TIME)
     )
     deadline = time.monotonic() + 57
     name = resident.card().name
@@ -55,12 +57,13 @@ def take_screenshots(out_dir: Path) -> list[Path]:
             _NoActions(),
             "新泰市政务服务中心",
             demo=_NoDemo(),
-            demo_cards=[(c, c) for c in ("张某 · 无记录", "李某 · 失信", "王某 · 红名单")],
+            demo_cards=[(c.key, c.caption) for c in demo_cards()],
         )
         window.resize(width, height)
         window.show()
         shots: list[tuple[str, object]] = [
             ("01-attract", SessionView(number=0, state=State.IDLE, deadline=None)),
+            ("01b-demo-cards", "demo"),
             ("02-reading", view(State.READING)),
             ("03-fetching", view(State.FETCHING)),
             ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
@@ -89,7 +92,11 @@ def take_screenshots(out_dir: Path) -> list[Path]:
             ),
         ]
         for shot_name, step in shots:
-            if step == "next":
+            if window.demo_panel is not None:
+                window.demo_panel.hide()
+            if step == "demo":
+                window.demo_open.click()
+            elif step == "next":
                 window.report.next.click()
             elif step == "penalties":
                 window.report.open_section("admin_penalty")

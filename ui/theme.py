@@ -23,7 +23,7 @@ DEMO = "#8A4B00"
 BODY_PX = 30
 SMALL_PX = 28
 TITLE_PX = 48
-HUGE_PX = 120
+HUGE_PX = 96
 TOUCH_PX = 96
 
 STYLESHEET = f"""
@@ -72,11 +72,16 @@ QPushButton#tileWarn {{ text-align: left; padding: 12px 24px; font-size: {BODY_P
     background: {RED_LIGHT}; }}
 QPushButton#demo {{ font-size: {SMALL_PX}px; min-height: 80px; padding: 0 18px; color: {DEMO};
     border: 2px dashed {DEMO}; background: #FFF8EE; font-weight: normal; }}
+QFrame#demoPanel {{ background: #FFFDF8; border: 3px dashed {DEMO}; border-radius: 16px; }}
 QLabel#demoBadge {{ font-size: {SMALL_PX}px; color: {WHITE}; background: {DEMO};
     border-radius: 8px; padding: 6px 14px; }}
 QProgressBar {{ min-height: 28px; max-height: 28px; border: 2px solid {LINE}; border-radius: 14px;
     background: {WHITE}; }}
 QProgressBar::chunk {{ background: {BLUE}; border-radius: 12px; }}
 QScrollArea {{ background: transparent; border: none; }}
+QScrollBar:vertical {{ background: {BLUE_LIGHT}; width: 14px; margin: 0; border-radius: 7px; }}
+QScrollBar::handle:vertical {{ background: {BLUE}; min-height: 60px; border-radius: 7px; }}
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
 """

@@ -50,7 +50,7 @@ class IdCardPicture(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(420, 300)
+        self.setMinimumSize(280, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -12,8 +12,10 @@ from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.privacy import mask_name
+from kiosk.report_model import CHINA_TIME
 from kiosk.session import PrintKind, SessionView, State
 from ui import theme
+from ui.demo_panel import DemoCardControl, DemoPanel
 from ui.screens.attract import AttractScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
@@ -27,11 +29,6 @@ class TerminalActions(Protocol):
     def print_report(self, kinds: frozenset[PrintKind]) -> None: ...
     def end_session(self) -> None: ...
     def touch(self) -> None: ...
-
-
-class DemoCardControl(Protocol):
-    def lay_card(self, label: str) -> None: ...
-    def remove_card(self) -> None: ...
 
 
 class KioskWindow(QWidget):
@@ -95,19 +92,13 @@ class KioskWindow(QWidget):
         self.countdown = label("", "countdown", wrap=False)
         footer_row.addWidget(self.countdown)
         footer_row.addStretch(1)
-        self.demo_buttons = []
+        self.demo_panel: DemoPanel | None = None
         if demo is not None:
+            panel = self.demo_panel = DemoPanel(self, demo, demo_cards)
             footer_row.addWidget(label(common.DEMO_BADGE, "demoBadge", wrap=False))
-            for key, caption in demo_cards:
-                lay = button(common.DEMO_LAY.format(caption=caption), "demo")
-                lay.clicked.connect(lambda _=False, k=key: demo.lay_card(k))
-                footer_row.addWidget(lay)
-                self.demo_buttons.append(lay)
-            remove = button(common.DEMO_REMOVE, "demo")
-            remove.clicked.connect(demo.remove_card)
-            footer_row.addWidget(remove)
-            self.demo_buttons.append(remove)
-        self.footer_row = footer_row
+            self.demo_open = button(common.DEMO_OPEN, "demo")
+            self.demo_open.clicked.connect(lambda: panel.open_over(self.stack))
+            footer_row.addWidget(self.demo_open)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -155,7 +146,7 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(self.report)
 
     def _tick(self) -> None:
-        now = dt.datetime.now()
+        now = dt.datetime.now(CHINA_TIME)
         self.header_clock.setText(now.strftime("%H:%M:%S"))
         if self.stack.currentWidget() is self.attract:
             self.attract.tick(now)

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from devices.idcard.idnumber import is_valid_id_number, mask_id_number, mask_name
-from kiosk.report_model import CreditReport
+from kiosk.report_model import CHINA_TIME, CreditReport
 from kiosk.sandbox import population
 from kiosk.sandbox.openapi import EVENT_KINDS
 from kiosk.signing import MAX_SKEW_S
 
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 MAX_EVENTS_PER_BATCH = 500
 _VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

@@ -89,14 +89,14 @@ def test_report_pages_and_print_choice(window: KioskWindow, actions: FakeActions
     assert window.stack.currentWidget() is window.report
     texts = " ".join(visible_texts(window.report))
     assert report.report_no in texts and "测**甲" in texts and NAME not in texts
-    pages = paginate(report, RECORDS_PER_PAGE)
+    pages = paginate(report, RECORDS_PER_PAGE[False])
     assert window.report.page_label.text() == f"第 1 / {len(pages)} 页"
     assert not window.report.previous.isEnabled()
     window.report.next.click()
     assert window.report.page_label.text() == f"第 2 / {len(pages)} 页"
     assert ("touch", None) in actions.calls
     window.report.open_section("black_list")
-    assert "失信惩戒/黑名单（共 6 条）" in visible_texts(window.report)
+    assert "失信惩戒/黑名单（共 6 条，第 1–2 条）" in visible_texts(window.report)
     window.report.print.click()
     assert window.stack.currentWidget() is window.print_choice
     window.print_choice.cancel.click()
@@ -159,10 +159,16 @@ def test_returning_to_idle_clears_personal_data_from_widgets(window: KioskWindow
 def test_demo_control_only_when_demo(
     qtbot: QtBot, actions: FakeActions, window: KioskWindow
 ) -> None:
-    assert window.demo_buttons == []
+    assert window.demo_panel is None
     demo = FakeDemo()
     with_demo = KioskWindow(actions, "厅", demo=demo, demo_cards=[("r01", "张某 · 无记录")])
     qtbot.addWidget(with_demo)
-    with_demo.demo_buttons[0].click()
-    with_demo.demo_buttons[-1].click()
+    with_demo.show()
+    assert with_demo.demo_panel is not None and not with_demo.demo_panel.isVisible()
+    with_demo.demo_open.click()
+    assert with_demo.demo_panel.isVisible()
+    with_demo.demo_panel.card_buttons[0].click()
+    assert not with_demo.demo_panel.isVisible()
+    with_demo.demo_open.click()
+    with_demo.demo_panel.remove.click()
     assert demo.laid == ["r01", "removed"]

@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
 from ui.strings import common
 from ui.widgets import IdCardPicture, card, centered, label
@@ -21,7 +22,7 @@ class AttractScreen(QWidget):
         title = centered(common.APP_TITLE, "title")
         prompt_card = card()
         prompt_layout = QVBoxLayout(prompt_card)
-        prompt_layout.setContentsMargins(40, 30, 40, 30)
+        prompt_layout.setContentsMargins(40, 20, 40, 20)
         prompt_layout.setSpacing(16)
         self.prompt = centered(text.PROMPT, "prompt")
         prompt_layout.addWidget(IdCardPicture(), 1)
@@ -36,8 +37,8 @@ class AttractScreen(QWidget):
         steps_row.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 30, 60, 20)
-        layout.setSpacing(16)
+        layout.setContentsMargins(60, 16, 60, 16)
+        layout.setSpacing(10)
         layout.addWidget(self.clock)
         layout.addWidget(self.date)
         layout.addWidget(hall)
@@ -45,7 +46,7 @@ class AttractScreen(QWidget):
         layout.addWidget(prompt_card, 1)
         layout.addLayout(steps_row)
         layout.addWidget(centered(text.NOTE, "muted"))
-        self.tick(dt.datetime.now())
+        self.tick(dt.datetime.now(CHINA_TIME))
 
     def tick(self, now: dt.datetime) -> None:
         self.clock.setText(now.strftime("%H:%M"))

@@ -45,6 +45,7 @@ class DoneScreen(_OutcomeScreen):
     def __init__(self) -> None:
         super().__init__("doneCard", "doneTitle")
         self.title.setText(done.TITLE)
+        self.message.setObjectName("prompt")  # the one thing the resident must do now
         self.message.setText(done.TAKE_ITEMS)
         self.detail.setText(done.THANKS)
 

@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.report_model import CreditReport, Section
+from kiosk.report_model import CreditReport, Section, display_time
 from ui.strings import common
 from ui.strings import report as text
 from ui.widgets import button, card, centered, label
 
-RECORDS_PER_PAGE = 4
+# Records that fit one page at 1080 p without scrolling: one row of two cards across a
+# landscape screen, four cards down a portrait one.
+RECORDS_PER_PAGE = {False: 2, True: 4}
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,17 @@ class ReportScreen(QWidget):
         if portrait != self.portrait:
             self.portrait = portrait
             self._arrange_controls()
+            if self.report is not None:
+                section = self.pages[self.page_index].section
+                self.pages = paginate(self.report, self.per_page)
+                self.page_index = next(
+                    (i for i, p in enumerate(self.pages) if p.section == section), 0
+                )
             self._render()
+
+    @property
+    def per_page(self) -> int:
+        return RECORDS_PER_PAGE[self.portrait]
 
     def _arrange_controls(self) -> None:
         for widget in (self.previous, self.page_label, self.next, self.summary):
@@ -143,9 +155,9 @@ class ReportScreen(QWidget):
         )
         self.meta.setText(
             f"{text.REPORT_NO}：{report.report_no}    "
-            f"{text.ISSUED_AT}：{report.issued_at.strftime('%Y-%m-%d %H:%M')}"
+            f"{text.ISSUED_AT}：{display_time(report.issued_at)}"
         )
-        self.pages = paginate(report, RECORDS_PER_PAGE)
+        self.pages = paginate(report, self.per_page)
         self.page_index = 0
         self._render()
 
@@ -191,21 +203,18 @@ class ReportScreen(QWidget):
         badges.setSpacing(20)
         red = text.LISTED if report.on_red_list else text.NOT_LISTED
         black = text.LISTED if report.on_black_list else text.NOT_LISTED
-        badges.addWidget(
-            label(f"{text.RED_LIST}：{red}", "badgeHonour" if report.on_red_list else "badgeGood")
-        )
-        badges.addWidget(
-            label(
-                f"{text.BLACK_LIST}：{black}", "badgeBad" if report.on_black_list else "badgeGood"
-            )
-        )
+        red_style = "badgeHonour" if report.on_red_list else "badgeGood"
+        black_style = "badgeBad" if report.on_black_list else "badgeGood"
+        badges.addWidget(label(text.SUMMARY, "sectionTitle", wrap=False))
+        badges.addSpacing(20)
+        badges.addWidget(label(f"{text.RED_LIST}：{red}", red_style, wrap=False))
+        badges.addWidget(label(f"{text.BLACK_LIST}：{black}", black_style, wrap=False))
         badges.addStretch(1)
-        self.body_layout.addWidget(label(text.SUMMARY, "sectionTitle"))
         self.body_layout.addLayout(badges)
         self.body_layout.addWidget(label(text.TOUCH_TO_OPEN, "muted"))
         grid = QGridLayout()
         grid.setSpacing(14)
-        columns = 2 if self.portrait else 3
+        columns = 2 if self.portrait else 4
         for index, section in enumerate(report.sections):
             count = len(section.rows)
             warn = section.key in ("black_list", "admin_penalty") and count > 0
@@ -216,11 +225,14 @@ class ReportScreen(QWidget):
         self.body_layout.addLayout(grid)
 
     def _render_section(self, section: Section, first: int) -> None:
-        rows = section.rows[first : first + RECORDS_PER_PAGE]
+        rows = section.rows[first : first + self.per_page]
         total = len(section.rows)
         if section.key == "basic":
             rows = section.rows
-        heading = f"{section.title}（共 {total} 条）" if total else section.title
+        heading = section.title
+        if total and section.key != "basic":
+            last = first + len(rows)
+            heading = f"{section.title}（共 {total} 条，第 {first + 1}–{last} 条）"
         self.body_layout.addWidget(label(heading, "sectionTitle"))
         if not rows:
             self.body_layout.addWidget(label(text.NO_RECORDS, "subtitle"))
