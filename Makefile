@@ -37,7 +37,7 @@ demo-headless: env-runtime
 	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk demo-headless --out "$(DEMO_OUT)"
 
 screenshots: env-runtime
-	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk screenshots --out "$(CURDIR)/docs/screenshots"
+	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk screenshots --out "$(CURDIR)/screenshots"
 
 lint: env-test
 	.venv/bin/ruff check .
