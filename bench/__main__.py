@@ -81,7 +81,7 @@ def bench_sessions() -> None:
         printer_options={"job_delay_s": 0.0},
     ) as demo:
         assert demo.settings is not None
-        window, runtime = build_window(demo.settings, demo.cards)
+        window, runtime = build_window(demo.settings, demo)
         window.resize(1920, 1080)
         window.show()
         runtime.start()

@@ -43,6 +43,10 @@ class PlatformSettings:
     """Seconds to wait for a reply once connected."""
     retries: int = 2
     """Extra attempts for idempotent requests after a connection failure."""
+    probe_interval_s: float = 15.0
+    """Seconds between reachability probes; the outage banner follows within this time."""
+    content_refresh_s: float = 600.0
+    """Seconds between refreshes of the cached notices and list publicity."""
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,13 @@ class DemoEnvironment:
         )
         return self
 
+    def set_outage(self, down: bool) -> None:
+        """Make the sandbox platform unreachable-looking (503 to everything), or well again."""
+        assert self.sandbox is not None
+        self.sandbox.faults.clear()
+        if down:
+            self.sandbox.faults.inject("http_503", count=1_000_000)
+
     def with_session(self, session: SessionSettings) -> Settings:
         assert self.settings is not None
         return replace(self.settings, session=session)

@@ -10,8 +10,10 @@ from devices.registry import load_document_printer, load_reader, load_receipt_pr
 from kiosk.config import Settings, read_secret
 from kiosk.outbox_drain import OutboxDrainer
 from kiosk.platform import PlatformClient
+from kiosk.platform_watch import PlatformStatus, PlatformWatch
 from kiosk.session import SessionView
 from kiosk.terminal import Devices, Terminal
+from offline_cache.content_cache import ContentCache
 from offline_cache.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,11 @@ class Runtime:
     platform: PlatformClient
     outbox: Outbox
     drainer: OutboxDrainer
+    watch: PlatformWatch
+    content: ContentCache
 
     def start(self) -> None:
+        self.watch.start()
         self.terminal.start()
         self.drainer.start()
         log.info("terminal %s started", self.settings.terminal.id)
@@ -33,12 +38,22 @@ class Runtime:
     def stop(self) -> None:
         self.terminal.stop()
         self.drainer.stop()
+        self.watch.stop()
         self.outbox.close()
+        self.content.close()
         self.platform.close()
         log.info("terminal %s stopped", self.settings.terminal.id)
 
 
-def build_runtime(settings: Settings, on_change: Callable[[SessionView], None]) -> Runtime:
+def _ignore_status(status: PlatformStatus) -> None:
+    pass
+
+
+def build_runtime(
+    settings: Settings,
+    on_change: Callable[[SessionView], None],
+    on_platform_change: Callable[[PlatformStatus], None] = _ignore_status,
+) -> Runtime:
     secret = read_secret(settings.terminal.secret_file)
     devices = Devices(
         reader=load_reader(settings.card_reader.driver, settings.card_reader.options),
@@ -59,13 +74,28 @@ def build_runtime(settings: Settings, on_change: Callable[[SessionView], None]) 
     )
     outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
     drainer = OutboxDrainer(outbox, platform)
+    content = ContentCache(settings.terminal.state_dir / "public-content.sqlite3")
+
+    def platform_changed(status: PlatformStatus) -> None:
+        if status.available:
+            drainer.nudge()  # back from an outage: send the backlog now, not after back-off
+        on_platform_change(status)
+
+    watch = PlatformWatch(
+        platform,
+        content,
+        platform_changed,
+        probe_interval_s=settings.platform.probe_interval_s,
+        content_refresh_s=settings.platform.content_refresh_s,
+    )
     terminal = Terminal(
         terminal_id=settings.terminal.id,
         secret=secret,
         devices=devices,
         platform=platform,
+        watch=watch,
         outbox=outbox,
         timeouts=settings.session,
         on_change=on_change,
     )
-    return Runtime(settings, terminal, platform, outbox, drainer)
+    return Runtime(settings, terminal, platform, outbox, drainer, watch, content)

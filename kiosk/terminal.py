@@ -31,6 +31,7 @@ from kiosk.platform import (
     PlatformError,
     PlatformUnavailable,
 )
+from kiosk.platform_watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.receipt_layout import build_receipt
 from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
@@ -95,6 +96,7 @@ class Terminal:
         secret: bytes,
         devices: Devices,
         platform: PlatformClient,
+        watch: PlatformWatch,
         outbox: Outbox,
         timeouts: SessionSettings,
         on_change: Callable[[SessionView], None],
@@ -105,6 +107,7 @@ class Terminal:
         self._secret = secret
         self.devices = devices
         self._platform = platform
+        self._watch = watch
         self._outbox = outbox
         self._settings = timeouts
         self._on_change = on_change
@@ -249,6 +252,11 @@ class Terminal:
         if result.is_expired(self._today()):
             self._fail(FailureReason.CARD_EXPIRED)
             return
+        if not self._watch.is_available():
+            # Known outage: say so at once rather than after the platform timeouts.
+            self._record_query(result, "refused_platform_unavailable")
+            self._fail(FailureReason.PLATFORM_UNAVAILABLE, "outage")
+            return
         self._session.card_read(result)
         log.info("session #%d: card read %s", number, mask_id_number(result.id_number))
         self._publish()
@@ -278,27 +286,37 @@ class Terminal:
         self._submit(self._report_received, number, report)
 
     def _platform_failed(self, number: int, state: State, error: PlatformError) -> None:
-        if self._current(number, state):
-            self._fail(_platform_failure(error), error.code)
+        if isinstance(error, PlatformUnavailable):
+            self._watch.report_unavailable()
+        if not self._current(number, state):
+            return
+        card = self._session.card
+        if card is not None:
+            self._record_query(card, f"failed_{error.code.lower()}")
+        self._fail(_platform_failure(error), error.code)
 
     def _report_received(self, number: int, report: CreditReport) -> None:
         if not self._current(number, State.FETCHING):
             return
         card = self._session.card
         assert card is not None  # READING put it there; FETCHING never clears it
-        self._outbox.enqueue(
-            "query_record",
-            {
-                "report_no": report.report_no,
-                "subject": subject_key(self._secret, card.id_number),
-                "id_masked": mask_id_number(card.id_number),
-                "terminal_id": self.terminal_id,
-                "queried_at": dt.datetime.now(dt.UTC).isoformat(),
-            },
-        )
+        self._record_query(card, "shown", report.report_no)
         self._session.report_received(report)
         log.info("session #%d: showing report %s", number, report.report_no)
         self._publish()
+
+    def _record_query(self, card: IdentityCard, outcome: str, report_no: str = "") -> None:
+        """What the platform must learn of every query: who (pseudonymous), when, outcome."""
+        payload = {
+            "outcome": outcome,
+            "subject": subject_key(self._secret, card.id_number),
+            "id_masked": mask_id_number(card.id_number),
+            "terminal_id": self.terminal_id,
+            "queried_at": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        if report_no:
+            payload["report_no"] = report_no
+        self._outbox.enqueue("query_record", payload)
 
     def _touch(self) -> None:
         self._session.touch()

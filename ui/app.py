@@ -18,7 +18,7 @@ from ui.bridge import SessionBridge
 from ui.window import KioskWindow
 
 if TYPE_CHECKING:
-    from kiosk.demo import DemoCard
+    from kiosk.demo import DemoEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +30,16 @@ def application() -> QApplication:
     return QApplication(sys.argv[:1])
 
 
-def build_window(settings: Settings, demo_cards: list[DemoCard]) -> tuple[KioskWindow, Runtime]:
+def build_window(
+    settings: Settings, demo_env: DemoEnvironment | None = None
+) -> tuple[KioskWindow, Runtime]:
     """The window wired to a runtime that is built but not started."""
     bridge = SessionBridge()
-    runtime = build_runtime(settings, bridge.publish)
+    runtime = build_runtime(settings, bridge.publish, bridge.publish_platform)
     reader = runtime.terminal.devices.reader
     demo = None
-    if settings.demo and isinstance(reader, SimulatedReader):
+    demo_cards = demo_env.cards if demo_env is not None else []
+    if settings.demo and demo_env is not None and isinstance(reader, SimulatedReader):
         reader.cards.update({c.key: c.card for c in demo_cards})
         demo = reader
     window = KioskWindow(
@@ -44,8 +47,10 @@ def build_window(settings: Settings, demo_cards: list[DemoCard]) -> tuple[KioskW
         settings.terminal.hall_name,
         demo=demo,
         demo_cards=[(c.key, c.caption) for c in demo_cards] if demo else (),
+        demo_outage=demo_env.set_outage if demo and demo_env else None,
     )
     bridge.changed.connect(window.apply)
+    bridge.platform_changed.connect(window.apply_platform)
     window.bridge = bridge  # keep the bridge alive as long as the window
     return window, runtime
 
@@ -71,12 +76,12 @@ def process_age_s() -> float:
 
 def run(
     settings: Settings,
-    demo_cards: list[DemoCard],
+    demo_env: DemoEnvironment | None,
     full_screen: bool = True,
     script: Callable[[KioskWindow, Runtime], None] | None = None,
 ) -> int:
     app = application()
-    window, runtime = build_window(settings, demo_cards)
+    window, runtime = build_window(settings, demo_env)
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, activated=app.quit)
     window.painted.connect(_log_first_paint)
     if script is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.platform_watch import PlatformStatus
 from kiosk.session import SessionView
 
 
@@ -11,6 +12,10 @@ class SessionBridge(QObject):
     """``publish`` may be called from any thread; ``changed`` is delivered on the GUI thread."""
 
     changed = Signal(object)  # SessionView
+    platform_changed = Signal(object)  # PlatformStatus
 
     def publish(self, view: SessionView) -> None:
         self.changed.emit(view)
+
+    def publish_platform(self, status: PlatformStatus) -> None:
+        self.platform_changed.emit(status)

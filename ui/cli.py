@@ -54,14 +54,14 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if not args.demo:
         configure_logging()
-        return app.run(load_settings(args.config), [], full_screen=not args.windowed)
+        return app.run(load_settings(args.config), None, full_screen=not args.windowed)
     from kiosk.demo import DemoEnvironment
 
     with DemoEnvironment() as demo:
         configure_logging(demo.log_file)
         assert demo.settings is not None and demo.sandbox is not None
         log.info("demo: sandbox at %s, files under %s", demo.sandbox.url, demo.root)
-        return app.run(demo.settings, demo.cards, full_screen=not args.windowed)
+        return app.run(demo.settings, demo, full_screen=not args.windowed)
 
 
 def _demo_headless(args: argparse.Namespace) -> int:
@@ -79,7 +79,7 @@ def _demo_headless(args: argparse.Namespace) -> int:
         configure_logging(demo.log_file)
         assert demo.settings is not None
         resident = ScriptedResident(args.card or population.richest_resident().key)
-        app.run(demo.settings, demo.cards, full_screen=False, script=resident)
+        app.run(demo.settings, demo, full_screen=False, script=resident)
     printed = sorted(p.name for p in demo.printed_dir.glob("*"))
     print(f"session states: {' → '.join(s.value for s in resident.states)}")
     print(f"printed into {demo.printed_dir}: {', '.join(printed) or 'nothing'}")

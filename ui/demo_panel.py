@@ -6,7 +6,7 @@ terminal in a service hall shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -22,7 +22,11 @@ class DemoCardControl(Protocol):
 
 class DemoPanel(QFrame):
     def __init__(
-        self, parent: QWidget, control: DemoCardControl, cards: Sequence[tuple[str, str]]
+        self,
+        parent: QWidget,
+        control: DemoCardControl,
+        cards: Sequence[tuple[str, str]],
+        outage: Callable[[bool], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("demoPanel")
@@ -40,6 +44,13 @@ class DemoPanel(QFrame):
         close.clicked.connect(self.hide)
         row = QHBoxLayout()
         row.addWidget(self.remove)
+        self.outage_buttons: list[QPushButton] = []
+        if outage is not None:
+            for caption, down in ((common.DEMO_OUTAGE, True), (common.DEMO_RECOVER, False)):
+                toggle = button(caption, "demo")
+                toggle.clicked.connect(lambda _=False, d=down: self._outage(outage, d))
+                row.addWidget(toggle)
+                self.outage_buttons.append(toggle)
         row.addStretch(1)
         row.addWidget(close)
         layout = QVBoxLayout(self)
@@ -67,6 +78,10 @@ class DemoPanel(QFrame):
     def _lay(self, key: str) -> None:
         self.hide()
         self.control.lay_card(key)
+
+    def _outage(self, outage: Callable[[bool], None], down: bool) -> None:
+        self.hide()
+        outage(down)
 
     def _remove(self) -> None:
         self.hide()

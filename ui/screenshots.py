@@ -7,14 +7,18 @@ from the sandbox population, so every state can be shown without waiting for it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from kiosk.demo import demo_cards
+from kiosk.platform import parse_lists, parse_notices
+from kiosk.platform_watch import PlatformStatus
 from kiosk.report_model import CHINA_TIME
 from kiosk.sandbox import population
+from kiosk.sandbox.public_content import lists_payload, notices_payload
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from ui.app import application
 from ui.window import KioskWindow
@@ -51,6 +55,12 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     def view(state: State, **kw: object) -> SessionView:
         return SessionView(number=1, state=state, deadline=deadline, **kw)  # type: ignore[arg-type]
 
+    outage = PlatformStatus(
+        available=False,
+        notices=parse_notices(json.dumps(notices_payload()).encode()),
+        lists=parse_lists(json.dumps(lists_payload()).encode()),
+        content_fetched_at=time.time() - 3600,
+    )
     written = []
     for orientation, (width, height) in SIZES.items():
         window = KioskWindow(
@@ -64,6 +74,8 @@ def take_screenshots(out_dir: Path) -> list[Path]:
         shots: list[tuple[str, object]] = [
             ("01-attract", SessionView(number=0, state=State.IDLE, deadline=None)),
             ("01b-demo-cards", "demo"),
+            ("01c-attract-outage", "outage"),
+            ("01d-publicity", "publicity"),
             ("02-reading", view(State.READING)),
             ("03-fetching", view(State.FETCHING)),
             ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
@@ -96,6 +108,10 @@ def take_screenshots(out_dir: Path) -> list[Path]:
                 window.demo_panel.hide()
             if step == "demo":
                 window.demo_open.click()
+            elif step == "outage":
+                window.apply_platform(outage)
+            elif step == "publicity":
+                window.attract.publicity.click()
             elif step == "next":
                 window.report.next.click()
             elif step == "penalties":

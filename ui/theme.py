@@ -57,6 +57,8 @@ QLabel#badgeBad {{ font-size: {BODY_PX}px; color: {RED}; background: {RED_LIGHT}
     border-radius: 10px; padding: 8px 18px; font-weight: bold; }}
 QLabel#badgeHonour {{ font-size: {BODY_PX}px; color: {GOLD}; background: {GOLD_LIGHT};
     border-radius: 10px; padding: 8px 18px; font-weight: bold; }}
+QLabel#outage {{ font-size: {BODY_PX}px; font-weight: bold; color: {WHITE}; background: {RED};
+    border-radius: 12px; padding: 14px 24px; }}
 QLabel#errorTitle {{ font-size: {TITLE_PX}px; font-weight: bold; color: {RED}; }}
 QLabel#doneTitle {{ font-size: {TITLE_PX}px; font-weight: bold; color: {GREEN}; }}
 QPushButton {{ font-size: 32px; min-height: {TOUCH_PX}px; padding: 0 36px; border-radius: 14px;

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui import theme
 
@@ -43,6 +53,32 @@ def card(name: str = "card") -> QFrame:
     frame = QFrame()
     frame.setObjectName(name)
     return frame
+
+
+def touch_scroll_area() -> tuple[QScrollArea, QVBoxLayout]:
+    """A vertically scrolling area a finger can drag, and the layout to fill it with."""
+    body = QWidget()
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(0, 0, 10, 0)
+    layout.setSpacing(16)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(body)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    return scroll, layout
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Remove every widget from ``layout`` now (not at the next event loop turn)."""
+    while (item := layout.takeAt(0)) is not None:
+        widget = item.widget()
+        child = item.layout()
+        if widget is not None:
+            widget.setParent(None)  # gone from the tree now, freed by Qt later
+            widget.deleteLater()
+        elif child is not None:
+            clear_layout(child)
 
 
 class IdCardPicture(QWidget):

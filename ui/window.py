@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.platform_watch import PlatformStatus
 from kiosk.privacy import mask_name
 from kiosk.report_model import CHINA_TIME
 from kiosk.session import PrintKind, SessionView, State
@@ -20,6 +21,7 @@ from ui.screens.attract import AttractScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
 from ui.screens.progress import ProgressScreen
+from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
 from ui.strings import common
 from ui.widgets import button, label
@@ -29,6 +31,9 @@ class TerminalActions(Protocol):
     def print_report(self, kinds: frozenset[PrintKind]) -> None: ...
     def end_session(self) -> None: ...
     def touch(self) -> None: ...
+
+
+PUBLICITY_IDLE_S = 60.0
 
 
 class KioskWindow(QWidget):
@@ -41,6 +46,7 @@ class KioskWindow(QWidget):
         hall_name: str,
         demo: DemoCardControl | None = None,
         demo_cards: Sequence[tuple[str, str]] = (),
+        demo_outage: Callable[[bool], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
@@ -65,6 +71,7 @@ class KioskWindow(QWidget):
         self.progress = ProgressScreen()
         self.report = ReportScreen()
         self.print_choice = PrintChoiceScreen()
+        self.publicity = PublicityScreen()
         self.done = DoneScreen()
         self.failure = FailureScreen()
         self.stack = QStackedWidget()
@@ -73,6 +80,7 @@ class KioskWindow(QWidget):
             self.progress,
             self.report,
             self.print_choice,
+            self.publicity,
             self.done,
             self.failure,
         ):
@@ -84,6 +92,10 @@ class KioskWindow(QWidget):
         self.report.touched.connect(actions.touch)
         self.done.home_requested.connect(actions.end_session)
         self.failure.home_requested.connect(actions.end_session)
+        self.attract.publicity.clicked.connect(self._open_publicity)
+        self.publicity.home_requested.connect(self._close_publicity)
+        self.publicity.touched.connect(self._touch_publicity)
+        self._publicity_deadline: float | None = None
 
         footer = QFrame()
         footer.setObjectName("footer")
@@ -94,7 +106,7 @@ class KioskWindow(QWidget):
         footer_row.addStretch(1)
         self.demo_panel: DemoPanel | None = None
         if demo is not None:
-            panel = self.demo_panel = DemoPanel(self, demo, demo_cards)
+            panel = self.demo_panel = DemoPanel(self, demo, demo_cards, demo_outage)
             footer_row.addWidget(label(common.DEMO_BADGE, "demoBadge", wrap=False))
             self.demo_open = button(common.DEMO_OPEN, "demo")
             self.demo_open.clicked.connect(lambda: panel.open_over(self.stack))
@@ -119,7 +131,8 @@ class KioskWindow(QWidget):
         state = view.state
         if state is State.IDLE:
             self.report.clear()
-            self.stack.setCurrentWidget(self.attract)
+            if self.stack.currentWidget() is not self.publicity:
+                self.stack.setCurrentWidget(self.attract)
         elif state in (State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING):
             if state is State.PRINTING:
                 self.report.clear()
@@ -137,6 +150,26 @@ class KioskWindow(QWidget):
             self.stack.setCurrentWidget(self.failure)
         self._tick()
 
+    def apply_platform(self, status: PlatformStatus) -> None:
+        """The platform came or went, or fresh public content arrived."""
+        self.attract.show_platform(status)
+        self.publicity.show_status(status)
+
+    def _open_publicity(self) -> None:
+        if self.stack.currentWidget() is self.attract:
+            self.stack.setCurrentWidget(self.publicity)
+            self._touch_publicity()
+            self._tick()
+
+    def _touch_publicity(self) -> None:
+        self._publicity_deadline = self._clock() + PUBLICITY_IDLE_S
+
+    def _close_publicity(self) -> None:
+        self._publicity_deadline = None
+        if self.stack.currentWidget() is self.publicity:
+            self.stack.setCurrentWidget(self.attract)
+        self._tick()
+
     def _choose_print(self) -> None:
         self.actions.touch()
         self.stack.setCurrentWidget(self.print_choice)
@@ -151,6 +184,11 @@ class KioskWindow(QWidget):
         if self.stack.currentWidget() is self.attract:
             self.attract.tick(now)
         deadline = self.view.deadline if self.view else None
+        if self.stack.currentWidget() is self.publicity:
+            deadline = self._publicity_deadline
+            if deadline is not None and deadline <= self._clock():
+                self._close_publicity()
+                return
         if deadline is None:
             self.countdown.setText("")
         else:

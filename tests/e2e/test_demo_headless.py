@@ -42,9 +42,7 @@ def report_number(out: Path) -> str:
 
 def test_session_walks_every_state(demo_run: tuple[Path, str]) -> None:
     _, output = demo_run
-    assert (
-        "idle → reading → authenticating → fetching → showing → printing → done → idle" in output
-    )
+    assert "idle → reading → authenticating → fetching → showing → printing → done → idle" in output
 
 
 def test_printed_pdf_holds_the_report(demo_run: tuple[Path, str]) -> None:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import queue
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from devices.idcard.simulated import SimulatedReader
-from kiosk.config import SessionSettings
+from kiosk.config import SessionSettings, read_secret
 from kiosk.demo import DemoEnvironment
+from kiosk.platform_watch import PlatformStatus
 from kiosk.runtime import Runtime, build_runtime
 from kiosk.sandbox import population
+from kiosk.sandbox.server import start_sandbox
 from kiosk.session import FailureReason, PrintKind, SessionView, State
 
 FAST = SessionSettings(
@@ -30,10 +34,17 @@ FAST = SessionSettings(
 class Kiosk:
     """A started runtime and the views it published, in order."""
 
-    def __init__(self, demo: DemoEnvironment, session: SessionSettings = FAST) -> None:
+    def __init__(
+        self, demo: DemoEnvironment, session: SessionSettings = FAST, probe_interval_s: float = 15
+    ) -> None:
         self.demo = demo
         self.views: queue.Queue[SessionView] = queue.Queue()
-        self.runtime: Runtime = build_runtime(demo.with_session(session), self.views.put)
+        self.statuses: queue.Queue[PlatformStatus] = queue.Queue()
+        settings = demo.with_session(session)
+        settings = replace(
+            settings, platform=replace(settings.platform, probe_interval_s=probe_interval_s)
+        )
+        self.runtime: Runtime = build_runtime(settings, self.views.put, self.statuses.put)
         reader = self.runtime.terminal.devices.reader
         assert isinstance(reader, SimulatedReader)
         reader.cards.update({c.key: c.card for c in demo.cards})
@@ -52,6 +63,24 @@ class Kiosk:
             if view.state is state:
                 return view
         raise AssertionError(f"never reached {state.value}; saw {seen}")
+
+    def wait_for_platform(self, available: bool, timeout: float = 10.0) -> PlatformStatus:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                status = self.statuses.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if status.available is available:
+                return status
+        raise AssertionError(f"platform never became {'available' if available else 'away'}")
+
+    def wait_until_drained(self, timeout: float = 10.0) -> None:
+        self.runtime.drainer.nudge()
+        deadline = time.monotonic() + timeout
+        while self.runtime.outbox.depth() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.runtime.outbox.depth() == 0
 
 
 @pytest.fixture
@@ -82,12 +111,8 @@ def test_resident_session_end_to_end(kiosk: Kiosk, demo: DemoEnvironment) -> Non
     assert done.report is None and done.holder_name == ""
     printed = sorted(p.suffix for p in demo.printed_dir.iterdir())
     assert printed == [".bin", ".pdf", ".png"]
-    kiosk.runtime.drainer.nudge()
+    kiosk.wait_until_drained()
     assert demo.sandbox is not None
-    deadline = time.monotonic() + 10
-    while kiosk.runtime.outbox.depth() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert kiosk.runtime.outbox.depth() == 0
     state = demo.sandbox.state()
     assert state["print_records"] == 2
     assert state["events_by_kind"].get("query_record") == 1
@@ -130,9 +155,9 @@ def test_platform_faults_become_failure_screens(
     kiosk: Kiosk, demo: DemoEnvironment, fault: str, params: dict[str, float], reason: FailureReason
 ) -> None:
     assert demo.sandbox is not None
+    demo.sandbox.faults.inject(fault, count=5, path="/api/v1/reports/person", **params)
     kiosk.reader.lay_card(population.DEMO_KEYS[0])
     kiosk.wait_for(State.FETCHING)
-    demo.sandbox.faults.inject(fault, count=5, **params)
     failed = kiosk.wait_for(State.FAILED)
     assert failed.failure is not None and failed.failure.reason is reason
 
@@ -166,5 +191,32 @@ def test_idle_report_times_out_to_the_attract_screen(demo: DemoEnvironment) -> N
         kiosk.wait_for(State.SHOWING)
         idle = kiosk.wait_for(State.IDLE, timeout=5)
         assert idle.report is None
+    finally:
+        kiosk.runtime.stop()
+
+
+def test_outage_refuses_sessions_cleanly_then_recovers_and_drains(demo: DemoEnvironment) -> None:
+    assert demo.sandbox is not None and demo.settings is not None
+    kiosk = Kiosk(demo, probe_interval_s=0.3)
+    try:
+        kiosk.wait_for_platform(available=True)
+        port = urlsplit(demo.sandbox.url).port
+        demo.sandbox.stop()
+        kiosk.wait_for_platform(available=False, timeout=5)
+
+        started = time.monotonic()
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        failed = kiosk.wait_for(State.FAILED)
+        assert failed.failure is not None
+        assert failed.failure.reason is FailureReason.PLATFORM_UNAVAILABLE
+        assert time.monotonic() - started < 3, "refused at once, not after platform timeouts"
+        (attempt,) = [i for i in kiosk.runtime.outbox.peek(50) if i.kind == "query_record"]
+        assert attempt.payload["outcome"] == "refused_platform_unavailable"
+
+        secret = read_secret(demo.settings.terminal.secret_file)
+        demo.sandbox = start_sandbox({demo.settings.terminal.id: secret}, port=port or 0)
+        kiosk.wait_for_platform(available=True, timeout=5)
+        kiosk.wait_until_drained()
+        assert demo.sandbox.state()["events_by_kind"].get("query_record") == 1
     finally:
         kiosk.runtime.stop()

@@ -4,6 +4,8 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.platform import ListEntry, Notice
+from kiosk.platform_watch import PlatformStatus
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from tests.reports import make_report
 from ui.screens.report import RECORDS_PER_PAGE, paginate
@@ -172,3 +174,62 @@ def test_demo_control_only_when_demo(
     with_demo.demo_open.click()
     with_demo.demo_panel.remove.click()
     assert demo.laid == ["r01", "removed"]
+
+
+def a_status(available: bool | None, with_content: bool = True) -> PlatformStatus:
+    notices = (Notice("n1", "信用修复指南", "2025-05-12", "新泰市社会信用中心", "办理流程说明"),)
+    lists = (
+        ListEntry(
+            "l1",
+            "black",
+            "严重违法失信名单",
+            "某某公司",
+            "91370982MA3R5T0H2C",
+            "拖欠工资",
+            "新泰市人力资源和社会保障局",
+            "2025-01-02",
+        ),
+    )
+    if not with_content:
+        return PlatformStatus(available)
+    return PlatformStatus(available, notices, lists, content_fetched_at=1_790_000_000.0)
+
+
+def test_outage_banner_follows_the_platform(window: KioskWindow) -> None:
+    window.apply(SessionView(number=0, state=State.IDLE, deadline=None))
+    window.apply_platform(a_status(None))
+    assert not window.attract.outage.isVisibleTo(window)
+    window.apply_platform(a_status(False))
+    assert window.attract.outage.isVisibleTo(window)
+    assert "平台连接中断，部分功能暂不可用" in window.attract.outage.text()
+    window.apply_platform(a_status(True))
+    assert not window.attract.outage.isVisibleTo(window)
+
+
+def test_publicity_shows_cached_content_with_its_age(window: KioskWindow) -> None:
+    window.apply(SessionView(number=0, state=State.IDLE, deadline=None))
+    window.apply_platform(a_status(False))
+    window.attract.publicity.click()
+    assert window.stack.currentWidget() is window.publicity
+    texts = visible_texts(window.publicity)
+    assert any(t.startswith("数据更新于 ") for t in texts)
+    assert "信用修复指南" in texts and "某某公司（严重违法失信名单）" in texts
+    assert "秒后返回首页" in window.countdown.text()
+    window.publicity.home.click()
+    assert window.stack.currentWidget() is window.attract
+
+
+def test_publicity_without_cache_says_so(window: KioskWindow) -> None:
+    window.apply_platform(a_status(False, with_content=False))
+    window.attract.publicity.click()
+    assert "暂无已缓存的公示信息，请联网后再查看" in visible_texts(window.publicity)
+
+
+def test_publicity_returns_home_when_left_alone(qtbot: QtBot, actions: FakeActions) -> None:
+    now = [100.0]
+    w = KioskWindow(actions, "厅", clock=lambda: now[0])
+    qtbot.addWidget(w)
+    w.apply(SessionView(number=0, state=State.IDLE, deadline=None))
+    w.attract.publicity.click()
+    now[0] += 61
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.attract, timeout=2000)

@@ -7,10 +7,12 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.platform_watch import PlatformStatus
 from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
 from ui.strings import common
-from ui.widgets import IdCardPicture, card, centered, label
+from ui.strings import publicity as publicity_text
+from ui.widgets import IdCardPicture, button, card, centered, label
 
 
 class AttractScreen(QWidget):
@@ -31,14 +33,20 @@ class AttractScreen(QWidget):
         self.steps.setSpacing(20)
         for step in text.STEPS:
             self.steps.addWidget(label(step, "step", align=Qt.AlignmentFlag.AlignCenter))
+        self.publicity = button(publicity_text.OPEN)
         steps_row = QHBoxLayout()
         steps_row.addStretch(1)
         steps_row.addLayout(self.steps)
+        steps_row.addSpacing(30)
+        steps_row.addWidget(self.publicity)
         steps_row.addStretch(1)
+        self.outage = centered(text.OUTAGE, "outage")
+        self.outage.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 16, 60, 16)
         layout.setSpacing(10)
+        layout.addWidget(self.outage)
         layout.addWidget(self.clock)
         layout.addWidget(self.date)
         layout.addWidget(hall)
@@ -58,6 +66,9 @@ class AttractScreen(QWidget):
                 weekday=common.WEEKDAYS[now.weekday()],
             )
         )
+
+    def show_platform(self, status: PlatformStatus) -> None:
+        self.outage.setVisible(status.available is False)
 
     def set_portrait(self, portrait: bool) -> None:
         self.steps.setDirection(

@@ -8,9 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QLayout,
-    QScrollArea,
-    QScroller,
     QVBoxLayout,
     QWidget,
 )
@@ -18,7 +15,7 @@ from PySide6.QtWidgets import (
 from kiosk.report_model import CreditReport, Section, display_time
 from ui.strings import common
 from ui.strings import report as text
-from ui.widgets import button, card, centered, label
+from ui.widgets import button, card, centered, clear_layout, label, touch_scroll_area
 
 # Records that fit one page at 1080 p without scrolling: one row of two cards across a
 # landscape screen, four cards down a portrait one.
@@ -46,16 +43,6 @@ def paginate(report: CreditReport, per_page: int) -> list[Page]:
     return pages
 
 
-def _clear(layout: QLayout) -> None:
-    while (item := layout.takeAt(0)) is not None:
-        widget = item.widget()
-        if widget is not None:
-            widget.setParent(None)  # gone from the tree now, freed by Qt later
-            widget.deleteLater()
-        elif item.layout() is not None:
-            _clear(item.layout())
-
-
 class ReportScreen(QWidget):
     print_requested = Signal()
     exit_requested = Signal()
@@ -77,17 +64,7 @@ class ReportScreen(QWidget):
         heading.addWidget(self.holder)
         heading.addWidget(self.meta)
 
-        self.body = QWidget()
-        self.body_layout = QVBoxLayout(self.body)
-        self.body_layout.setContentsMargins(0, 0, 0, 0)
-        self.body_layout.setSpacing(16)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.body)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(
-            self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
+        self.scroll, self.body_layout = touch_scroll_area()
 
         self.previous = button(text.PREVIOUS)
         self.next = button(text.NEXT)
@@ -167,7 +144,7 @@ class ReportScreen(QWidget):
         self.pages = []
         self.holder.clear()
         self.meta.clear()
-        _clear(self.body_layout)
+        clear_layout(self.body_layout)
 
     def go_to(self, index: int) -> None:
         self.touched.emit()
@@ -185,7 +162,7 @@ class ReportScreen(QWidget):
     def _render(self) -> None:
         if self.report is None:
             return
-        _clear(self.body_layout)
+        clear_layout(self.body_layout)
         page = self.pages[self.page_index]
         if page.section is None:
             self._render_summary(self.report)
