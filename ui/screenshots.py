@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -42,9 +43,9 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
-def take_screenshots(out_dir: Path) -> list[Path]:
+def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
+    """Every screen, in both orientations: yields (name, window) with that screen showing."""
     app = application()
-    out_dir.mkdir(parents=True, exist_ok=True)
     resident = population.richest_resident()
     report = population.build_report(
         resident, "XT20261124000123", "K7M2Q9PX", dt.datetime.now(CHINA_TIME)
@@ -61,7 +62,35 @@ def take_screenshots(out_dir: Path) -> list[Path]:
         lists=parse_lists(json.dumps(lists_payload()).encode()),
         content_fetched_at=time.time() - 3600,
     )
-    written = []
+    shots: list[tuple[str, object]] = [
+        ("01-attract", SessionView(number=0, state=State.IDLE, deadline=None)),
+        ("01b-demo-cards", "demo"),
+        ("01c-attract-outage", "outage"),
+        ("01d-publicity", "publicity"),
+        ("02-reading", view(State.READING)),
+        ("03-fetching", view(State.FETCHING)),
+        ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
+        ("05-report-section", "next"),
+        ("06-report-penalties", "penalties"),
+        ("07-print-choice", "print"),
+        ("08-printing", view(State.PRINTING)),
+        ("09-done", view(State.DONE)),
+        (
+            "10-failed-checksum",
+            view(State.FAILED, failure=Failure(FailureReason.CARD_CHECKSUM, State.READING)),
+        ),
+        (
+            "11-failed-paper-out",
+            view(
+                State.FAILED,
+                failure=Failure(FailureReason.PRINTER_FAULT, State.PRINTING, "paper_out"),
+            ),
+        ),
+        (
+            "12-failed-platform",
+            view(State.FAILED, failure=Failure(FailureReason.PLATFORM_UNAVAILABLE, State.FETCHING)),
+        ),
+    ]
     for orientation, (width, height) in SIZES.items():
         window = KioskWindow(
             _NoActions(),
@@ -71,38 +100,6 @@ def take_screenshots(out_dir: Path) -> list[Path]:
         )
         window.resize(width, height)
         window.show()
-        shots: list[tuple[str, object]] = [
-            ("01-attract", SessionView(number=0, state=State.IDLE, deadline=None)),
-            ("01b-demo-cards", "demo"),
-            ("01c-attract-outage", "outage"),
-            ("01d-publicity", "publicity"),
-            ("02-reading", view(State.READING)),
-            ("03-fetching", view(State.FETCHING)),
-            ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
-            ("05-report-section", "next"),
-            ("06-report-penalties", "penalties"),
-            ("07-print-choice", "print"),
-            ("08-printing", view(State.PRINTING)),
-            ("09-done", view(State.DONE)),
-            (
-                "10-failed-checksum",
-                view(State.FAILED, failure=Failure(FailureReason.CARD_CHECKSUM, State.READING)),
-            ),
-            (
-                "11-failed-paper-out",
-                view(
-                    State.FAILED,
-                    failure=Failure(FailureReason.PRINTER_FAULT, State.PRINTING, "paper_out"),
-                ),
-            ),
-            (
-                "12-failed-platform",
-                view(
-                    State.FAILED,
-                    failure=Failure(FailureReason.PLATFORM_UNAVAILABLE, State.FETCHING),
-                ),
-            ),
-        ]
         for shot_name, step in shots:
             if window.demo_panel is not None:
                 window.demo_panel.hide()
@@ -122,8 +119,15 @@ def take_screenshots(out_dir: Path) -> list[Path]:
                 assert isinstance(step, SessionView)
                 window.apply(step)
             _settle(app)
-            path = out_dir / f"{orientation}-{shot_name}.png"
-            window.grab().save(str(path))
-            written.append(path)
+            yield f"{orientation}-{shot_name}", window
         window.close()
+
+
+def take_screenshots(out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, window in walk_screens():
+        path = out_dir / f"{name}.png"
+        window.grab().save(str(path))
+        written.append(path)
     return written

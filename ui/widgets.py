@@ -86,7 +86,7 @@ class IdCardPicture(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(280, 200)
+        self.setMinimumSize(240, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def paintEvent(self, event: QPaintEvent) -> None:
