@@ -70,7 +70,7 @@ def bench_sessions() -> None:
     from kiosk.config import SessionSettings
     from kiosk.demo import DemoEnvironment
     from kiosk.sandbox import population
-    from kiosk.session import PrintKind, SessionView, State
+    from kiosk.session import PrintKind, State
     from ui.app import application, build_window
 
     app = application()
@@ -93,7 +93,12 @@ def bench_sessions() -> None:
         def wait_for(state: State, timeout_s: float = 20.0) -> None:
             loop = QEventLoop()
             timer = QTimer()
-            timer.timeout.connect(lambda: (states and states[-1] is state) and loop.quit())
+
+            def check() -> None:  # a slot must return None: PySide6 mis-counts a returned bool
+                if states and states[-1] is state:
+                    loop.quit()
+
+            timer.timeout.connect(check)
             timer.start(1)
             QTimer.singleShot(int(timeout_s * 1000), loop.quit)
             loop.exec()
@@ -139,7 +144,6 @@ def bench_sessions() -> None:
         )
         runtime.stop()
         window.close()
-        _ = SessionView
 
 
 def bench_pdf(runs: int = 5) -> None:

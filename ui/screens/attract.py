@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.platform_watch import PlatformStatus
 from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
 from ui.strings import common
 from ui.strings import publicity as publicity_text
-from ui.widgets import IdCardPicture, button, card, centered, label
+from ui.widgets import IdCardPicture, button, card, centered
 
 
 class AttractScreen(QWidget):
@@ -29,17 +28,12 @@ class AttractScreen(QWidget):
         self.prompt = centered(text.PROMPT, "prompt")
         prompt_layout.addWidget(IdCardPicture(), 1)
         prompt_layout.addWidget(self.prompt)
-        self.steps = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.steps.setSpacing(20)
-        for step in text.STEPS:
-            self.steps.addWidget(label(step, "step", align=Qt.AlignmentFlag.AlignCenter))
+        self.steps = centered("  →  ".join(text.STEPS), "subtitle")
         self.publicity = button(publicity_text.OPEN)
-        steps_row = QHBoxLayout()
-        steps_row.addStretch(1)
-        steps_row.addLayout(self.steps)
-        steps_row.addSpacing(30)
-        steps_row.addWidget(self.publicity)
-        steps_row.addStretch(1)
+        self.steps_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.steps_row.setSpacing(30)
+        self.steps_row.addWidget(self.steps, 1)
+        self.steps_row.addWidget(self.publicity)
         self.outage = centered(text.OUTAGE, "outage")
         self.outage.hide()
 
@@ -52,7 +46,7 @@ class AttractScreen(QWidget):
         layout.addWidget(hall)
         layout.addWidget(title)
         layout.addWidget(prompt_card, 1)
-        layout.addLayout(steps_row)
+        layout.addLayout(self.steps_row)
         layout.addWidget(centered(text.NOTE, "muted"))
         self.tick(dt.datetime.now(CHINA_TIME))
 
@@ -71,6 +65,6 @@ class AttractScreen(QWidget):
         self.outage.setVisible(status.available is False)
 
     def set_portrait(self, portrait: bool) -> None:
-        self.steps.setDirection(
+        self.steps_row.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
