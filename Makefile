@@ -10,11 +10,13 @@ APT_RUNTIME := fonts-wqy-zenhei libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkb
   libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 # Real services the integration tests drive, builds for pyscard/pycups, and eyes (Xvfb, pdftoppm).
 APT_TEST := $(APT_RUNTIME) pcscd vsmartcard-vpcd libpcsclite-dev swig cups cups-client \
-  printer-driver-cups-pdf libcups2-dev poppler-utils xvfb xauth x11-utils imagemagick
+  printer-driver-cups-pdf libcups2-dev poppler-utils xvfb xauth x11-utils imagemagick gcc
+# Only the benchmark compares against Chromium's print-to-pdf.
+APT_BENCH := chromium
 UV = $(shell scripts/ensure-uv)
 DEMO_OUT ?= $(CURDIR)/demo-output
 
-.PHONY: demo demo-headless test lint bench screenshots env-runtime env-test clean
+.PHONY: demo demo-headless test lint bench soak screenshots env-runtime env-test clean
 
 env-runtime:
 	scripts/ensure-apt $(APT_RUNTIME)
@@ -48,7 +50,13 @@ test: env-test lint
 	QT_QPA_PLATFORM=offscreen .venv/bin/pytest -p no:cacheprovider
 
 bench: env-test
+	scripts/ensure-apt $(APT_BENCH)
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench
+
+# The outbox crash test with many more SIGKILLs than the suite's 200.
+soak: env-test
+	SOAK_KILLS=$${SOAK_KILLS:-2000} .venv/bin/pytest -p no:cacheprovider --timeout=0 -s \
+	  tests/integration/test_outbox_crash.py
 
 clean:
 	rm -rf .venv demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -179,12 +179,36 @@ def bench_pdf(runs: int = 5) -> None:
     )
 
 
+def bench_printing() -> None:
+    """Receipt encoding (text vs raster) and the A4 PDF against Chromium's print-to-pdf."""
+    from bench import printing
+
+    printing.run(emit)
+
+
+def bench_outbox() -> None:
+    """Durable enqueues/s and drains/s: the outbox beside persist-queue's ack queue."""
+    from bench import outbox
+
+    outbox.run(emit)
+
+
+def bench_idcard() -> None:
+    """Card laid → IdentityCard through pcscd + vpcd, beside the raw emulator round trip."""
+    from bench.idcard import bench_idcard as run
+
+    run(emit, percentile)
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     for name, bench in (
         ("first_paint", bench_first_paint),
         ("pdf", bench_pdf),
         ("sessions", bench_sessions),
+        ("idcard", bench_idcard),
+        ("printing", bench_printing),
+        ("outbox", bench_outbox),
     ):
         if not only or name in only:
             bench()

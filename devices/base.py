@@ -34,6 +34,21 @@ class Cover(enum.Enum):
     NOT_SUPPORTED = "not_supported"
 
 
+class Jam(enum.Enum):
+    CLEAR = "clear"
+    JAMMED = "jammed"
+    UNKNOWN = "unknown"
+    NOT_SUPPORTED = "not_supported"
+
+
+class Toner(enum.Enum):
+    OK = "ok"
+    LOW = "low"
+    EMPTY = "empty"
+    UNKNOWN = "unknown"
+    NOT_SUPPORTED = "not_supported"
+
+
 class HealthLevel(enum.Enum):
     INTERNAL = "internal"
     """No physical effect: the driver checks what it can without moving anything."""
@@ -59,6 +74,9 @@ class DeviceError(Exception):
     """
 
     code = "device_error"
+    job_kept = False
+    """True when a print job was under way and stays with the printer (queued in CUPS, or in
+    the thermal printer's buffer) to finish by itself once the fault is fixed."""
 
     def __init__(self, message: str, technician_hint: str = "") -> None:
         super().__init__(message)
@@ -85,8 +103,18 @@ class CoverOpen(DeviceError):
     code = "cover_open"
 
 
+class PaperJam(DeviceError):
+    code = "paper_jam"
+
+
 class Timeout(DeviceError):
     code = "timeout"
+
+
+class PrintCancelled(Timeout):
+    """A print job that would never finish, cancelled so it cannot print later unattended."""
+
+    code = "print_cancelled"
 
 
 class BadCard(DeviceError):

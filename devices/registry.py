@@ -10,9 +10,19 @@ from devices.base import NotSupported
 from devices.idcard.reader import IdCardReader
 from devices.printers.base import DocumentPrinter, ReceiptPrinter
 
-READERS = {"simulated": "devices.idcard.simulated:SimulatedReader"}
-RECEIPT_PRINTERS = {"simulated": "devices.printers.simulated:SimulatedReceiptPrinter"}
-DOCUMENT_PRINTERS = {"simulated": "devices.printers.simulated:SimulatedDocumentPrinter"}
+READERS = {
+    "simulated": "devices.idcard.simulated:SimulatedReader",
+    "pcsc": "devices.idcard.pcsc:PcscReader",
+    "sdtapi": "devices.idcard.sdtapi:SdtapiReader",
+}
+RECEIPT_PRINTERS = {
+    "simulated": "devices.printers.simulated:SimulatedReceiptPrinter",
+    "escpos": "devices.printers.escpos:EscposReceiptPrinter",
+}
+DOCUMENT_PRINTERS = {
+    "simulated": "devices.printers.simulated:SimulatedDocumentPrinter",
+    "cups": "devices.printers.cups:CupsDocumentPrinter",
+}
 
 
 def _load(table: Mapping[str, str], name: str, options: Mapping[str, Any], base: type[Any]) -> Any:

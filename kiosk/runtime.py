@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
 from kiosk.config import Settings, read_secret
-from kiosk.outbox_drain import OutboxDrainer
+from kiosk.outbox_drain import Heartbeat, OutboxDrainer
 from kiosk.platform import PlatformClient
 from kiosk.platform_watch import PlatformStatus, PlatformWatch
 from kiosk.session import SessionView
@@ -17,6 +18,7 @@ from offline_cache.content_cache import ContentCache
 from offline_cache.outbox import Outbox
 
 log = logging.getLogger(__name__)
+__version__ = version("taihaoban-kiosk")
 
 
 @dataclass
@@ -73,7 +75,9 @@ def build_runtime(
         retries=settings.platform.retries,
     )
     outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
-    drainer = OutboxDrainer(outbox, platform)
+    drainer = OutboxDrainer(
+        outbox, platform, heartbeat=Heartbeat(version=__version__, devices=devices.states)
+    )
     content = ContentCache(settings.terminal.state_dir / "public-content.sqlite3")
 
     def platform_changed(status: PlatformStatus) -> None:

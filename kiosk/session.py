@@ -33,6 +33,8 @@ class FailureReason(enum.Enum):
     CARD_CHECKSUM = "card_checksum"
     CARD_UNSUPPORTED = "card_unsupported"
     CARD_EXPIRED = "card_expired"
+    CARD_MOVED = "card_moved"
+    NOT_AN_ID_CARD = "not_an_id_card"
     READER_FAULT = "reader_fault"
     PLATFORM_UNAVAILABLE = "platform_unavailable"
     PLATFORM_REJECTED = "platform_rejected"

@@ -20,9 +20,17 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from devices.base import BadCard, DeviceError
-from devices.idcard.card import ChecksumMismatch, IdentityCard, UnsupportedCardType
+from devices.idcard.card import (
+    CardMoved,
+    CardType,
+    ChecksumMismatch,
+    IdentityCard,
+    NotAnIdCard,
+    UnsupportedCardType,
+)
 from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
+from devices.printers.sensors import attention
 from kiosk.config import SessionSettings
 from kiosk.platform import (
     IdentityMismatch,
@@ -37,12 +45,16 @@ from kiosk.receipt_layout import build_receipt
 from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
 from kiosk.report_pdf import build_report_pdf
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
-from offline_cache.outbox import Outbox
+from offline_cache.outbox import Outbox, OutboxError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CARD_POLL_S = 0.25
+QUERYABLE_CARD_TYPES = (CardType.RESIDENT, CardType.HK_MO_TW)
+PRINT_RESERVE_S = 10.0
+"""Of the printing timeout, what is kept back for a printer to cancel a stuck job and say so."""
+PRINTER_DEVICES = {PrintKind.A4: "document_printer", PrintKind.RECEIPT: "receipt_printer"}
 TICK_S = 0.2
 READER_RETRY_S = 1.0
 
@@ -52,6 +64,14 @@ class Devices:
     reader: IdCardReader
     receipt_printer: ReceiptPrinter
     document_printer: DocumentPrinter
+
+    def states(self) -> dict[str, str]:
+        """Each device's coarse state, for heartbeats (no personal data)."""
+        return {
+            "card_reader": self.reader.state.value,
+            "receipt_printer": self.receipt_printer.state.value,
+            "document_printer": self.document_printer.state.value,
+        }
 
 
 def session_timeouts(settings: SessionSettings) -> dict[State, float]:
@@ -66,11 +86,32 @@ def session_timeouts(settings: SessionSettings) -> dict[State, float]:
     }
 
 
+def print_job_timeout(printing_timeout_s: float) -> float:
+    """Seconds a printer gets for its job: the session's printing time less a reserve, so a job
+    the printer gives up on (and cancels) is reported before the session itself times out."""
+    return printing_timeout_s - min(PRINT_RESERVE_S, printing_timeout_s / 4)
+
+
+def _print_failure_code(error: Exception) -> str:
+    """The failure code the screen explains; ``<code>_kept`` when the job will still finish."""
+    if not isinstance(error, DeviceError):
+        return "print_error"
+    return f"{error.code}_kept" if error.job_kept else error.code
+
+
+def _time_left(deadline: float) -> float:
+    return max(0.1, deadline - time.monotonic())
+
+
 def _card_failure(error: Exception) -> tuple[FailureReason, str]:
     if isinstance(error, ChecksumMismatch):
         return FailureReason.CARD_CHECKSUM, error.code
     if isinstance(error, UnsupportedCardType):
         return FailureReason.CARD_UNSUPPORTED, error.code
+    if isinstance(error, NotAnIdCard):
+        return FailureReason.NOT_AN_ID_CARD, error.code
+    if isinstance(error, CardMoved):
+        return FailureReason.CARD_MOVED, error.code
     if isinstance(error, BadCard):
         return FailureReason.CARD_UNREADABLE, error.code
     if isinstance(error, DeviceError):
@@ -252,6 +293,10 @@ class Terminal:
         if result.is_expired(self._today()):
             self._fail(FailureReason.CARD_EXPIRED)
             return
+        if result.card_type not in QUERYABLE_CARD_TYPES:
+            # Foreign permanent residents' numbers are not what the platform files records by.
+            self._fail(FailureReason.CARD_UNSUPPORTED, result.card_type.value)
+            return
         if not self._watch.is_available():
             # Known outage: say so at once rather than after the platform timeouts.
             self._record_query(result, "refused_platform_unavailable")
@@ -316,7 +361,7 @@ class Terminal:
         }
         if report_no:
             payload["report_no"] = report_no
-        self._outbox.enqueue("query_record", payload)
+        self._remember("query_record", payload)
 
     def _touch(self) -> None:
         self._session.touch()
@@ -332,13 +377,16 @@ class Terminal:
         self._publish()
         url = verify_url(self._platform.base_url, report)
         printed_at = dt.datetime.now(CHINA_TIME)
+        deadline = time.monotonic() + print_job_timeout(self._settings.printing_timeout_s)
         if PrintKind.A4 in kinds:
-            self._document_worker.submit(self._print_a4, number, report, url, printed_at)
+            self._document_worker.submit(self._print_a4, number, report, url, printed_at, deadline)
         if PrintKind.RECEIPT in kinds:
-            self._receipt_worker.submit(self._print_receipt, number, report, url, printed_at)
+            self._receipt_worker.submit(
+                self._print_receipt, number, report, url, printed_at, deadline
+            )
 
     def _print_a4(
-        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime
+        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime, deadline: float
     ) -> None:
         outcome: PrintResult | Exception
         try:
@@ -346,23 +394,21 @@ class Terminal:
                 report, terminal_id=self.terminal_id, printed_at=printed_at, verify_url=url
             )
             outcome = self.devices.document_printer.print_pdf(
-                pdf, f"report {report.report_no}", self._settings.printing_timeout_s
+                pdf, f"report {report.report_no}", _time_left(deadline)
             )
         except Exception as error:
             outcome = error
         self._submit(self._print_finished, number, PrintKind.A4, report.report_no, outcome)
 
     def _print_receipt(
-        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime
+        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime, deadline: float
     ) -> None:
         outcome: PrintResult | Exception
         try:
             receipt = build_receipt(
                 report, terminal_id=self.terminal_id, printed_at=printed_at, verify_url=url
             )
-            outcome = self.devices.receipt_printer.print_receipt(
-                receipt, self._settings.printing_timeout_s
-            )
+            outcome = self.devices.receipt_printer.print_receipt(receipt, _time_left(deadline))
         except Exception as error:
             outcome = error
         self._submit(self._print_finished, number, PrintKind.RECEIPT, report.report_no, outcome)
@@ -375,7 +421,7 @@ class Terminal:
         outcome: PrintResult | Exception,
     ) -> None:
         if isinstance(outcome, PrintResult) and outcome.confirmed:
-            self._outbox.enqueue(
+            self._remember(
                 "print_record",
                 {
                     "report_no": report_no,
@@ -387,10 +433,20 @@ class Terminal:
                 },
             )
             log.info("session #%d: %s printed (job %s)", number, kind.value, outcome.job_id)
+        elif isinstance(outcome, PrintResult):
+            self._queue_fault(
+                "print_unconfirmed",
+                "the printer did not confirm the job; no print record was sent",
+                "check whether the job came out and that the printer answers status queries",
+                PRINTER_DEVICES[kind],
+            )
         elif isinstance(outcome, DeviceError):
-            self._record_fault(outcome)
+            self._record_fault(outcome, PRINTER_DEVICES[kind])
         elif isinstance(outcome, Exception):
             log.error("session #%d: %s print failed: %r", number, kind.value, outcome)
+        if isinstance(outcome, PrintResult) and outcome.status_after is not None:
+            for item in attention(outcome.status_after):  # printed, but supplies run low
+                self._queue_fault(item.code, item.message, item.hint, PRINTER_DEVICES[kind])
         if not self._current(number, State.PRINTING):
             return
         self._pending_prints[kind] = outcome
@@ -399,8 +455,7 @@ class Terminal:
         failures = [o for o in self._pending_prints.values() if not isinstance(o, PrintResult)]
         unconfirmed = [o for o in self._pending_prints.values() if isinstance(o, PrintResult)]
         if failures:
-            code = failures[0].code if isinstance(failures[0], DeviceError) else "print_error"
-            self._fail(FailureReason.PRINTER_FAULT, code)
+            self._fail(FailureReason.PRINTER_FAULT, _print_failure_code(failures[0]))
         elif not all(o.confirmed for o in unconfirmed):
             self._fail(FailureReason.PRINTER_FAULT, "unconfirmed")
         else:
@@ -430,18 +485,27 @@ class Terminal:
             log.info("session #%d: deadline passed", self._session.number)
             self._publish()
 
-    def _record_fault(self, error: DeviceError) -> None:
-        log.warning("device fault %s: %s", error.code, error.message)
+    def _record_fault(self, error: DeviceError, device: str = "") -> None:
+        self._queue_fault(error.code, error.message, error.technician_hint, device)
+
+    def _queue_fault(self, code: str, message: str, hint: str, device: str = "") -> None:
+        """A device_fault event (what the technician screen and the platform show)."""
+        log.warning("device fault %s%s: %s", f"{device} " if device else "", code, message)
+        payload = {
+            "code": code,
+            "message": message,
+            "hint": hint,
+            "terminal_id": self.terminal_id,
+            "at": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        if device:
+            payload["device"] = device
+        self._remember("device_fault", payload)
+
+    def _remember(self, kind: str, payload: dict[str, Any]) -> None:
+        """Queue what the platform must learn. A full or broken outbox must not stop the
+        resident's session: it is logged loudly (and the outbox's health shows it)."""
         try:
-            self._outbox.enqueue(
-                "device_fault",
-                {
-                    "code": error.code,
-                    "message": error.message,
-                    "hint": error.technician_hint,
-                    "terminal_id": self.terminal_id,
-                    "at": dt.datetime.now(dt.UTC).isoformat(),
-                },
-            )
-        except Exception:
-            log.exception("could not queue device fault")
+            self._outbox.enqueue(kind, payload)
+        except OutboxError as error:
+            log.error("outbox refused a %s: %s", kind, error)

@@ -1,32 +1,98 @@
 """The outbox: what the platform must learn, kept durably until it has learned it.
 
-Items are acknowledged to the caller only after their transaction is durable (WAL with
-synchronous=FULL). Each has an idempotency key, so a resend after a crash is harmless.
-Payloads must already be free of personal data; ``enqueue`` refuses anything that looks
-like a full resident ID number.
+One SQLite file in WAL mode, one connection, one lock; one ``Outbox`` per file. Items are
+acknowledged to the caller (``enqueue`` returns) only after their transaction has
+committed. Each has an idempotency key, so a resend after a crash is harmless: delivery is
+at-least-once on the wire and exactly-once in effect. Payloads must already be free of
+personal data; ``enqueue`` refuses anything that looks like a full resident ID number.
+
+Durability and the size cap, kind by kind:
+
+======================================  ==============  ==================================
+kind                                    commit          at the cap (``max_items``)
+======================================  ==============  ==================================
+``query_record``, ``print_record``      synchronous     never dropped, kept past the cap
+                                        =FULL
+``device_fault``, ``technician_action`` FULL            dropped once no heartbeat is
+                                                        left, oldest first
+``heartbeat``                           NORMAL          dropped first, oldest first
+any other kind                          FULL            never dropped
+======================================  ==============  ==================================
+
+Why: a query or print record is what the platform bills and audits, so it is fsynced
+before the caller hears "stored" and no cap ever drops it. A fault or technician action
+matters but is worth less than a resident's record. A heartbeat is a snapshot the next one
+(a minute later) replaces: losing the last one in a power cut costs nothing, so it saves
+the flash an fsync (in WAL mode NORMAL still never corrupts the file, and the next FULL
+commit makes it durable too). Housekeeping (acknowledge, record_attempt, defer, moves to
+and from the dead letters) also commits with NORMAL: undone by a power cut, an item is
+only sent again, which its idempotency key makes harmless.
+
+A corrupt file is moved aside (``<name>.corrupt-<UTC time>``, kept for inspection), a new
+one is created, the readable items are salvaged into it, and a ``device_fault`` item
+(``outbox_recovered``) is queued so the platform hears of it; ``recovery`` says what
+happened. A full disk (or ``max_bytes``) raises ``OutboxFull``: the item was NOT stored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
+import os
 import re
 import sqlite3
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
-import sqlite_utils
+from offline_cache.outbox_schema import migrate
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # 17 digits and a check character standing alone (not inside a longer token such as a hex
 # digest): a full ID number.
 _FULL_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 
+KEEP = 0
+"""Priority of items the cap never drops."""
+KIND_PRIORITY: Mapping[str, int] = {
+    "query_record": KEEP,
+    "print_record": KEEP,
+    "device_fault": 1,
+    "technician_action": 1,
+    "heartbeat": 2,
+}
+"""Higher is dropped first at the cap; kinds not listed are kept (``KEEP``)."""
+RELAXED_KINDS = frozenset({"heartbeat"})
+"""Kinds committed with synchronous=NORMAL (see the module docstring)."""
+
+DEFAULT_MAX_ITEMS = 20_000
+NEAR_CAP_RATIO = 0.8
+
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 11, 13, 26
+
 
 class PersonalDataRefused(ValueError):
     """An outbox payload held what looks like a full ID number."""
+
+
+class OutboxError(Exception):
+    """The outbox could not do what was asked."""
+
+
+class OutboxFull(OutboxError):
+    """The disk, or the outbox's ``max_bytes``, is full: the item was not stored."""
+
+
+class _CorruptFile(Exception):
+    """``PRAGMA quick_check`` found damage."""
 
 
 @dataclass(frozen=True)
@@ -36,111 +102,492 @@ class OutboxItem:
     payload: dict[str, Any]
     created_at: float
     attempts: int
+    failures: int = 0
+    """Failures blamed on this item (not outages); see ``Outbox.defer``."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    idempotency_key: str
+    kind: str
+    reason: str
+    moved_at: float
+    attempts: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A corrupt outbox file was replaced."""
+
+    moved_to: Path
+    reason: str
+    salvaged: int
+    """Items read back from the damaged file into the new one."""
+    at: float
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """What diagnostics and the heartbeat say about the outbox."""
+
+    depth: int
+    cap: int
+    near_cap: bool
+    """At least ``NEAR_CAP_RATIO`` of the cap is used: heartbeats will soon be dropped."""
+    over_cap: bool
+    """Past the cap: only records that are never dropped are being added."""
+    dead_letters: int
+    by_kind: Mapping[str, int] = field(default_factory=dict)
+    dropped: Mapping[str, int] = field(default_factory=dict)
+    """Items the cap has dropped since the file was created, by kind."""
+    oldest_age_s: float | None = None
+    recovered_from: str | None = None
+    """File name of a corrupt database moved aside when this one was opened."""
+    storage_full: bool = False
+    """The last write failed for want of space (``OutboxFull``)."""
+
+    def as_payload(self) -> dict[str, Any]:
+        return {
+            "depth": self.depth,
+            "cap": self.cap,
+            "near_cap": self.near_cap,
+            "over_cap": self.over_cap,
+            "dead_letters": self.dead_letters,
+            "by_kind": dict(self.by_kind),
+            "dropped": dict(self.dropped),
+            "oldest_age_s": None if self.oldest_age_s is None else round(self.oldest_age_s),
+            "recovered_from": self.recovered_from,
+            "storage_full": self.storage_full,
+        }
+
+
+def priority_of(kind: str) -> int:
+    return KIND_PRIORITY.get(kind, KEEP)
+
+
+def _code(error: sqlite3.Error) -> int:
+    return int(getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def _is_corruption(error: BaseException) -> bool:
+    return isinstance(error, _CorruptFile) or (
+        isinstance(error, sqlite3.DatabaseError)
+        and _code(error) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    )
 
 
 class Outbox:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """The durable queue. Every method is thread-safe.
+
+    Arguments:
+        path: the SQLite file (created with its folder if missing).
+        max_items: the cap (see the module docstring for what it drops).
+        max_bytes: an upper bound for the file (``PRAGMA max_page_count``); reaching it
+            raises ``OutboxFull`` like a full disk. None: only the disk limits it.
+        clock: wall-clock seconds, for created/retry times.
+
+    Raises ``OutboxFull`` when even a new file cannot be created; other ``sqlite3``
+    errors (permissions, a failed migration) propagate.
+    """
+
+    _HOUSEKEEPING_SYNC = "NORMAL"
+    """synchronous= for commits that store no new item (see the module docstring)."""
+
+    def __init__(
+        self,
+        path: Path,
+        max_items: int = DEFAULT_MAX_ITEMS,
+        max_bytes: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if max_items < 1:
+            raise ValueError("max_items must be at least 1")
+        self.path = path
+        self.max_items = max_items
+        self._max_bytes = max_bytes
+        self._clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        schema = sqlite_utils.Database(self._db)
-        schema.table("outbox").create(
-            {
-                "seq": int,
-                "idempotency_key": str,
-                "kind": str,
-                "payload": str,
-                "created_at": float,
-                "attempts": int,
-            },
-            pk="seq",
-            not_null={"idempotency_key", "kind", "payload", "created_at", "attempts"},
-            defaults={"attempts": 0},
-            if_not_exists=True,
-        )
-        schema.table("outbox").create_index(["idempotency_key"], unique=True, if_not_exists=True)
-        schema.table("dead_letter").create(
-            {
-                "idempotency_key": str,
-                "kind": str,
-                "payload": str,
-                "created_at": float,
-                "reason": str,
-                "moved_at": float,
-            },
-            pk="idempotency_key",
-            if_not_exists=True,
+        self._sync = ""
+        self._near_cap_logged = False
+        self._storage_full = False
+        self.recovery: Recovery | None = None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._connect()
+        except (sqlite3.DatabaseError, _CorruptFile) as error:
+            if not _is_corruption(error):
+                _raise_translated(error)
+            self._db = self._recover(str(error))
+        self._depth = self._count()
+
+    @property
+    def recovered_from(self) -> Path | None:
+        """The corrupt file moved aside by this outbox, if any."""
+        return None if self.recovery is None else self.recovery.moved_to
+
+    # --- the queue ---
+    def enqueue(self, kind: str, payload: dict[str, Any], idempotency_key: str = "") -> str:
+        """Store one item and return its idempotency key once the item is committed.
+
+        A repeated key is stored once (the first payload wins). At the cap, the item may
+        make room by dropping lower-priority items, or be dropped itself when it is the
+        least important (a heartbeat when nothing else can go): see the module docstring.
+        Raises PersonalDataRefused, OutboxFull.
+        """
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        if _FULL_ID_NUMBER.search(text):
+            raise PersonalDataRefused(f"{kind} payload holds a full ID number")
+        key = idempotency_key or uuid.uuid4().hex
+        priority = priority_of(kind)
+        now = self._clock()
+
+        def insert(db: sqlite3.Connection) -> tuple[int, dict[str, int]]:
+            added = db.execute(
+                "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at, "
+                "attempts, priority) VALUES (?, ?, ?, ?, 0, ?)",
+                (key, kind, text, now, priority),
+            ).rowcount
+            excess = self._depth + added - self.max_items
+            dropped = {} if excess <= 0 or not added else self._evict(db, priority, excess, now)
+            return added, dropped
+
+        sync = "NORMAL" if kind in RELAXED_KINDS else "FULL"
+        added, dropped = self._run(insert, sync)
+        self._depth += added - sum(dropped.values())
+        if dropped:
+            log.info("outbox at its cap of %d: dropped %s", self.max_items, dropped)
+        self._watch_cap()
+        return key
+
+    def peek(self, limit: int) -> list[OutboxItem]:
+        """Up to ``limit`` items due for sending (most important, then oldest, first), left
+        in place until acknowledged. Items ``defer``red until later are not due."""
+        now = self._clock()
+
+        def select(db: sqlite3.Connection) -> list[Any]:
+            return db.execute(
+                "SELECT idempotency_key, kind, payload, created_at, attempts, failures "
+                "FROM outbox WHERE next_attempt_at <= ? ORDER BY priority, seq LIMIT ?",
+                (now, limit),
+            ).fetchall()
+
+        return [
+            OutboxItem(str(k), str(kind), json.loads(p), float(c), int(a), int(f))
+            for k, kind, p, c, a, f in self._run(select, None)
+        ]
+
+    def acknowledge(self, keys: list[str]) -> None:
+        """The platform has these: forget them."""
+        if not keys:
+            return
+
+        def delete(db: sqlite3.Connection) -> int:
+            before = db.total_changes
+            db.executemany("DELETE FROM outbox WHERE idempotency_key = ?", [(k,) for k in keys])
+            return db.total_changes - before
+
+        self._depth -= self._run(delete, self._HOUSEKEEPING_SYNC)
+        self._watch_cap()
+
+    def record_attempt(self, keys: list[str]) -> None:
+        if not keys:
+            return
+
+        def update(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "UPDATE outbox SET attempts = attempts + 1 WHERE idempotency_key = ?",
+                [(k,) for k in keys],
+            )
+
+        self._run(update, self._HOUSEKEEPING_SYNC)
+
+    def defer(self, key: str, reason: str, delay_s: float) -> int:
+        """This item itself failed (not an outage): hold it back ``delay_s`` seconds so the
+        rest can go. Returns how many failures it now has (0: no such item)."""
+        until = self._clock() + max(0.0, delay_s)
+
+        def update(db: sqlite3.Connection) -> int:
+            row = db.execute(
+                "UPDATE outbox SET failures = failures + 1, next_attempt_at = ?, last_error = ? "
+                "WHERE idempotency_key = ? RETURNING failures",
+                (until, reason[:500], key),
+            ).fetchone()
+            return 0 if row is None else int(row[0])
+
+        return self._run(update, self._HOUSEKEEPING_SYNC)
+
+    def move_to_dead_letter(self, key: str, reason: str) -> None:
+        """The platform refused this item as invalid: keep it for a technician, stop sending."""
+        now = self._clock()
+
+        def move(db: sqlite3.Connection) -> int:
+            db.execute(
+                "INSERT OR REPLACE INTO dead_letter (idempotency_key, kind, payload, "
+                "created_at, reason, moved_at, attempts) SELECT idempotency_key, kind, "
+                "payload, created_at, ?, ?, attempts FROM outbox WHERE idempotency_key = ?",
+                (reason[:500], now, key),
+            )
+            return db.execute("DELETE FROM outbox WHERE idempotency_key = ?", (key,)).rowcount
+
+        self._depth -= self._run(move, self._HOUSEKEEPING_SYNC)
+
+    def requeue_dead_letter(self, key: str) -> bool:
+        """A technician sends a dead letter again (after the cause was fixed)."""
+
+        def move(db: sqlite3.Connection) -> int:
+            row = db.execute(
+                "SELECT kind FROM dead_letter WHERE idempotency_key = ?", (key,)
+            ).fetchone()
+            if row is None:
+                return 0
+            added = db.execute(
+                "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at, "
+                "attempts, priority) SELECT idempotency_key, kind, payload, created_at, 0, ? "
+                "FROM dead_letter WHERE idempotency_key = ?",
+                (priority_of(str(row[0])), key),
+            ).rowcount
+            db.execute("DELETE FROM dead_letter WHERE idempotency_key = ?", (key,))
+            return int(added)
+
+        added = self._run(move, "FULL")
+        self._depth += added
+        return added > 0
+
+    # --- what technicians and the heartbeat see ---
+    def depth(self) -> int:
+        with self._lock:
+            return self._depth
+
+    def dead_letters(self) -> list[tuple[str, str, str]]:
+        """(idempotency key, kind, reason) of every refused item."""
+        return [(d.idempotency_key, d.kind, d.reason) for d in self.dead_letter_items()]
+
+    def dead_letter_items(self) -> list[DeadLetter]:
+        def select(db: sqlite3.Connection) -> list[Any]:
+            return db.execute(
+                "SELECT idempotency_key, kind, reason, moved_at, attempts, payload "
+                "FROM dead_letter ORDER BY moved_at"
+            ).fetchall()
+
+        return [
+            DeadLetter(str(k), str(kind), str(r), float(m), int(a), json.loads(p))
+            for k, kind, r, m, a, p in self._run(select, None)
+        ]
+
+    def health(self) -> OutboxHealth:
+        def select(db: sqlite3.Connection) -> tuple[Any, ...]:
+            kinds = db.execute("SELECT kind, COUNT(*) FROM outbox GROUP BY kind").fetchall()
+            dropped = db.execute("SELECT kind, count FROM dropped").fetchall()
+            (dead,) = db.execute("SELECT COUNT(*) FROM dead_letter").fetchone()
+            (oldest,) = db.execute("SELECT MIN(created_at) FROM outbox").fetchone()
+            return kinds, dropped, dead, oldest
+
+        kinds, dropped, dead, oldest = self._run(select, None)
+        depth = sum(int(n) for _, n in kinds)
+        return OutboxHealth(
+            depth=depth,
+            cap=self.max_items,
+            near_cap=depth >= NEAR_CAP_RATIO * self.max_items,
+            over_cap=depth > self.max_items,
+            dead_letters=int(dead),
+            by_kind={str(k): int(n) for k, n in kinds},
+            dropped={str(k): int(n) for k, n in dropped},
+            oldest_age_s=None if oldest is None else max(0.0, self._clock() - float(oldest)),
+            recovered_from=None if self.recovery is None else self.recovery.moved_to.name,
+            storage_full=self._storage_full,
         )
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def enqueue(self, kind: str, payload: dict[str, Any], idempotency_key: str = "") -> str:
-        """Store one item durably and return its idempotency key."""
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-        if _FULL_ID_NUMBER.search(text):
-            raise PersonalDataRefused(f"{kind} payload holds a full ID number")
-        key = idempotency_key or uuid.uuid4().hex
+    # --- plumbing ---
+    def _run(self, op: Callable[[sqlite3.Connection], T], sync: str | None) -> T:
+        """Run ``op`` in one transaction (a write transaction when ``sync`` is given, committed
+        with that synchronous setting). A corrupt file is replaced and ``op`` run once more."""
         with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at, "
-                "attempts) VALUES (?, ?, ?, ?, 0)",
-                (key, kind, text, time.time()),
+            for attempt in (1, 2):
+                try:
+                    result = self._transaction(op, sync)
+                except sqlite3.DatabaseError as error:
+                    if _code(error) == _SQLITE_FULL and not self._storage_full:
+                        self._storage_full = True
+                        log.error("outbox storage is full: %s", error)
+                    if attempt == 2 or not _is_corruption(error):
+                        _raise_translated(error)
+                    self._db.close()
+                    self._db = self._recover(str(error))
+                    self._depth = self._count_locked()
+                else:
+                    if sync is not None and self._storage_full:
+                        self._storage_full = False
+                        log.info("outbox storage has room again")
+                    return result
+        raise AssertionError("unreachable")
+
+    def _transaction(self, op: Callable[[sqlite3.Connection], T], sync: str | None) -> T:
+        db = self._db
+        if sync is not None and sync != self._sync:
+            db.execute(f"PRAGMA synchronous={sync}")
+            self._sync = sync
+        db.execute("BEGIN IMMEDIATE" if sync is not None else "BEGIN")
+        try:
+            result = op(db)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return result
+
+    def _evict(
+        self, db: sqlite3.Connection, priority: int, count: int, now: float
+    ) -> dict[str, int]:
+        """Drop up to ``count`` items that an item of ``priority`` may displace: the least
+        important first, then the oldest. Records the tally; returns {kind: dropped}."""
+        rows = db.execute(
+            "SELECT seq, kind FROM outbox WHERE priority >= ? ORDER BY priority DESC, seq LIMIT ?",
+            (max(priority, KEEP + 1), count),
+        ).fetchall()
+        dropped: dict[str, int] = {}
+        for seq, kind in rows:
+            db.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+            dropped[str(kind)] = dropped.get(str(kind), 0) + 1
+        for kind, n in dropped.items():
+            db.execute(
+                "INSERT INTO dropped (kind, count, last_at) VALUES (?, ?, ?) ON CONFLICT(kind) "
+                "DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at",
+                (kind, n, now),
             )
-        return key
+        return dropped
 
-    def peek(self, limit: int) -> list[OutboxItem]:
-        """The oldest ``limit`` items, left in place until acknowledged."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT idempotency_key, kind, payload, created_at, attempts FROM outbox "
-                "ORDER BY seq LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [OutboxItem(k, kind, json.loads(p), c, a) for k, kind, p, c, a in rows]
+    def _watch_cap(self) -> None:
+        near = self._depth >= NEAR_CAP_RATIO * self.max_items
+        if near and not self._near_cap_logged:
+            log.warning("outbox holds %d items, near its cap of %d", self._depth, self.max_items)
+        elif not near and self._near_cap_logged:
+            log.info("outbox back to %d items (cap %d)", self._depth, self.max_items)
+        self._near_cap_logged = near
 
-    def acknowledge(self, keys: list[str]) -> None:
-        """The platform has these: forget them."""
+    def _count(self) -> int:
         with self._lock:
-            self._db.executemany(
-                "DELETE FROM outbox WHERE idempotency_key = ?", [(k,) for k in keys]
-            )
+            return self._count_locked()
 
-    def record_attempt(self, keys: list[str]) -> None:
-        with self._lock:
-            self._db.executemany(
-                "UPDATE outbox SET attempts = attempts + 1 WHERE idempotency_key = ?",
-                [(k,) for k in keys],
-            )
-
-    def move_to_dead_letter(self, key: str, reason: str) -> None:
-        """The platform refused this item as invalid: keep it for a technician, stop sending."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO dead_letter SELECT idempotency_key, kind, payload, "
-                    "created_at, ?, ? FROM outbox WHERE idempotency_key = ?",
-                    (reason, time.time(), key),
-                )
-                self._db.execute("DELETE FROM outbox WHERE idempotency_key = ?", (key,))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-
-    def depth(self) -> int:
-        with self._lock:
-            (count,) = self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()
+    def _count_locked(self) -> int:
+        (count,) = self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()
         return int(count)
 
-    def dead_letters(self) -> list[tuple[str, str, str]]:
-        """(idempotency key, kind, reason) of every refused item."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT idempotency_key, kind, reason FROM dead_letter ORDER BY moved_at"
-            ).fetchall()
-        return [(str(k), str(kind), str(r)) for k, kind, r in rows]
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            self._sync = "FULL"
+            if self._max_bytes is not None:
+                (page_size,) = db.execute("PRAGMA page_size").fetchone()
+                pages = max(8, self._max_bytes // int(page_size))
+                db.execute(f"PRAGMA max_page_count = {pages}")
+            (verdict,) = db.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise _CorruptFile(f"quick_check: {str(verdict)[:200]}")
+            before = migrate(db)
+            if before and before < 2:
+                log.info("outbox %s migrated from schema version %d", self.path.name, before)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _recover(self, reason: str) -> sqlite3.Connection:
+        """Move the corrupt file aside, start a new one, salvage what can be read."""
+        moved_to = self._move_aside()
+        log.error("outbox %s was corrupt (%s); moved aside as %s", self.path, reason, moved_to)
+        db = self._connect()
+        salvaged = _salvage(moved_to, db)
+        now = self._clock()
+        fault = {
+            "code": "outbox_recovered",
+            "message": f"outbox database was unreadable ({reason[:200]}); moved aside as "
+            f"{moved_to.name}; {salvaged} items salvaged",
+            "hint": "keep the moved file for inspection; check the storage (SMART, dmesg)",
+            "at": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(),
+        }
+        db.execute(
+            "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at, "
+            "attempts, priority) VALUES (?, 'device_fault', ?, ?, 0, ?)",
+            (f"outbox-recovered-{uuid.uuid4().hex}", json.dumps(fault), now, KEEP),
+        )
+        self.recovery = Recovery(moved_to, reason, salvaged, now)
+        return db
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        moved_to = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while moved_to.exists():
+            n += 1
+            moved_to = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{moved_to}{suffix}"))
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        return moved_to
+
+
+def _raise_translated(error: BaseException) -> NoReturn:
+    """Raise ``error``, as ``OutboxFull`` when SQLite says the storage is full."""
+    if isinstance(error, sqlite3.DatabaseError) and _code(error) == _SQLITE_FULL:
+        raise OutboxFull(f"outbox storage is full ({error}); the item was not stored") from error
+    raise error
+
+
+def _salvage(damaged: Path, into: sqlite3.Connection) -> int:
+    """Copy every outbox item still readable in ``damaged`` into ``into``; stops at the
+    first unreadable page. Returns how many were copied."""
+    rows: list[tuple[str, str, str, float, int]] = []
+    try:
+        source = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return 0
+    try:
+        cursor = source.execute(
+            "SELECT idempotency_key, kind, payload, created_at FROM outbox ORDER BY seq"
+        )
+        while True:
+            row = cursor.fetchone()
+            if row is None:
+                break
+            key, kind, payload, created_at = row
+            if not (isinstance(key, str) and isinstance(kind, str) and isinstance(payload, str)):
+                continue
+            try:
+                json.loads(payload)
+            except ValueError:
+                continue
+            created = float(created_at) if isinstance(created_at, int | float) else time.time()
+            rows.append((key, kind, payload, created, priority_of(kind)))
+    except sqlite3.Error:
+        pass  # the rest is unreadable
+    finally:
+        source.close()
+    into.execute("BEGIN IMMEDIATE")
+    try:
+        before = into.total_changes
+        into.executemany(
+            "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at, "
+            "attempts, priority) VALUES (?, ?, ?, ?, 0, ?)",
+            rows,
+        )
+        salvaged = into.total_changes - before
+        into.execute("COMMIT")
+    except BaseException:
+        if into.in_transaction:
+            into.execute("ROLLBACK")
+        raise
+    return salvaged

@@ -32,6 +32,20 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8480)
     sandbox.add_argument("--terminal-id", default="XT-DEMO-001")
     sandbox.add_argument("--secret-file", type=Path, required=True)
+    diag = commands.add_parser("diag", help="technician diagnostics")
+    checks = diag.add_subparsers(dest="check", required=True)
+    read_card = checks.add_parser(
+        "read-card",
+        help="wait for one card on the configured reader and print a masked result",
+        description="Exit code 0 on a good read; otherwise 1 and a one-line reason on stderr. "
+        "id_checksum_ok is null for numbers without a check digit (2017 foreign PR card).",
+    )
+    read_card.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
+    read_card.add_argument(
+        "--reader", help="reader name pattern (pcsc driver; overrides the configured one)"
+    )
+    read_card.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")
+    read_card.add_argument("--json", action="store_true", help="one JSON line")
     return parser
 
 
@@ -110,6 +124,69 @@ def _sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diag_read_card(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from devices.base import DeviceError
+    from devices.idcard.idnumber import has_id_shape, is_valid_id_number, mask_name
+    from devices.idcard.reader import CardEvent
+    from devices.registry import load_reader
+
+    logging.getLogger().addHandler(logging.NullHandler())  # the one line below says it all
+    settings = load_settings(args.config)
+    driver, options = settings.card_reader.driver, dict(settings.card_reader.options)
+    if args.reader is not None:
+        if driver != "pcsc":
+            print(f"read-card: --reader needs the pcsc driver, not {driver!r}", file=sys.stderr)
+            return 2
+        options["reader"] = args.reader
+    deadline = time.monotonic() + args.timeout
+    try:
+        reader = load_reader(driver, options)
+    except (DeviceError, ValueError) as error:
+        print(f"read-card: cannot use reader driver {driver!r}: {error}", file=sys.stderr)
+        return 1
+    try:
+        reader.open()
+        while True:
+            left = deadline - time.monotonic()
+            if reader.wait_for_card_event(max(0.0, min(0.25, left))) is CardEvent.INSERTED:
+                break
+            if time.monotonic() >= deadline:
+                print(f"read-card: no card laid within {args.timeout:g} s", file=sys.stderr)
+                return 1
+        started = time.perf_counter()
+        card = reader.read_card(max(1.0, deadline - time.monotonic()))
+        read_ms = round((time.perf_counter() - started) * 1000)
+    except DeviceError as error:
+        hint = f" ({error.technician_hint})" if error.technician_hint else ""
+        print(f"read-card: {error.message} [{error.code}]{hint}", file=sys.stderr)
+        return 1
+    finally:
+        reader.close()
+    number = card.id_number
+    result = {
+        "card_type": card.card_type.value,
+        "name_masked": mask_name(card.name),
+        "id_masked": number[:4] + "*" * 10 + number[-4:],
+        "id_checksum_ok": is_valid_id_number(number) if has_id_shape(number) else None,
+        "valid_to": "long_term" if card.valid_to is None else card.valid_to.isoformat(),
+        "photo_bytes": len(card.photo),
+        "read_ms": read_ms,
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _diag(args: argparse.Namespace) -> int:
+    return {"read-card": _diag_read_card}[args.check](args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
@@ -117,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo-headless": _demo_headless,
         "screenshots": _screenshots,
         "sandbox": _sandbox,
+        "diag": _diag,
     }
     try:
         return handlers[args.command](args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
-from devices.base import Cover, DeviceState, HealthLevel, HealthReport, Paper
+from devices.base import Cover, DeviceState, HealthLevel, HealthReport, Jam, Paper, Toner
 from devices.printers.receipt import Receipt
 
 
@@ -15,6 +15,8 @@ class PrinterStatus:
     cover: Cover
     online: bool | None
     """None when the printer did not answer."""
+    jam: Jam = Jam.NOT_SUPPORTED
+    toner: Toner = Toner.NOT_SUPPORTED
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class PrintResult:
     confirmed: bool
     """True only when the printer confirmed the job finished; never assumed."""
     pages: int = 1
+    status_after: PrinterStatus | None = None
+    """The printer's sensors right after the job, when the driver read them (paper near end)."""
 
 
 class ReceiptPrinter(abc.ABC):

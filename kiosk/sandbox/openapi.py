@@ -55,7 +55,7 @@ _SCHEMAS: dict[str, Any] = {
         {
             "id_number": {"type": "string", "pattern": "^[0-9]{17}[0-9X]$"},
             "name": {"type": "string", "minLength": 1, "maxLength": 15},
-            "card_type": {"type": "string", "enum": ["resident"]},
+            "card_type": {"type": "string", "enum": ["resident", "hk_mo_tw"]},
             "valid_to": {
                 "description": "card expiry as YYYY-MM-DD, or long_term (长期)",
                 "oneOf": [{"type": "string", "format": "date"}, {"const": "long_term"}],

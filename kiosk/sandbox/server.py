@@ -392,6 +392,11 @@ class Sandbox:
     def state(self) -> SandboxState:
         return self._server.state()
 
+    def accepted_keys(self, terminal_id: str) -> dict[str, str]:
+        """Idempotency key → kind of all the platform accepted from ``terminal_id``
+        (deduplicated: each key once however often it was sent)."""
+        return self._server.store.accepted_keys(terminal_id)
+
     def stop(self, timeout: float = 5.0) -> None:
         if self._stopped:
             return

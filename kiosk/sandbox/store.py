@@ -185,6 +185,14 @@ class PlatformStore:
                     ack.accepted.append(key)
         return ack
 
+    def accepted_keys(self, terminal_id: str) -> dict[str, str]:
+        """Idempotency key → kind of everything accepted from ``terminal_id`` (terminal
+        events by their kind, print records as ``print_record``); read-only, for tests."""
+        with self._lock:
+            keys = {k: kind for (t, k), kind in self._events.items() if t == terminal_id}
+            keys.update({k: "print_record" for (t, k) in self._prints if t == terminal_id})
+        return keys
+
     def state(self, faults_pending: int) -> SandboxState:
         with self._lock:
             return SandboxState(
@@ -218,6 +226,10 @@ def _is_aware_time(value: Any) -> bool:
         return False
 
 
+# Cards whose holders have an 18-character citizen-style number the platform files records by.
+QUERYABLE_CARD_TYPES = ("resident", "hk_mo_tw")
+
+
 def _check_evidence(evidence: dict[str, Any]) -> tuple[str, str]:
     """(ID number, name) from a well-formed card evidence that matches the registry."""
     if set(evidence) != {"id_number", "name", "card_type", "valid_to"}:
@@ -229,8 +241,8 @@ def _check_evidence(evidence: dict[str, Any]) -> tuple[str, str]:
         raise invalid("id_number does not hold a birth date")
     if not isinstance(name, str) or not 0 < len(name) <= 15 or name.strip() != name:
         raise invalid("name is empty, padded or too long")
-    if evidence["card_type"] != "resident":
-        raise invalid("card_type must be resident")
+    if evidence["card_type"] not in QUERYABLE_CARD_TYPES:
+        raise invalid("card_type must be resident or hk_mo_tw")
     if not (valid_to == "long_term" or _is_date(valid_to)):
         raise invalid("valid_to must be YYYY-MM-DD or long_term")
     known = population.find(id_number)

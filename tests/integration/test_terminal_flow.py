@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from devices.idcard.simulated import SimulatedReader
+from devices.idcard.card import IdentityCard, encode_text_block
+from devices.idcard.simulated import SimulatedCard, SimulatedReader
 from kiosk.config import SessionSettings, read_secret
 from kiosk.demo import DemoEnvironment
 from kiosk.platform_watch import PlatformStatus
@@ -19,6 +20,7 @@ from kiosk.runtime import Runtime, build_runtime
 from kiosk.sandbox import population
 from kiosk.sandbox.server import start_sandbox
 from kiosk.session import FailureReason, PrintKind, SessionView, State
+from tests.cards import foreign_card, permit_card
 
 FAST = SessionSettings(
     reading_timeout_s=5,
@@ -220,3 +222,21 @@ def test_outage_refuses_sessions_cleanly_then_recovers_and_drains(demo: DemoEnvi
         assert demo.sandbox.state()["events_by_kind"].get("query_record") == 1
     finally:
         kiosk.runtime.stop()
+
+
+@pytest.mark.parametrize(
+    ("card", "reaches"),
+    [(permit_card(), State.SHOWING), (foreign_card(), State.FAILED)],
+    ids=["hk-mo-tw-permit-is-queried", "foreign-card-is-refused-locally"],
+)
+def test_card_types_the_platform_files_records_by(
+    kiosk: Kiosk, demo: DemoEnvironment, card: IdentityCard, reaches: State
+) -> None:
+    kiosk.reader.cards["other"] = SimulatedCard("other", encode_text_block(card))
+    kiosk.reader.lay_card("other")
+    view = kiosk.wait_for(reaches)
+    assert demo.sandbox is not None
+    if reaches is State.FAILED:
+        assert view.failure is not None
+        assert view.failure.reason is FailureReason.CARD_UNSUPPORTED
+        assert demo.sandbox.state()["sessions"] == 0

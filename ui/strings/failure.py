@@ -13,11 +13,19 @@ MESSAGES: dict[FailureReason, tuple[str, str]] = {
     ),
     FailureReason.CARD_UNSUPPORTED: (
         "暂不支持此类证件",
-        "本机目前仅支持第二代居民身份证。港澳台居民居住证、外国人永久居留身份证请到窗口办理。",
+        "本机可查询第二代居民身份证和港澳台居民居住证。外国人永久居留身份证请到窗口办理。",
     ),
     FailureReason.CARD_EXPIRED: (
         "身份证已超过有效期",
         "请使用有效期内的身份证。换领身份证请到公安机关户政窗口办理。",
+    ),
+    FailureReason.CARD_MOVED: (
+        "读取时身份证被移动",
+        "请将身份证平放在读卡区中央，读取完成前不要移动或拿开，然后再试一次。",
+    ),
+    FailureReason.NOT_AN_ID_CARD: (
+        "这不是身份证",
+        "读卡区上的卡片不是身份证。银行卡、社保卡等卡片无法查询，请放置本人的身份证。",
     ),
     FailureReason.READER_FAULT: (
         "读卡器暂时无法使用",
@@ -49,10 +57,30 @@ MESSAGES: dict[FailureReason, tuple[str, str]] = {
     ),
 }
 
+_KEPT = "处理后会继续打出未完成的部分，请勿重复打印。"
+
 PRINTER_FAULTS: dict[str, tuple[str, str]] = {
     "paper_out": ("打印机缺纸", "请联系窗口工作人员添加纸张后，重新查询打印。"),
     "cover_open": ("打印机盖未关好", "请联系窗口工作人员检查打印机。"),
+    "paper_jam": ("打印机卡纸", "请联系窗口工作人员处理后，重新查询打印。"),
     "offline": ("打印机未连接", "请联系窗口工作人员检查打印机。"),
+    "not_found": ("打印机未连接", "请联系窗口工作人员检查打印机。"),
+    # The job was under way and stays with the printer: it finishes once staff fix it.
+    "paper_out_kept": ("打印中断：打印机缺纸", f"请联系窗口工作人员添加纸张。{_KEPT}"),
+    "cover_open_kept": ("打印中断：打印机盖被打开", f"请联系窗口工作人员检查打印机。{_KEPT}"),
+    "paper_jam_kept": ("打印中断：打印机卡纸", f"请联系窗口工作人员处理卡纸。{_KEPT}"),
+    "offline_kept": ("打印中断：打印机离线", f"请联系窗口工作人员检查打印机。{_KEPT}"),
+    "print_cancelled": (
+        "打印超时，本次打印已取消",
+        "打印机长时间未能完成打印，本次打印任务已取消，不会再自动打出。请联系窗口工作人员。",
+    ),
+    "timeout": ("打印超时", "打印机长时间无响应，请联系窗口工作人员。"),
+    "unconfirmed": (
+        "无法确认打印结果",
+        "打印机未能确认打印完成。如未取到打印件，请联系窗口工作人员，请勿重复打印。",
+    ),
+    "job_aborted": ("打印未能完成", "打印任务被打印系统中止，请联系窗口工作人员。"),
+    "job_canceled": ("打印已取消", "打印任务已被取消，请联系窗口工作人员。"),
 }
 
 TIMEOUTS: dict[State, tuple[str, str]] = {

@@ -1,5 +1,7 @@
 import contextlib
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -8,16 +10,16 @@ from hypothesis import strategies as st
 from devices.base import BadCard
 from devices.idcard.card import (
     TEXT_BLOCK_SIZE,
+    CardType,
     ChecksumMismatch,
     GarbledCard,
     IdentityCard,
-    UnsupportedCardType,
     encode_text_block,
     parse_text_block,
 )
 from devices.idcard.ethnicity import ETHNICITIES
 from devices.idcard.idnumber import check_digit
-from tests.cards import id_number, make_card
+from tests.cards import foreign_2023_card, foreign_card, id_number, make_card, permit_card
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 EXT_A = st.characters(min_codepoint=0x3400, max_codepoint=0x4DB5)
@@ -53,11 +55,124 @@ def test_wrong_check_digit_is_refused() -> None:
         parse_text_block(block)
 
 
+@pytest.mark.parametrize(
+    ("build", "card_type"),
+    [
+        (make_card, CardType.RESIDENT),
+        (permit_card, CardType.HK_MO_TW),
+        (foreign_card, CardType.FOREIGN_PR),
+        (foreign_2023_card, CardType.FOREIGN_PR_2023),
+    ],
+)
+def test_every_card_type_parses_into_its_fields(
+    build: Callable[[], IdentityCard], card_type: CardType
+) -> None:
+    card = build()
+    parsed = parse_text_block(encode_text_block(card), b"\x01" * 1024)
+    assert parsed == replace(card, photo=b"\x01" * 1024)
+    assert parsed.card_type is card_type
+
+
+def test_permit_layout_matches_the_reader_format() -> None:
+    block = encode_text_block(permit_card())
+    assert block[248:250].decode("utf-16-le") == "J"
+    assert block[32:36].decode("utf-16-le") == "  "  # no ethnicity on a permit
+    assert block[220:238].decode("utf-16-le") == "H12345678"
+    assert block[238:242].decode("utf-16-le") == "01"
+    assert block[122:126].decode("utf-16-le") == "81"
+
+
+def test_foreign_card_layout_matches_the_reader_format() -> None:
+    block = encode_text_block(foreign_card())
+    assert block[248:250].decode("utf-16-le") == "I"
+    assert block[0:20].decode("utf-16-le") == "SMITH JOHN"
+    assert block[122:152].decode("utf-16-le") == "USA370075010215"
+    assert block[152:158].decode("utf-16-le") == "USA"
+    assert block[158:164].decode("utf-16-le") == "史密斯"
+    assert block[220:236].decode("utf-16-le") == "19750102"
+
+
+def test_foreign_2023_card_layout_and_long_english_name() -> None:
+    card = foreign_2023_card()
+    block = encode_text_block(card)
+    assert block[248:250].decode("utf-16-le") == "Y"
+    assert block[52:122].decode("utf-16-le") == card.english_name[:35]
+    assert block[220:242].decode("utf-16-le").rstrip() == card.english_name[35:]
+    assert block[242:248].decode("utf-16-le") == "USA"
+    assert parse_text_block(block).english_name == card.english_name
+
+
+def test_foreign_card_without_chinese_name_goes_by_its_english_name() -> None:
+    block = bytearray(encode_text_block(foreign_card()))
+    block[158:188] = " ".encode("utf-16-le") * 15
+    card = parse_text_block(bytes(block))
+    assert card.name == card.english_name == "SMITH JOHN"
+
+
 @pytest.mark.parametrize("mark", ["J", "I", "Y"])
-def test_other_card_types_are_refused_clearly(mark: str) -> None:
+def test_a_resident_block_under_another_mark_is_garbled(mark: str) -> None:
     block = bytearray(encode_text_block(make_card()))
     block[248:250] = mark.encode("utf-16-le")
-    with pytest.raises(UnsupportedCardType):
+    with pytest.raises(GarbledCard):
+        parse_text_block(bytes(block))
+
+
+@pytest.mark.parametrize(
+    ("card", "error"),
+    [
+        (
+            permit_card(
+                id_number=id_number(region="810000", birth=dt.date(1988, 5, 20))[:17] + "Q"
+            ),
+            GarbledCard,
+        ),
+        (
+            permit_card(id_number=id_number(region="370982", birth=dt.date(1988, 5, 20))),
+            GarbledCard,
+        ),
+        (permit_card(pass_number="H1"), GarbledCard),
+        (foreign_card(nationality="CAN"), GarbledCard),
+        (foreign_card(id_number="USA37007501021"), GarbledCard),
+        (foreign_card(english_name="smith john"), GarbledCard),
+        (foreign_2023_card(id_number="937084019750102101"), ChecksumMismatch),
+        (foreign_2023_card(id_number=id_number()), GarbledCard),
+        (foreign_2023_card(nationality="U1"), GarbledCard),
+    ],
+)
+def test_bad_fields_on_other_card_types_are_refused(card: IdentityCard, error: type) -> None:
+    with pytest.raises(error):
+        parse_text_block(encode_text_block(card))
+
+
+def test_permit_with_wrong_check_digit_is_refused() -> None:
+    good = permit_card().id_number
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    with pytest.raises(ChecksumMismatch):
+        parse_text_block(encode_text_block(permit_card(id_number=wrong)))
+
+
+@given(st.sampled_from(["J", "I", "Y"]), st.binary(min_size=256, max_size=256))
+def test_any_bytes_under_any_mark_give_a_card_or_bad_card(mark: str, noise: bytes) -> None:
+    block = bytearray(noise)
+    block[248:250] = mark.encode("utf-16-le")
+    try:
+        card = parse_text_block(bytes(block))
+    except BadCard:
+        return
+    assert isinstance(card, IdentityCard)
+
+
+@given(
+    build=st.sampled_from([permit_card, foreign_card, foreign_2023_card]),
+    index=st.integers(0, TEXT_BLOCK_SIZE - 1),
+    value=st.integers(0, 255),
+)
+def test_corrupting_other_card_types_never_escapes_as_another_error(
+    build: Callable[[], IdentityCard], index: int, value: int
+) -> None:
+    block = bytearray(encode_text_block(build()))
+    block[index] = value
+    with contextlib.suppress(BadCard):
         parse_text_block(bytes(block))
 
 

@@ -1,0 +1,1 @@
+"""Shipped reader profiles (one JSON file per reader model); see ``devices.idcard.profile``."""

@@ -1,0 +1,192 @@
+"""A resident's print through the whole core with real printers: the ESC/POS sink and a
+private cupsd behind the terminal, the sandbox platform, the outbox, and the failure screen."""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from devices.idcard.simulated import SimulatedReader
+from devices.printers.escpos_status import encode_status
+from kiosk.config import DeviceSettings, SessionSettings
+from kiosk.demo import DemoEnvironment
+from kiosk.runtime import Runtime, build_runtime
+from kiosk.sandbox import population
+from kiosk.session import FailureReason, PrintKind, SessionView, State
+from tests.integration.printers.cupsd import Cupsd
+from tests.integration.printers.sinks import ByteSink, EscposSink
+from ui.screens.outcome import FailureScreen
+from ui.strings.failure import describe
+
+SESSION = SessionSettings(
+    reading_timeout_s=5,
+    authenticating_timeout_s=5,
+    fetching_timeout_s=5,
+    showing_idle_timeout_s=30,
+    printing_timeout_s=4,
+    done_timeout_s=30,
+    failed_timeout_s=30,
+)
+
+
+class Kiosk:
+    """The core with the given printers, a report on screen, and every published view."""
+
+    def __init__(self, demo: DemoEnvironment, receipt: DeviceSettings, a4: DeviceSettings) -> None:
+        assert demo.settings is not None
+        settings = replace(
+            demo.settings, receipt_printer=receipt, document_printer=a4, session=SESSION
+        )
+        self.views: queue.Queue[SessionView] = queue.Queue()
+        self.runtime: Runtime = build_runtime(settings, self.views.put)
+        reader = self.runtime.terminal.devices.reader
+        assert isinstance(reader, SimulatedReader)
+        reader.cards.update({c.key: c.card for c in demo.cards})
+        self.runtime.start()
+        reader.lay_card(population.DEMO_KEYS[0])
+        self.wait_for(State.SHOWING)
+
+    def wait_for(self, state: State, timeout: float = 10.0) -> SessionView:
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                view = self.views.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            seen.append(view.state.value)
+            if view.state is state:
+                return view
+        raise AssertionError(f"never reached {state.value}; saw {seen}")
+
+    def print(self, *kinds: PrintKind) -> None:
+        self.runtime.terminal.print_report(frozenset(kinds))
+
+    def events(self, kind: str) -> list[dict[str, Any]]:
+        return [i.payload for i in self.runtime.outbox.peek(100) if i.kind == kind]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
+    with DemoEnvironment(
+        root=tmp_path, reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
+    ) as environment:
+        yield environment
+
+
+def escpos(sink: EscposSink) -> DeviceSettings:
+    return DeviceSettings(
+        "escpos",
+        {
+            "connection": sink.url,
+            "profile": "kiosk-80-cn",
+            "profile_overrides": {"print_speed_mm_s": 100_000},
+            "status_timeout_s": 0.3,
+        },
+    )
+
+
+def cups_queue(cupsd: Cupsd, queue_name: str) -> DeviceSettings:
+    return DeviceSettings(
+        "cups", {"queue": queue_name, "server": str(cupsd.socket), "poll_s": 0.05}
+    )
+
+
+def simulated(demo: DemoEnvironment) -> DeviceSettings:
+    return DeviceSettings("simulated", {"output_dir": str(demo.printed_dir), "job_delay_s": 0.0})
+
+
+@pytest.mark.service
+def test_both_printers_print_and_the_platform_hears_of_both(
+    demo: DemoEnvironment, escpos_sink: EscposSink, cupsd: Cupsd, queue_name: str
+) -> None:
+    cupsd.add_pdf_queue(queue_name)
+    escpos_sink.set_status(near_end=True)
+    kiosk = Kiosk(demo, escpos(escpos_sink), cups_queue(cupsd, queue_name))
+    try:
+        kiosk.print(PrintKind.A4, PrintKind.RECEIPT)
+        kiosk.wait_for(State.DONE)
+        records = kiosk.events("print_record")
+        assert sorted(r["kind"] for r in records) == ["a4", "receipt"]
+        assert all(r["confirmed"] for r in records)
+        faults = kiosk.events("device_fault")
+        assert [(f["device"], f["code"]) for f in faults] == [("receipt_printer", "paper_low")]
+    finally:
+        kiosk.runtime.stop()
+
+
+def test_paper_out_mid_receipt_tells_the_resident_and_the_technician(
+    demo: DemoEnvironment, escpos_sink: EscposSink, qtbot: QtBot
+) -> None:
+    escpos_sink.after_cut = dict(encode_status(paper_end=True, paper_end_stop=True, offline=True))
+    kiosk = Kiosk(demo, escpos(escpos_sink), simulated(demo))
+    try:
+        kiosk.print(PrintKind.RECEIPT)
+        failed = kiosk.wait_for(State.FAILED)
+        assert failed.failure is not None
+        assert failed.failure.reason is FailureReason.PRINTER_FAULT
+        assert failed.failure.code == "paper_out_kept"
+        screen = FailureScreen()
+        qtbot.addWidget(screen)
+        screen.show_failure(failed.failure)
+        assert screen.title.text() == "打印中断：打印机缺纸"
+        assert "窗口工作人员" in screen.message.text() and "请勿重复打印" in screen.message.text()
+        assert kiosk.events("print_record") == []
+        (fault,) = kiosk.events("device_fault")
+        assert (fault["device"], fault["code"]) == ("receipt_printer", "paper_out")
+        assert "prints by itself" in fault["hint"]
+        assert len(escpos_sink.jobs) == 1
+    finally:
+        kiosk.runtime.stop()
+
+
+@pytest.mark.service
+def test_a_stopped_a4_queue_times_out_cancels_and_says_so_on_screen(
+    demo: DemoEnvironment, cupsd: Cupsd, queue_name: str, byte_sink: ByteSink, qtbot: QtBot
+) -> None:
+    cupsd.add_raw_queue(queue_name, byte_sink.port)
+    cupsd.run("cupsdisable", queue_name)
+    kiosk = Kiosk(demo, simulated(demo), cups_queue(cupsd, queue_name))
+    try:
+        kiosk.print(PrintKind.A4)
+        failed = kiosk.wait_for(State.FAILED, timeout=SESSION.printing_timeout_s + 2)
+        assert failed.failure is not None and failed.failure.code == "print_cancelled"
+        what, todo = describe(failed.failure)
+        screen = FailureScreen()
+        qtbot.addWidget(screen)
+        screen.show_failure(failed.failure)
+        assert screen.title.text() == what == "打印超时，本次打印已取消"
+        assert "窗口工作人员" in todo and "不会再自动打出" in todo
+        assert kiosk.events("print_record") == []
+        (fault,) = kiosk.events("device_fault")
+        assert (fault["device"], fault["code"]) == ("document_printer", "print_cancelled")
+        assert f"cupsenable {queue_name}" in fault["hint"]
+        assert "报告" not in fault["message"]
+    finally:
+        kiosk.runtime.stop()
+    cupsd.run("cupsenable", queue_name)
+    time.sleep(0.3)
+    assert byte_sink.received == []
+
+
+def test_a_printer_that_cannot_confirm_fails_the_print_without_a_record(
+    demo: DemoEnvironment, escpos_sink: EscposSink
+) -> None:
+    escpos_sink.after_cut = dict.fromkeys(encode_status())
+    kiosk = Kiosk(demo, escpos(escpos_sink), simulated(demo))
+    try:
+        kiosk.print(PrintKind.RECEIPT)
+        failed = kiosk.wait_for(State.FAILED)
+        assert failed.failure is not None and failed.failure.code == "unconfirmed"
+        assert describe(failed.failure)[0] == "无法确认打印结果"
+        assert kiosk.events("print_record") == []
+        assert [f["code"] for f in kiosk.events("device_fault")] == ["print_unconfirmed"]
+    finally:
+        kiosk.runtime.stop()

@@ -1,0 +1,159 @@
+"""The drain thread against the sandbox platform misbehaving on purpose: throttling with
+Retry-After, outages, and items it refuses."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.outbox_drain import OutboxDrainer
+from kiosk.platform import EventsAck, PlatformClient
+from kiosk.sandbox import population
+from kiosk.sandbox.server import Sandbox, start_sandbox
+from offline_cache.outbox import Outbox
+
+TERMINAL = "XT-DRAIN-1"
+EVENTS_PATH = "/api/v1/terminal-events"
+
+
+class RecordingClient(PlatformClient):
+    """The real client, noting when each terminal-events request was answered or failed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[tuple[float, str]] = []
+
+    def post_terminal_events(self, events: list[dict[str, Any]]) -> EventsAck:
+        try:
+            ack = super().post_terminal_events(events)
+        except Exception as error:
+            self.calls.append((time.monotonic(), getattr(error, "code", type(error).__name__)))
+            raise
+        self.calls.append((time.monotonic(), "OK"))
+        return ack
+
+
+@pytest.fixture
+def secret() -> bytes:
+    return secrets.token_bytes(32)
+
+
+@pytest.fixture
+def sandbox(secret: bytes) -> Iterator[Sandbox]:
+    with start_sandbox({TERMINAL: secret}) as running:
+        yield running
+
+
+@pytest.fixture
+def client(sandbox: Sandbox, secret: bytes) -> Iterator[RecordingClient]:
+    with RecordingClient(sandbox.url, TERMINAL, secret, retries=0, read_timeout=5) as c:
+        yield c
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Iterator[Outbox]:
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    yield box
+    box.close()
+
+
+def wait_until(
+    condition: Callable[[], bool], timeout: float, while_waiting: Callable[[], Any]
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        while_waiting()
+        time.sleep(0.02)
+
+
+def queue_events(outbox: Outbox, count: int) -> set[str]:
+    return {outbox.enqueue("query_record", {"n": n}, f"q{n:03d}") for n in range(count)}
+
+
+def test_retry_after_is_honoured_even_when_nudged(
+    sandbox: Sandbox, client: RecordingClient, outbox: Outbox
+) -> None:
+    keys = queue_events(outbox, 20)
+    sandbox.faults.inject("http_429", count=1, retry_after=1, path=EVENTS_PATH)
+    drainer = OutboxDrainer(outbox, client, interval_s=0.02)
+    drainer.start()
+    try:
+        # Nudged all along (as when the platform watch reports it back): still waits.
+        wait_until(lambda: outbox.depth() == 0, 10, drainer.nudge)
+    finally:
+        drainer.stop()
+    (refused, refusal_code), (delivered, code) = client.calls[:2]
+    assert (refusal_code, code) == ("RATE_LIMITED", "OK")
+    assert delivered - refused >= 1.0
+    assert set(sandbox.accepted_keys(TERMINAL)) == keys
+
+
+def test_outages_back_off_exponentially_then_everything_is_delivered(
+    sandbox: Sandbox, client: RecordingClient, outbox: Outbox
+) -> None:
+    keys = queue_events(outbox, 120)
+    sandbox.faults.inject("http_503", count=4, path=EVENTS_PATH)
+    drainer = OutboxDrainer(outbox, client, interval_s=0.05)
+    drainer.start()
+    try:
+        wait_until(lambda: outbox.depth() == 0, 15, lambda: None)
+    finally:
+        drainer.stop()
+    codes = [code for _, code in client.calls]
+    assert codes[:5] == ["SERVICE_UNAVAILABLE"] * 4 + ["OK"]
+    times = [t for t, _ in client.calls]
+    gaps = [b - a for a, b in itertools.pairwise(times[:5])]
+    for failures, gap in enumerate(gaps, start=1):
+        assert gap >= 0.05 * 2**failures / 2 - 0.01  # jittered, never shorter than half
+    assert gaps[3] > gaps[0]
+    assert set(sandbox.accepted_keys(TERMINAL)) == keys
+    assert drainer.status().consecutive_failures == 0
+
+
+def issue_report(sandbox: Sandbox, secret: bytes) -> str:
+    with PlatformClient(sandbox.url, TERMINAL, secret) as c:
+        return c.fetch_report(
+            c.open_resident_session(population.richest_resident().card())
+        ).report_no
+
+
+def test_poison_items_become_dead_letters_and_the_rest_is_delivered(
+    sandbox: Sandbox, client: RecordingClient, outbox: Outbox, secret: bytes
+) -> None:
+    report_no = issue_report(sandbox, secret)
+    good = queue_events(outbox, 70)
+    record = {
+        "report_no": report_no,
+        "kind": "a4",
+        "pages": 3,
+        "confirmed": True,
+        "printed_at": "2026-11-24T08:00:00+00:00",
+    }
+    good.add(outbox.enqueue("print_record", record, "print-good"))
+    outbox.enqueue("print_record", {**record, "report_no": "XT20990101000001"}, "print-unknown")
+    outbox.enqueue("print_record", {**record, "pages": -1}, "print-invalid")
+    outbox.enqueue("operator_note", {"text": "hello"}, "unknown-kind")
+    outbox.enqueue("device_fault", {"dump": "x" * (1 << 20)}, "too-large")
+    good |= {outbox.enqueue("heartbeat", {"n": n}, f"hb{n}") for n in range(5)}
+    drainer = OutboxDrainer(outbox, client, interval_s=0.02)
+    drainer.start()
+    try:
+        wait_until(lambda: outbox.depth() == 0, 15, lambda: None)
+    finally:
+        drainer.stop()
+    assert set(sandbox.accepted_keys(TERMINAL)) == good
+    reasons = {key: reason.split(":")[0] for key, _, reason in outbox.dead_letters()}
+    assert reasons == {
+        "print-unknown": "REPORT_NOT_FOUND",
+        "print-invalid": "INVALID_REQUEST",
+        "unknown-kind": "UNKNOWN_KIND",
+        "too-large": "PAYLOAD_TOO_LARGE",
+    }
+    assert drainer.status().consecutive_failures == 0
