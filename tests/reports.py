@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from kiosk.report_model import SECTIONS, CreditReport, Section
 
+ID_MASKED = "3709**********123X"
 
-def make_report(rows_per_section: int = 0, name: str = "测试员甲") -> CreditReport:
+
+def make_report(
+    rows: int | Mapping[str, int] = 0, name: str = "测试员甲", default: int = 0
+) -> CreditReport:
+    """Every section of the contract. ``rows`` is the row count of every section, or per
+    section key (``default`` for the keys it leaves out). Cells read ``<key>-<n>-<column>``;
+    the basic-information section has at most two rows (name, masked number)."""
     sections = []
     for spec in SECTIONS:
+        count = rows if isinstance(rows, int) else rows.get(spec.key, default)
         if spec.key == "basic":
-            rows = (("姓名", name), ("证件号码", "3709**********123X"))
+            body: tuple[tuple[str, ...], ...] = (("姓名", name), ("证件号码", ID_MASKED))[:count]
         else:
-            rows = tuple(
-                tuple(f"{column}{n}" for column in spec.columns) for n in range(rows_per_section)
+            body = tuple(
+                tuple(f"{spec.key}-{n}-{column}" for column in spec.columns) for n in range(count)
             )
-        sections.append(Section(spec.key, spec.title, spec.columns, rows))
+        sections.append(Section(spec.key, spec.title, spec.columns, body))
     return CreditReport(
         report_no="XT20261124000001",
         verify_code="ABCD1234",
         issued_at=dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC),
         subject_name=name,
-        subject_id_masked="3709**********123X",
+        subject_id_masked=ID_MASKED,
         sections=tuple(sections),
     )

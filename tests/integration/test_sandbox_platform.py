@@ -190,7 +190,7 @@ def test_someone_outside_the_population_gets_a_clean_report(client: PlatformClie
         {"id_number": "37098219900307123X", "name": "测试", "card_type": "resident",
          "valid_to": "long_term"},
         {"id_number": RICH.id_number, "name": " ", "card_type": "resident", "valid_to": "长期"},
-        {"id_number": RICH.id_number, "name": RICH.name, "card_type": "hk_mo_tw",
+        {"id_number": RICH.id_number, "name": RICH.name, "card_type": "foreign_pr",
          "valid_to": "long_term"},
         [],
     ],

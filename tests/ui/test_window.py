@@ -86,7 +86,7 @@ def test_every_wait_shows_progress_and_a_countdown(window: KioskWindow, state: S
 
 
 def test_report_pages_and_print_choice(window: KioskWindow, actions: FakeActions) -> None:
-    report = make_report(rows_per_section=6)
+    report = make_report(6)
     window.apply(view(State.SHOWING, report=report, holder_name=NAME))
     assert window.stack.currentWidget() is window.report
     texts = " ".join(visible_texts(window.report))
@@ -150,7 +150,7 @@ def test_printer_fault_message_names_the_fault(window: KioskWindow) -> None:
 
 
 def test_returning_to_idle_clears_personal_data_from_widgets(window: KioskWindow) -> None:
-    report = make_report(rows_per_section=2)
+    report = make_report(2)
     window.apply(view(State.SHOWING, report=report, holder_name=NAME))
     window.apply(SessionView(number=1, state=State.IDLE, deadline=None))
     window.report.show()

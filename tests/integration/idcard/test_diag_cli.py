@@ -65,7 +65,7 @@ def test_a_good_read_prints_exactly_one_masked_json_line(
     assert out.count("\n") == 1
     result = json.loads(out)
     read_ms = result.pop("read_ms")
-    assert isinstance(read_ms, int) and 0 <= read_ms < 5000
+    assert isinstance(read_ms, int) and read_ms >= 0
     assert result == {
         "card_type": "resident",
         "name_masked": "张*丰",

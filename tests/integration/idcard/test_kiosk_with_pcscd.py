@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import queue
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -16,47 +15,31 @@ import pytest
 from devices.idcard.card import IdentityCard, encode_text_block
 from kiosk.config import DeviceSettings, SessionSettings
 from kiosk.demo import DemoEnvironment
-from kiosk.runtime import Runtime, build_runtime
 from kiosk.sandbox import population
-from kiosk.session import FailureReason, SessionView, State
+from kiosk.session import FailureReason, State
 from tests.cards import make_card
 from tests.integration.idcard.pcscd import Pcscd
+from tests.kiosk_harness import RunningKiosk
 from tests.vpcd_emulator import EmulatedCard, VpcdCard
 
 pytestmark = pytest.mark.service
 FAST = SessionSettings(reading_timeout_s=5, showing_idle_timeout_s=60, failed_timeout_s=60)
 
 
-class Kiosk:
-    def __init__(self, demo: DemoEnvironment) -> None:
-        assert demo.settings is not None
-        settings = dataclasses.replace(
-            demo.settings,
-            card_reader=DeviceSettings("pcsc", {"reader": "Virtual PCD 00 00", "retry_s": 0.1}),
-            session=FAST,
-        )
-        self.views: queue.Queue[SessionView] = queue.Queue()
-        self.runtime: Runtime = build_runtime(settings, self.views.put)
-        self.runtime.start()
-
-    def wait_for(self, state: State, timeout: float = 10.0) -> SessionView:
-        deadline = time.monotonic() + timeout
-        seen = []
-        while time.monotonic() < deadline:
-            try:
-                view = self.views.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            seen.append(view.state.value)
-            if view.state is state:
-                return view
-        raise AssertionError(f"never reached {state.value} in {timeout} s; saw {seen}")
+def pcsc_kiosk(demo: DemoEnvironment) -> RunningKiosk:
+    assert demo.settings is not None
+    settings = dataclasses.replace(
+        demo.settings,
+        card_reader=DeviceSettings("pcsc", {"reader": "Virtual PCD 00 00", "retry_s": 0.1}),
+        session=FAST,
+    )
+    return RunningKiosk(settings)
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, pcscd: Pcscd) -> Iterator[Kiosk]:
+def kiosk(tmp_path: Path, pcscd: Pcscd) -> Iterator[RunningKiosk]:
     with DemoEnvironment(root=tmp_path) as demo:
-        k = Kiosk(demo)
+        k = pcsc_kiosk(demo)
         yield k
         k.runtime.stop()
 
@@ -71,7 +54,7 @@ def resident_card() -> EmulatedCard:
 
 
 def test_a_card_on_the_reader_shows_the_report_and_leaving_wipes_it(
-    kiosk: Kiosk, lay: Callable[..., VpcdCard]
+    kiosk: RunningKiosk, lay: Callable[..., VpcdCard]
 ) -> None:
     connection = lay(resident_card())
     kiosk.wait_for(State.READING)
@@ -99,7 +82,7 @@ def test_a_card_on_the_reader_shows_the_report_and_leaving_wipes_it(
     ids=["bank-card", "moved", "expired", "security-module"],
 )
 def test_each_card_failure_has_its_own_screen(
-    kiosk: Kiosk, lay: Callable[..., VpcdCard], card: EmulatedCard, reason: FailureReason
+    kiosk: RunningKiosk, lay: Callable[..., VpcdCard], card: EmulatedCard, reason: FailureReason
 ) -> None:
     lay(card)
     failed = kiosk.wait_for(State.FAILED)
@@ -108,7 +91,7 @@ def test_each_card_failure_has_its_own_screen(
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["restarted", "killed"])
 def test_the_kiosk_reads_again_within_5_s_after_pcscd_comes_back(
-    kiosk: Kiosk, pcscd: Pcscd, lay: Callable[..., VpcdCard], sig: signal.Signals
+    kiosk: RunningKiosk, pcscd: Pcscd, lay: Callable[..., VpcdCard], sig: signal.Signals
 ) -> None:
     lay(resident_card())
     kiosk.wait_for(State.SHOWING)

@@ -117,7 +117,7 @@ def test_a_reader_without_security_module_says_so_quickly(reader: PcscReader, la
     started = time.monotonic()
     with pytest.raises(NoSecurityModule, match="this reader cannot read identity data"):
         reader.read_card(5.0)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0 / 2, "said so, rather than waiting out the timeout"
     health = reader.check_health(HealthLevel.EXTERNAL)
     assert not health.ok and health.text == "this reader cannot read identity data"
 

@@ -3,25 +3,22 @@ private cupsd behind the terminal, the sandbox platform, the outbox, and the fai
 
 from __future__ import annotations
 
-import queue
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from devices.idcard.simulated import SimulatedReader
 from devices.printers.escpos_status import encode_status
 from kiosk.config import DeviceSettings, SessionSettings
 from kiosk.demo import DemoEnvironment
-from kiosk.runtime import Runtime, build_runtime
 from kiosk.sandbox import population
-from kiosk.session import FailureReason, PrintKind, SessionView, State
+from kiosk.session import FailureReason, PrintKind, State
 from tests.integration.printers.cupsd import Cupsd
 from tests.integration.printers.sinks import ByteSink, EscposSink
+from tests.kiosk_harness import RunningKiosk
 from ui.screens.outcome import FailureScreen
 from ui.strings.failure import describe
 
@@ -36,41 +33,20 @@ SESSION = SessionSettings(
 )
 
 
-class Kiosk:
-    """The core with the given printers, a report on screen, and every published view."""
+class Kiosk(RunningKiosk):
+    """The core with the given printers and a report on screen."""
 
     def __init__(self, demo: DemoEnvironment, receipt: DeviceSettings, a4: DeviceSettings) -> None:
         assert demo.settings is not None
         settings = replace(
             demo.settings, receipt_printer=receipt, document_printer=a4, session=SESSION
         )
-        self.views: queue.Queue[SessionView] = queue.Queue()
-        self.runtime: Runtime = build_runtime(settings, self.views.put)
-        reader = self.runtime.terminal.devices.reader
-        assert isinstance(reader, SimulatedReader)
-        reader.cards.update({c.key: c.card for c in demo.cards})
-        self.runtime.start()
-        reader.lay_card(population.DEMO_KEYS[0])
+        super().__init__(settings, demo.cards)
+        self.reader.lay_card(population.DEMO_KEYS[0])
         self.wait_for(State.SHOWING)
-
-    def wait_for(self, state: State, timeout: float = 10.0) -> SessionView:
-        deadline = time.monotonic() + timeout
-        seen = []
-        while time.monotonic() < deadline:
-            try:
-                view = self.views.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            seen.append(view.state.value)
-            if view.state is state:
-                return view
-        raise AssertionError(f"never reached {state.value}; saw {seen}")
 
     def print(self, *kinds: PrintKind) -> None:
         self.runtime.terminal.print_report(frozenset(kinds))
-
-    def events(self, kind: str) -> list[dict[str, Any]]:
-        return [i.payload for i in self.runtime.outbox.peek(100) if i.kind == kind]
 
 
 @pytest.fixture

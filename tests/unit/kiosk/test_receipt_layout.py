@@ -10,7 +10,8 @@ import pytest
 from devices.printers.escpos_encoding import encode_receipt
 from devices.printers.receipt import QrCode, Text
 from kiosk.receipt_layout import build_receipt
-from kiosk.report_model import SECTIONS, CreditReport, Section, verify_url
+from kiosk.report_model import SECTIONS, CreditReport, verify_url
+from tests import reports
 from tests.escpos_decoder import decode
 
 NAME = "欧阳测试"
@@ -18,19 +19,9 @@ PRINTED_AT = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.timezone(dt.timedelta(h
 
 
 def make_report(black_list_rows: int = 0) -> CreditReport:
-    sections = []
-    for n, spec in enumerate(SECTIONS):
-        rows = n if spec.key != "black_list" else black_list_rows
-        body = tuple(tuple(f"{column}{i}" for column in spec.columns) for i in range(rows))
-        sections.append(Section(spec.key, spec.title, spec.columns, body))
-    return CreditReport(
-        report_no="XT20261124000001",
-        verify_code="ABCD1234",
-        issued_at=dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC),
-        subject_name=NAME,
-        subject_id_masked="3709**********123X",
-        sections=tuple(sections),
-    )
+    """Section n has n rows (so every count differs), the black list as asked."""
+    rows = {spec.key: n for n, spec in enumerate(SECTIONS)} | {"black_list": black_list_rows}
+    return reports.make_report(rows, name=NAME)
 
 
 def receipt_texts(report: CreditReport) -> tuple[list[str], list[str]]:

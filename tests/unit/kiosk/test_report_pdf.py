@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import io
 import re
-import time
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from pypdf import PdfReader
 
 from kiosk.report_model import SECTIONS, CreditReport, Section, verify_url
 from kiosk.report_pdf import COLUMN_WEIGHTS, build_report_pdf
+from tests import reports
 
 NAME = "测试员甲"
 TERMINAL = "XT-TEST-01"
@@ -23,26 +23,8 @@ LONG_CELL = "当事人未按规定办理相关手续（含补正材料），依�
 
 
 def make_report(rows: dict[str, int] | None = None) -> CreditReport:
-    """Every section from the contract; ``rows`` says how many rows a section gets."""
-    rows = rows or {}
-    sections = []
-    for spec in SECTIONS:
-        count = rows.get(spec.key, 1)
-        if spec.key == "basic":
-            body: tuple[tuple[str, ...], ...] = (("姓名", NAME), ("性别", "男"))[:count]
-        else:
-            body = tuple(
-                tuple(f"{spec.key}-{n}-{column}" for column in spec.columns) for n in range(count)
-            )
-        sections.append(Section(spec.key, spec.title, spec.columns, body))
-    return CreditReport(
-        report_no="XT20261124000001",
-        verify_code="ABCD1234",
-        issued_at=dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC),
-        subject_name=NAME,
-        subject_id_masked="3709**********123X",
-        sections=tuple(sections),
-    )
+    """Every section from the contract, one row each unless ``rows`` says otherwise."""
+    return reports.make_report(rows or {}, name=NAME, default=1)
 
 
 def build(report: CreditReport) -> bytes:
@@ -126,14 +108,11 @@ def test_metadata_names_the_report_not_the_person(big_pdf: bytes) -> None:
     assert all(NAME not in str(value) for value in meta.values())
 
 
-def test_largest_report_builds_quickly() -> None:
+def test_largest_report_builds() -> None:
     report = make_report({key: 220 for key in ("admin_license", "admin_penalty", "commitment")})
 
-    started = time.perf_counter()
-    pdf = build(report)
-    elapsed = time.perf_counter() - started
+    pdf = build(report)  # its build time is measured in `make bench`, never asserted
 
-    assert elapsed < 3.0, f"{elapsed:.2f} s"  # about 0.5 s here; CI machines are slower
     assert len(PdfReader(io.BytesIO(pdf)).pages) > 20
 
 

@@ -1,0 +1,68 @@
+"""A started core (no Qt) for integration tests: every published view and platform status,
+in order, with waits that say what they saw when they time out."""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from devices.idcard.simulated import SimulatedReader
+from kiosk.config import Settings
+from kiosk.demo import DemoCard
+from kiosk.platform_watch import PlatformStatus
+from kiosk.runtime import Runtime, build_runtime
+from kiosk.session import SessionView, State
+
+
+class RunningKiosk:
+    def __init__(self, settings: Settings, demo_cards: Iterable[DemoCard] = ()) -> None:
+        self.views: queue.Queue[SessionView] = queue.Queue()
+        self.statuses: queue.Queue[PlatformStatus] = queue.Queue()
+        self.runtime: Runtime = build_runtime(settings, self.views.put, self.statuses.put)
+        reader = self.runtime.terminal.devices.reader
+        if isinstance(reader, SimulatedReader):
+            reader.cards.update({c.key: c.card for c in demo_cards})
+        self.runtime.start()
+
+    @property
+    def reader(self) -> SimulatedReader:
+        reader = self.runtime.terminal.devices.reader
+        assert isinstance(reader, SimulatedReader)
+        return reader
+
+    def wait_for(self, state: State, timeout: float = 10.0) -> SessionView:
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                view = self.views.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            seen.append(view.state.value)
+            if view.state is state:
+                return view
+        raise AssertionError(f"never reached {state.value} in {timeout} s; saw {seen}")
+
+    def wait_for_platform(self, available: bool, timeout: float = 10.0) -> PlatformStatus:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                status = self.statuses.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if status.available is available:
+                return status
+        raise AssertionError(f"platform never became {'available' if available else 'away'}")
+
+    def wait_until_drained(self, timeout: float = 10.0) -> None:
+        self.runtime.drainer.nudge()
+        deadline = time.monotonic() + timeout
+        while self.runtime.outbox.depth() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.runtime.outbox.depth() == 0
+
+    def events(self, kind: str) -> list[dict[str, Any]]:
+        """Payloads of the queued outbox items of one kind."""
+        return [i.payload for i in self.runtime.outbox.peek(100) if i.kind == kind]
