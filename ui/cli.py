@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -46,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     read_card.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")
     read_card.add_argument("--json", action="store_true", help="one JSON line")
+    outbox = checks.add_parser(
+        "outbox",
+        help="what the platform has not heard yet, what it refused (dead letters), and why",
+        description="Exit code 0 when the outbox is healthy; 1 when it is near its cap, past "
+        "it, out of space, was recovered from a corrupt file, or holds dead letters.",
+    )
+    outbox.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
+    outbox.add_argument("--json", action="store_true", help="one JSON line")
     return parser
 
 
@@ -183,8 +192,37 @@ def _diag_read_card(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diag_outbox(args: argparse.Namespace) -> int:
+    from offline_cache.outbox import Outbox
+
+    settings = load_settings(args.config)
+    outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
+    try:
+        health = outbox.health()
+        dead = outbox.dead_letter_items()
+    finally:
+        outbox.close()
+    letters = [{"key": d.idempotency_key, "kind": d.kind, "reason": d.reason} for d in dead]
+    if args.json:
+        print(json.dumps({**health.as_payload(), "dead_letter_items": letters}))
+    else:
+        print(f"queued: {health.depth} of cap {health.cap}  by kind: {dict(health.by_kind)}")
+        if health.near_cap:
+            print("WARNING: near the cap: heartbeats are being dropped first")
+        if health.storage_full:
+            print("WARNING: the last write failed: the disk is full")
+        if health.recovered_from:
+            print(f"WARNING: a corrupt database was moved aside: {health.recovered_from}")
+        if health.dropped:
+            print(f"dropped by the cap so far: {dict(health.dropped)}")
+        for letter in letters:
+            print(f"dead letter {letter['key']} ({letter['kind']}): {letter['reason']}")
+    troubled = health.near_cap or health.storage_full or health.recovered_from or letters
+    return 1 if troubled else 0
+
+
 def _diag(args: argparse.Namespace) -> int:
-    return {"read-card": _diag_read_card}[args.check](args)
+    return {"read-card": _diag_read_card, "outbox": _diag_outbox}[args.check](args)
 
 
 def main(argv: list[str] | None = None) -> int:
