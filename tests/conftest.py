@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from offline_cache.outbox import Outbox
+from tests.clock import FakeClock
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -19,3 +24,16 @@ def require_tool(*names: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(why)
     pytest.skip(why)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[Outbox]:
+    """An outbox in a fresh file whose time is ``clock``."""
+    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
+    yield box
+    box.close()

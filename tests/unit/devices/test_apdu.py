@@ -21,6 +21,7 @@ from devices.idcard.apdu import (
 )
 from devices.idcard.card import CardMoved, GarbledCard, NotAnIdCard
 from devices.idcard.profile import ReaderProfile, load_profile
+from tests.clock import FakeClock
 
 PROFILE = load_profile("generic-sam-ccid")
 SELECT, READ_TEXT = PROFILE.select, PROFILE.read_text
@@ -57,23 +58,10 @@ class Card:
         return self.default(command)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def run(
     card: Callable[[bytes], bytes], deadline: float = 10.0, clock: FakeClock | None = None
 ) -> IdentityData:
-    clock = clock or FakeClock()
+    clock = clock or FakeClock(start=0.0)
     return IdentityRead(PROFILE, card, deadline, clock, clock.sleep).run()
 
 
@@ -105,7 +93,7 @@ def test_security_module_fault_is_reported_once_without_retries() -> None:
 
 
 def test_not_ready_is_retried_with_doubling_back_off_then_succeeds() -> None:
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     card = Card(read_text=[b"\x69\x85"] * 5)
     assert run(card, clock=clock).text == TEXT
     assert card.sent.count(READ_TEXT) == 6
@@ -120,7 +108,7 @@ def test_not_ready_for_ever_is_bounded_by_the_profile() -> None:
 
 
 def test_not_ready_never_sleeps_past_the_deadline() -> None:
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     card = Card(read_text=[b"\x69\x85"] * 100)
     with pytest.raises(Timeout):
         run(card, deadline=0.1, clock=clock)
@@ -128,7 +116,7 @@ def test_not_ready_never_sleeps_past_the_deadline() -> None:
 
 
 def test_no_command_starts_after_the_deadline() -> None:
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
 
     def slow(command: bytes) -> bytes:
         clock.now += 0.3
@@ -237,7 +225,7 @@ def test_any_answers_give_identity_data_or_a_device_error(answers: list[bytes]) 
         sent += 1
         return queue.pop(0) if queue else b"\x90\x00"
 
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     try:
         data = IdentityRead(PROFILE, transmit, 10.0, clock, clock.sleep).run()
     except DeviceError:
@@ -263,6 +251,6 @@ def test_a_profile_is_data_a_new_reader_model_needs_no_code() -> None:
         sent.append(command)
         return OK if command == other.select else card.default(command)
 
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     data = IdentityRead(other, transmit, 10.0, clock, clock.sleep).run()
     assert sent[0] == other.select and data.text == TEXT

@@ -4,8 +4,7 @@ dead letter, what is held back, and that no item can hold the rest."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,14 +18,7 @@ from kiosk.platform import (
     TerminalAuthFailed,
 )
 from offline_cache.outbox import Outbox
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import FakeClock
 
 
 class ScriptedPlatform:
@@ -51,18 +43,6 @@ class ScriptedPlatform:
         self.prints.append(idempotency_key)
         if self.print_error is not None:
             raise self.print_error
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: Clock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
-    yield box
-    box.close()
 
 
 @pytest.fixture
@@ -129,7 +109,7 @@ def test_items_the_platform_refuses_one_by_one_become_dead_letters(
 
 
 def test_an_item_never_answered_for_is_held_back_then_given_up(
-    outbox: Outbox, platform: ScriptedPlatform, clock: Clock
+    outbox: Outbox, platform: ScriptedPlatform, clock: FakeClock
 ) -> None:
     outbox.enqueue("query_record", {}, "ignored")
     outbox.enqueue("query_record", {}, "fine")

@@ -11,6 +11,7 @@ from kiosk.session import (
     State,
 )
 from tests.cards import make_card
+from tests.clock import FakeClock
 
 TIMEOUTS = {
     State.READING: 10.0,
@@ -21,14 +22,6 @@ TIMEOUTS = {
     State.DONE: 60.0,
     State.FAILED: 70.0,
 }
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def a_report() -> CreditReport:
@@ -60,11 +53,6 @@ def walk_to(session: Session, state: State) -> None:
             return
         step()
         assert session.state is target
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -1,31 +1,11 @@
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from offline_cache.outbox import Outbox, PersonalDataRefused
 from tests.cards import id_number
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: Clock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
-    yield box
-    box.close()
+from tests.clock import FakeClock
 
 
 def test_items_come_back_oldest_first_until_acknowledged(outbox: Outbox) -> None:
@@ -73,7 +53,7 @@ def test_a_technician_can_send_a_dead_letter_again(outbox: Outbox) -> None:
     assert outbox.depth() == 1
 
 
-def test_a_deferred_item_waits_and_counts_its_failures(outbox: Outbox, clock: Clock) -> None:
+def test_a_deferred_item_waits_and_counts_its_failures(outbox: Outbox, clock: FakeClock) -> None:
     bad = outbox.enqueue("query_record", {"n": 0})
     good = outbox.enqueue("query_record", {"n": 1})
     assert outbox.defer(bad, "NOT_ACKNOWLEDGED", 30) == 1
@@ -93,7 +73,7 @@ def test_full_id_numbers_are_refused(outbox: Outbox) -> None:
     assert outbox.depth() == 1
 
 
-def test_health_counts_by_kind_and_ages(outbox: Outbox, clock: Clock) -> None:
+def test_health_counts_by_kind_and_ages(outbox: Outbox, clock: FakeClock) -> None:
     outbox.enqueue("query_record", {})
     clock.now += 10
     outbox.enqueue("heartbeat", {})
