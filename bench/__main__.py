@@ -69,8 +69,8 @@ def bench_sessions() -> None:
 
     from kiosk.config import SessionSettings
     from kiosk.demo import DemoEnvironment
-    from kiosk.sandbox import population
     from kiosk.session import PrintKind, State
+    from sandbox import population
     from ui.app import application, build_window
 
     app = application()
@@ -149,8 +149,8 @@ def bench_sessions() -> None:
 def bench_pdf(runs: int = 5) -> None:
     import datetime as dt
 
-    from kiosk.report_pdf import build_report_pdf
-    from kiosk.sandbox import population
+    from kiosk.documents.report_pdf import build_report_pdf
+    from sandbox import population
 
     resident = population.richest_resident()
     report = population.build_report(

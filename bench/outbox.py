@@ -97,9 +97,9 @@ def _persist_queue(folder: Path) -> tuple[float, float]:
 
 
 def _sandbox_drain(folder: Path) -> float:
-    from kiosk.outbox_drain import OutboxDrainer
-    from kiosk.platform import PlatformClient
-    from kiosk.sandbox.server import start_sandbox
+    from kiosk.platform.client import PlatformClient
+    from kiosk.platform.outbox_drain import OutboxDrainer
+    from sandbox.server import start_sandbox
 
     secret = secrets.token_bytes(32)
     box = Outbox(folder / "outbox-sandbox.sqlite3")

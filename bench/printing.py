@@ -29,10 +29,17 @@ import qrcode
 from devices.printers.escpos import apply_cutter
 from devices.printers.escpos_encoding import cjk_font, encode_receipt
 from devices.printers.profiles import load_profile
-from kiosk.receipt_layout import build_receipt
+from kiosk.documents.receipt_layout import build_receipt
+from kiosk.documents.report_pdf import (
+    ISSUER,
+    ISSUER_SITE,
+    NOTES,
+    QR_CAPTION,
+    TITLE,
+    build_report_pdf,
+)
 from kiosk.report_model import CreditReport, display_time
-from kiosk.report_pdf import ISSUER, ISSUER_SITE, NOTES, QR_CAPTION, TITLE, build_report_pdf
-from kiosk.sandbox import population
+from sandbox import population
 
 Emit = Callable[..., None]
 TERMINAL_ID = "XT-BENCH"

@@ -22,8 +22,8 @@ from kiosk.config import (
     Settings,
     TerminalSettings,
 )
-from kiosk.sandbox import population
-from kiosk.sandbox.server import Sandbox, start_sandbox
+from sandbox import population
+from sandbox.server import Sandbox, start_sandbox
 
 DEMO_TERMINAL_ID = "XT-DEMO-001"
 

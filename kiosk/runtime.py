@@ -9,9 +9,9 @@ from importlib.metadata import version
 
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
 from kiosk.config import Settings, read_secret
-from kiosk.outbox_drain import Heartbeat, OutboxDrainer
-from kiosk.platform import PlatformClient
-from kiosk.platform_watch import PlatformStatus, PlatformWatch
+from kiosk.platform.client import PlatformClient
+from kiosk.platform.outbox_drain import Heartbeat, OutboxDrainer
+from kiosk.platform.watch import PlatformStatus, PlatformWatch
 from kiosk.session import SessionView
 from kiosk.terminal import Devices, Terminal
 from offline_cache.content_cache import ContentCache

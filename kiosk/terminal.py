@@ -32,18 +32,18 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
 from devices.printers.sensors import attention
 from kiosk.config import SessionSettings
-from kiosk.platform import (
+from kiosk.documents.receipt_layout import build_receipt
+from kiosk.documents.report_pdf import build_report_pdf
+from kiosk.platform.client import (
     IdentityMismatch,
     MalformedReply,
     PlatformClient,
     PlatformError,
     PlatformUnavailable,
 )
-from kiosk.platform_watch import PlatformWatch
+from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
-from kiosk.receipt_layout import build_receipt
 from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
-from kiosk.report_pdf import build_report_pdf
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
 from offline_cache.outbox import Outbox, OutboxError
 

@@ -11,7 +11,7 @@ from typing import Any
 from devices.idcard.simulated import SimulatedReader
 from kiosk.config import Settings
 from kiosk.demo import DemoCard
-from kiosk.platform_watch import PlatformStatus
+from kiosk.platform.watch import PlatformStatus
 from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import SessionView, State
 

@@ -26,8 +26,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from kiosk.outbox_drain import OutboxDrainer
-from kiosk.platform import PlatformClient
+from kiosk.platform.client import PlatformClient
+from kiosk.platform.outbox_drain import OutboxDrainer
 from offline_cache.outbox import Outbox
 
 KINDS = ("print_record", "device_fault", "heartbeat", "technician_action")

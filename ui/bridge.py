@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.platform_watch import PlatformStatus
+from kiosk.platform.watch import PlatformStatus
 from kiosk.session import SessionView
 
 

@@ -90,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
 def _demo_headless(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.demo import DemoEnvironment
-    from kiosk.sandbox import population
+    from sandbox import population
     from ui import app
     from ui.scripted import ScriptedResident
 
@@ -121,7 +121,7 @@ def _screenshots(args: argparse.Namespace) -> int:
 
 def _sandbox(args: argparse.Namespace) -> int:
     from kiosk.config import read_secret
-    from kiosk.sandbox.server import start_sandbox
+    from sandbox.server import start_sandbox
 
     configure_logging()
     secret = read_secret(args.secret_file)

@@ -15,12 +15,12 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from kiosk.demo import demo_cards
-from kiosk.platform import parse_lists, parse_notices
-from kiosk.platform_watch import PlatformStatus
+from kiosk.platform.client import parse_lists, parse_notices
+from kiosk.platform.watch import PlatformStatus
 from kiosk.report_model import CHINA_TIME
-from kiosk.sandbox import population
-from kiosk.sandbox.public_content import lists_payload, notices_payload
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
+from sandbox import population
+from sandbox.public_content import lists_payload, notices_payload
 from ui.app import application
 from ui.window import KioskWindow
 

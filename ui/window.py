@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.platform_watch import PlatformStatus
+from kiosk.platform.watch import PlatformStatus
 from kiosk.privacy import mask_name
 from kiosk.report_model import CHINA_TIME
 from kiosk.session import PrintKind, SessionView, State

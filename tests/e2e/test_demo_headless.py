@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk.report_model import SECTIONS
-from kiosk.sandbox import population
+from sandbox import population
 from tests.escpos_decoder import decode
 
 pytestmark = pytest.mark.e2e

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.outbox_drain import OutboxDrainer
-from kiosk.platform import PlatformClient
-from kiosk.sandbox import population
-from kiosk.sandbox.server import Sandbox, start_sandbox
+from kiosk.platform.client import PlatformClient
+from kiosk.platform.outbox_drain import OutboxDrainer
 from offline_cache.outbox import Outbox
+from sandbox import population
+from sandbox.server import Sandbox, start_sandbox
 from tests.outbox_crash_worker import key_of, kind_of
 from tests.unit.offline_cache.test_outbox_schema import make_v1_file
 

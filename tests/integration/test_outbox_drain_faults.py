@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from kiosk.outbox_drain import OutboxDrainer
-from kiosk.platform import EventsAck, PlatformClient
-from kiosk.sandbox import population
-from kiosk.sandbox.server import Sandbox, start_sandbox
+from kiosk.platform.client import EventsAck, PlatformClient
+from kiosk.platform.outbox_drain import OutboxDrainer
 from offline_cache.outbox import Outbox
+from sandbox import population
+from sandbox.server import Sandbox, start_sandbox
 
 TERMINAL = "XT-DRAIN-1"
 EVENTS_PATH = "/api/v1/terminal-events"

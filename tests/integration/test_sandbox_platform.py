@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from kiosk.platform import (
+from kiosk.platform.client import (
     EventsAck,
     IdentityMismatch,
     MalformedReply,
@@ -24,10 +24,10 @@ from kiosk.platform import (
     SessionExpired,
     TerminalAuthFailed,
 )
+from kiosk.platform.signing import signed_headers
 from kiosk.report_model import verify_url
-from kiosk.sandbox import population
-from kiosk.sandbox.server import Sandbox, start_sandbox
-from kiosk.signing import signed_headers
+from sandbox import population
+from sandbox.server import Sandbox, start_sandbox
 from tests.cards import make_card
 
 TERMINAL = "XT-TEST-001"

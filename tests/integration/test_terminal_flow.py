@@ -13,9 +13,9 @@ from devices.idcard.card import IdentityCard, encode_text_block
 from devices.idcard.simulated import SimulatedCard
 from kiosk.config import SessionSettings, read_secret
 from kiosk.demo import DemoEnvironment
-from kiosk.sandbox import population
-from kiosk.sandbox.server import start_sandbox
 from kiosk.session import FailureReason, PrintKind, State
+from sandbox import population
+from sandbox.server import start_sandbox
 from tests.cards import foreign_card, permit_card
 from tests.kiosk_harness import RunningKiosk
 

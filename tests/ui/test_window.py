@@ -4,8 +4,8 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.platform import ListEntry, Notice
-from kiosk.platform_watch import PlatformStatus
+from kiosk.platform.client import ListEntry, Notice
+from kiosk.platform.watch import PlatformStatus
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from tests.reports import make_report
 from ui.screens.report import RECORDS_PER_PAGE, paginate

@@ -6,7 +6,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.platform_watch import PlatformStatus
+from kiosk.platform.watch import PlatformStatus
 from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
 from ui.strings import common

@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.platform_watch import PlatformStatus
+from kiosk.platform.watch import PlatformStatus
 from kiosk.report_model import display_time
 from ui.strings import common
 from ui.strings import publicity as text

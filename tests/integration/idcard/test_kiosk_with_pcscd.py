@@ -15,8 +15,8 @@ import pytest
 from devices.idcard.card import IdentityCard, encode_text_block
 from kiosk.config import DeviceSettings, SessionSettings
 from kiosk.demo import DemoEnvironment
-from kiosk.sandbox import population
 from kiosk.session import FailureReason, State
+from sandbox import population
 from tests.cards import make_card
 from tests.integration.idcard.pcscd import Pcscd
 from tests.kiosk_harness import RunningKiosk

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from devices.printers.escpos_status import encode_status
 from kiosk.config import DeviceSettings, SessionSettings
 from kiosk.demo import DemoEnvironment
-from kiosk.sandbox import population
 from kiosk.session import FailureReason, PrintKind, State
+from sandbox import population
 from tests.integration.printers.cupsd import Cupsd
 from tests.integration.printers.sinks import ByteSink, EscposSink
 from tests.kiosk_harness import RunningKiosk

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from kiosk.outbox_drain import MAX_EVENT_BYTES, MAX_ITEM_FAILURES, Heartbeat, OutboxDrainer
-from kiosk.platform import (
+from kiosk.platform.client import (
     EventsAck,
     PlatformRejected,
     PlatformUnavailable,
     RejectedEvent,
     TerminalAuthFailed,
 )
+from kiosk.platform.outbox_drain import MAX_EVENT_BYTES, MAX_ITEM_FAILURES, Heartbeat, OutboxDrainer
 from offline_cache.outbox import Outbox
 from tests.clock import FakeClock
 

@@ -23,9 +23,9 @@ from kiosk.report_model import (
     parse_report,
     report_to_payload,
 )
-from kiosk.sandbox import population
-from kiosk.sandbox.population import Resident
-from kiosk.sandbox.records import REFERENCE_DATE
+from sandbox import population
+from sandbox.population import Resident
+from sandbox.records import REFERENCE_DATE
 from tests.cards import make_card
 
 ISSUED = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.report_model import MalformedReport, parse_report, report_to_payload
-from kiosk.sandbox import population
+from sandbox import population
 
 ISSUED = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 GOOD = report_to_payload(

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from kiosk.documents.report_pdf import COLUMN_WEIGHTS, build_report_pdf
 from kiosk.report_model import SECTIONS, CreditReport, Section, verify_url
-from kiosk.report_pdf import COLUMN_WEIGHTS, build_report_pdf
 from tests import reports
 
 NAME = "测试员甲"

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from kiosk.signing import MAX_SKEW_S, canonical_query, signature, signed_headers
+from kiosk.platform.signing import MAX_SKEW_S, canonical_query, signature, signed_headers
 
 SECRET = b"terminal-secret-for-tests"
 REQUEST = {

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.platform import (
+from kiosk.platform.client import (
     MalformedReply,
     PlatformClient,
     PlatformError,

@@ -1,6 +1,6 @@
 """Client of the credit platform API (ARCHITECTURE.md, "Credit platform API").
 
-Every request is signed with the terminal's secret (``kiosk.signing``) over the path and
+Every request is signed with the terminal's secret (``kiosk.platform.signing``) over the path and
 query exactly as sent and the body bytes exactly as sent, and has explicit (connect, read)
 timeouts. Retries are bounded and short, and only where repeating cannot do harm: GETs and
 POSTs that carry idempotency keys after a dropped connection or a 502/503/504, and any
@@ -31,8 +31,8 @@ from urllib3.exceptions import NewConnectionError
 
 from devices.idcard.card import IdentityCard
 from devices.idcard.idnumber import mask_id_number
+from kiosk.platform.signing import signed_headers
 from kiosk.report_model import CreditReport, MalformedReport, parse_report
-from kiosk.signing import signed_headers
 
 log = logging.getLogger(__name__)
 

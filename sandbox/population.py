@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from devices.idcard.card import IdentityCard, encode_text_block
 from devices.idcard.idnumber import check_digit, mask_id_number, mask_name
 from kiosk.report_model import SECTIONS, CreditReport, Section
-from kiosk.sandbox.records import (
+from sandbox.records import (
     REFERENCE_DATE,
     REGION,
     Records,

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from devices.idcard.idnumber import is_valid_id_number, mask_id_number, mask_name
+from kiosk.platform.signing import MAX_SKEW_S
 from kiosk.report_model import CHINA_TIME, CreditReport
-from kiosk.sandbox import population
-from kiosk.sandbox.openapi import EVENT_KINDS
-from kiosk.signing import MAX_SKEW_S
+from sandbox import population
+from sandbox.openapi import EVENT_KINDS
 
 MAX_EVENTS_PER_BATCH = 500
 _VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.platform import (
+from kiosk.platform.client import (
     ListEntry,
     Notice,
     PlatformClient,

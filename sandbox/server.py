@@ -1,9 +1,9 @@
 """The sandbox credit platform: a real HTTP server on loopback implementing the API contract.
 
-It authenticates every ``/api/v1`` request with ``kiosk.signing`` (except the public
+It authenticates every ``/api/v1`` request with ``kiosk.platform.signing`` (except the public
 verification page and the OpenAPI document), serves reports of the synthetic population
-(``kiosk.sandbox.population``), deduplicates print records and terminal events by
-idempotency key, and misbehaves on request (``kiosk.sandbox.faults``) so tests and the demo
+(``sandbox.population``), deduplicates print records and terminal events by
+idempotency key, and misbehaves on request (``sandbox.faults``) so tests and the demo
 see how the kiosk copes with a slow, failing or lying platform.
 
 Admin paths need no signature; they exist for tests and the demo and answer loopback
@@ -37,12 +37,12 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from kiosk.platform.signing import MAX_SKEW_S, signature
 from kiosk.report_model import report_to_payload
-from kiosk.sandbox.faults import Faults
-from kiosk.sandbox.openapi import openapi_document
-from kiosk.sandbox.public_content import lists_payload, notices_payload
-from kiosk.sandbox.store import ApiError, PlatformStore, SandboxState, invalid
-from kiosk.signing import MAX_SKEW_S, signature
+from sandbox.faults import Faults
+from sandbox.openapi import openapi_document
+from sandbox.public_content import lists_payload, notices_payload
+from sandbox.store import ApiError, PlatformStore, SandboxState, invalid
 
 __all__ = ["Faults", "Sandbox", "SandboxState", "serve_forever_cli", "start_sandbox"]
 

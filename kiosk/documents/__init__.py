@@ -1,0 +1,1 @@
+"""What the terminal prints: the A4 report PDF and the receipt layout."""

@@ -1,0 +1,1 @@
+"""The credit platform seen from the terminal: signed client, watch, outbox drain."""
