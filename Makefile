@@ -45,6 +45,7 @@ lint: env-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy kiosk devices offline_cache
+	.venv/bin/lint-imports --no-logo
 
 test: env-test lint
 	QT_QPA_PLATFORM=offscreen .venv/bin/pytest -p no:cacheprovider
@@ -59,4 +60,4 @@ soak: env-test
 	  tests/integration/test_outbox_crash.py
 
 clean:
-	rm -rf .venv demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv demo-output .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
