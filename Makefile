@@ -44,7 +44,7 @@ screenshots: env-runtime
 lint: env-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy kiosk devices offline_cache
+	.venv/bin/mypy kiosk devices offline_cache ui
 	.venv/bin/lint-imports --no-logo
 
 test: env-test lint

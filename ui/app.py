@@ -82,7 +82,7 @@ def run(
 ) -> int:
     app = application()
     window, runtime = build_window(settings, demo_env)
-    QShortcut(QKeySequence("Ctrl+Shift+Q"), window, activated=app.quit)
+    QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     window.painted.connect(_log_first_paint)
     if script is not None:
         script(window, runtime)  # before start: the script must see the first view

@@ -16,6 +16,7 @@ from kiosk.privacy import mask_name
 from kiosk.report_model import CHINA_TIME
 from kiosk.session import PrintKind, SessionView, State
 from ui import theme
+from ui.bridge import SessionBridge
 from ui.demo_panel import DemoCardControl, DemoPanel
 from ui.screens.attract import AttractScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
@@ -39,6 +40,8 @@ PUBLICITY_IDLE_S = 60.0
 class KioskWindow(QWidget):
     painted = Signal()
     """After every paint of the window: start-up and latency measurements listen to it."""
+    bridge: SessionBridge
+    """Set by ``ui.app.build_window``: the window keeps the bridge alive."""
 
     def __init__(
         self,
@@ -53,7 +56,7 @@ class KioskWindow(QWidget):
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
         self.setStyleSheet(theme.STYLESHEET)
-        self.actions = actions
+        self._actions = actions
         self._clock = clock
         self.view: SessionView | None = None
 
@@ -171,11 +174,11 @@ class KioskWindow(QWidget):
         self._tick()
 
     def _choose_print(self) -> None:
-        self.actions.touch()
+        self._actions.touch()
         self.stack.setCurrentWidget(self.print_choice)
 
     def _cancel_print(self) -> None:
-        self.actions.touch()
+        self._actions.touch()
         self.stack.setCurrentWidget(self.report)
 
     def _tick(self) -> None:

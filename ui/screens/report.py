@@ -64,7 +64,7 @@ class ReportScreen(QWidget):
         heading.addWidget(self.holder)
         heading.addWidget(self.meta)
 
-        self.scroll, self.body_layout = touch_scroll_area()
+        self.scroll_area, self.body_layout = touch_scroll_area()
 
         self.previous = button(text.PREVIOUS)
         self.next = button(text.NEXT)
@@ -85,7 +85,7 @@ class ReportScreen(QWidget):
         layout.setContentsMargins(40, 20, 40, 16)
         layout.setSpacing(14)
         layout.addLayout(heading)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self.controls)
         self._arrange_controls()
 
@@ -107,12 +107,10 @@ class ReportScreen(QWidget):
         return RECORDS_PER_PAGE[self.portrait]
 
     def _arrange_controls(self) -> None:
-        for widget in (self.previous, self.page_label, self.next, self.summary):
+        nav: tuple[QWidget, ...] = (self.previous, self.page_label, self.next, self.summary)
+        actions: tuple[QWidget, ...] = (self.print, self.exit)
+        for widget in nav + actions:
             self.controls.removeWidget(widget)
-        for widget in (self.print, self.exit):
-            self.controls.removeWidget(widget)
-        nav = (self.previous, self.page_label, self.next, self.summary)
-        actions = (self.print, self.exit)
         if self.portrait:
             for column, widget in enumerate(nav):
                 self.controls.addWidget(widget, 0, column)
@@ -169,7 +167,7 @@ class ReportScreen(QWidget):
         else:
             self._render_section(self.report.section(page.section), page.first_row)
         self.body_layout.addStretch(1)
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         self.page_label.setText(text.PAGE.format(page=self.page_index + 1, pages=len(self.pages)))
         self.previous.setEnabled(self.page_index > 0)
         self.next.setEnabled(self.page_index < len(self.pages) - 1)
