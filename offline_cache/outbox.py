@@ -28,18 +28,15 @@ commit makes it durable too). Housekeeping (acknowledge, record_attempt, defer, 
 and from the dead letters) also commits with NORMAL: undone by a power cut, an item is
 only sent again, which its idempotency key makes harmless.
 
-A corrupt file is moved aside (``<name>.corrupt-<UTC time>``, kept for inspection), a new
-one is created, the readable items are salvaged into it, and a ``device_fault`` item
-(``outbox_recovered``) is queued so the platform hears of it; ``recovery`` says what
-happened. A full disk (or ``max_bytes``) raises ``OutboxFull``: the item was NOT stored.
+A corrupt file is replaced and what can still be read of it salvaged (see
+``offline_cache.outbox_recovery``). A full disk (or ``max_bytes``) raises ``OutboxFull``:
+the item was NOT stored.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import os
 import re
 import sqlite3
 import threading
@@ -50,6 +47,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from offline_cache.outbox_recovery import (
+    SQLITE_FULL,
+    CorruptFile,
+    Recovery,
+    check_integrity,
+    is_corruption,
+    move_aside,
+    recovery_fault,
+    salvage,
+    sqlite_code,
+)
 from offline_cache.outbox_schema import migrate
 
 log = logging.getLogger(__name__)
@@ -76,8 +84,6 @@ RELAXED_KINDS = frozenset({"heartbeat"})
 DEFAULT_MAX_ITEMS = 20_000
 NEAR_CAP_RATIO = 0.8
 
-_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 11, 13, 26
-
 
 class PersonalDataRefused(ValueError):
     """An outbox payload held what looks like a full ID number."""
@@ -89,10 +95,6 @@ class OutboxError(Exception):
 
 class OutboxFull(OutboxError):
     """The disk, or the outbox's ``max_bytes``, is full: the item was not stored."""
-
-
-class _CorruptFile(Exception):
-    """``PRAGMA quick_check`` found damage."""
 
 
 @dataclass(frozen=True)
@@ -114,17 +116,6 @@ class DeadLetter:
     moved_at: float
     attempts: int
     payload: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Recovery:
-    """A corrupt outbox file was replaced."""
-
-    moved_to: Path
-    reason: str
-    salvaged: int
-    """Items read back from the damaged file into the new one."""
-    at: float
 
 
 @dataclass(frozen=True)
@@ -166,17 +157,6 @@ def priority_of(kind: str) -> int:
     return KIND_PRIORITY.get(kind, KEEP)
 
 
-def _code(error: sqlite3.Error) -> int:
-    return int(getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
-
-
-def _is_corruption(error: BaseException) -> bool:
-    return isinstance(error, _CorruptFile) or (
-        isinstance(error, sqlite3.DatabaseError)
-        and _code(error) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
-    )
-
-
 class Outbox:
     """The durable queue. Every method is thread-safe.
 
@@ -215,8 +195,8 @@ class Outbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = self._connect()
-        except (sqlite3.DatabaseError, _CorruptFile) as error:
-            if not _is_corruption(error):
+        except (sqlite3.DatabaseError, CorruptFile) as error:
+            if not is_corruption(error):
                 _raise_translated(error)
             self._db = self._recover(str(error))
         self._depth = self._count()
@@ -411,10 +391,10 @@ class Outbox:
                 try:
                     result = self._transaction(op, sync)
                 except sqlite3.DatabaseError as error:
-                    if _code(error) == _SQLITE_FULL and not self._storage_full:
+                    if sqlite_code(error) == SQLITE_FULL and not self._storage_full:
                         self._storage_full = True
                         log.error("outbox storage is full: %s", error)
-                    if attempt == 2 or not _is_corruption(error):
+                    if attempt == 2 or not is_corruption(error):
                         _raise_translated(error)
                     self._db.close()
                     self._db = self._recover(str(error))
@@ -488,9 +468,7 @@ class Outbox:
                 (page_size,) = db.execute("PRAGMA page_size").fetchone()
                 pages = max(8, self._max_bytes // int(page_size))
                 db.execute(f"PRAGMA max_page_count = {pages}")
-            (verdict,) = db.execute("PRAGMA quick_check").fetchone()
-            if verdict != "ok":
-                raise _CorruptFile(f"quick_check: {str(verdict)[:200]}")
+            check_integrity(db)
             before = migrate(db)
             if before and before < 2:
                 log.info("outbox %s migrated from schema version %d", self.path.name, before)
@@ -501,18 +479,12 @@ class Outbox:
 
     def _recover(self, reason: str) -> sqlite3.Connection:
         """Move the corrupt file aside, start a new one, salvage what can be read."""
-        moved_to = self._move_aside()
+        moved_to = move_aside(self.path)
         log.error("outbox %s was corrupt (%s); moved aside as %s", self.path, reason, moved_to)
         db = self._connect()
-        salvaged = _salvage(moved_to, db)
+        salvaged = salvage(moved_to, db, priority_of)
         now = self._clock()
-        fault = {
-            "code": "outbox_recovered",
-            "message": f"outbox database was unreadable ({reason[:200]}); moved aside as "
-            f"{moved_to.name}; {salvaged} items salvaged",
-            "hint": "keep the moved file for inspection; check the storage (SMART, dmesg)",
-            "at": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(),
-        }
+        fault = recovery_fault(reason, moved_to, salvaged, now)
         db.execute(
             "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at, "
             "attempts, priority) VALUES (?, 'device_fault', ?, ?, 0, ?)",
@@ -521,73 +493,9 @@ class Outbox:
         self.recovery = Recovery(moved_to, reason, salvaged, now)
         return db
 
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        moved_to = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while moved_to.exists():
-            n += 1
-            moved_to = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{self.path}{suffix}")
-            if source.exists():
-                os.replace(source, Path(f"{moved_to}{suffix}"))
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-        return moved_to
-
 
 def _raise_translated(error: BaseException) -> NoReturn:
     """Raise ``error``, as ``OutboxFull`` when SQLite says the storage is full."""
-    if isinstance(error, sqlite3.DatabaseError) and _code(error) == _SQLITE_FULL:
+    if isinstance(error, sqlite3.DatabaseError) and sqlite_code(error) == SQLITE_FULL:
         raise OutboxFull(f"outbox storage is full ({error}); the item was not stored") from error
     raise error
-
-
-def _salvage(damaged: Path, into: sqlite3.Connection) -> int:
-    """Copy every outbox item still readable in ``damaged`` into ``into``; stops at the
-    first unreadable page. Returns how many were copied."""
-    rows: list[tuple[str, str, str, float, int]] = []
-    try:
-        source = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return 0
-    try:
-        cursor = source.execute(
-            "SELECT idempotency_key, kind, payload, created_at FROM outbox ORDER BY seq"
-        )
-        while True:
-            row = cursor.fetchone()
-            if row is None:
-                break
-            key, kind, payload, created_at = row
-            if not (isinstance(key, str) and isinstance(kind, str) and isinstance(payload, str)):
-                continue
-            try:
-                json.loads(payload)
-            except ValueError:
-                continue
-            created = float(created_at) if isinstance(created_at, int | float) else time.time()
-            rows.append((key, kind, payload, created, priority_of(kind)))
-    except sqlite3.Error:
-        pass  # the rest is unreadable
-    finally:
-        source.close()
-    into.execute("BEGIN IMMEDIATE")
-    try:
-        before = into.total_changes
-        into.executemany(
-            "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at, "
-            "attempts, priority) VALUES (?, ?, ?, ?, 0, ?)",
-            rows,
-        )
-        salvaged = into.total_changes - before
-        into.execute("COMMIT")
-    except BaseException:
-        if into.in_transaction:
-            into.execute("ROLLBACK")
-        raise
-    return salvaged
