@@ -1,19 +1,31 @@
-"""Demo mode: the sandbox platform on loopback, simulated devices, a temporary directory.
+"""Demo mode: the sandbox platform as its own process on loopback, simulated devices, a
+temporary directory.
 
-Nothing here runs on a terminal in a service hall: ``Settings.demo`` is false there and
-no demo card can be laid.
+The sandbox (``python -m sandbox``) lives in the source checkout and is not shipped to
+terminals: the product starts it by module name and never imports it, exactly as the real
+platform is another machine. Nothing here runs on a terminal in a service hall:
+``Settings.demo`` is false there and no demo card can be laid.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
+import os
 import secrets
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from devices.idcard.card import encode_text_block
 from devices.idcard.simulated import SimulatedCard
 from kiosk.config import (
     DeviceSettings,
@@ -22,10 +34,114 @@ from kiosk.config import (
     Settings,
     TerminalSettings,
 )
-from sandbox import population
-from sandbox.server import Sandbox, start_sandbox
+
+log = logging.getLogger(__name__)
 
 DEMO_TERMINAL_ID = "XT-DEMO-001"
+CHECKOUT = Path(__file__).resolve().parents[1]
+"""The source checkout this module runs from; an installed wheel has no ``sandbox/`` beside it."""
+SANDBOX_MISSING = "demo mode needs the source checkout: sandbox/ is not shipped to terminals"
+DEMO_CARDS_FILE = "cards.json"
+
+
+class SandboxError(RuntimeError):
+    """The sandbox process could not be started (or is not there at all)."""
+
+
+def sandbox_command(*serve_args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that run ``python -m sandbox serve`` from the checkout."""
+    if not (CHECKOUT / "sandbox" / "__main__.py").is_file():
+        raise SandboxError(SANDBOX_MISSING)
+    path = os.pathsep.join(p for p in (str(CHECKOUT), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path}
+    return [sys.executable, "-m", "sandbox", "serve", *serve_args], env
+
+
+class SandboxProcess:
+    """A running sandbox process: its URL, its loopback admin interface, and stopping it."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log_file: Path) -> None:
+        self.process = process
+        self.url = url
+        self.log_file = log_file
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def state(self) -> dict[str, Any]:
+        """What the platform holds (sessions, events by kind, pending faults)."""
+        result: dict[str, Any] = self._admin("GET", "/__sandbox/state")
+        return result
+
+    def inject_fault(self, kind: str, count: int = 1, **params: object) -> None:
+        self._admin("POST", "/__sandbox/faults", {"kind": kind, "count": count, **params})
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "/__sandbox/faults")
+
+    def _admin(self, method: str, path: str, payload: object = None) -> Any:
+        body = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(self.url + path, data=body, method=method)
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.load(response)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """SIGTERM, then SIGKILL if it has not exited within ``timeout_s``."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            log.warning("sandbox pid %d ignored SIGTERM: killing it", self.pid)
+            self.process.kill()
+            self.process.wait(timeout_s)
+
+
+def start_sandbox_process(
+    run_dir: Path,
+    terminal_id: str,
+    secret_file: Path,
+    log_file: Path,
+    demo_cards_dir: Path | None = None,
+    port: int = 0,
+    timeout_s: float = 30.0,
+) -> SandboxProcess:
+    """Start ``python -m sandbox serve`` on loopback and wait until it answers.
+
+    Its ready file goes in ``run_dir``; it exits by itself if this process dies first.
+    """
+    ready_file = run_dir / "sandbox.url"
+    ready_file.unlink(missing_ok=True)
+    serve_args = [
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--terminal-id={terminal_id}",
+        f"--secret-file={secret_file}",
+        f"--ready-file={ready_file}",
+        f"--log-file={log_file}",
+        f"--parent-pid={os.getpid()}",
+    ]
+    if demo_cards_dir is not None:
+        serve_args.append(f"--demo-cards={demo_cards_dir}")
+    command, env = sandbox_command(*serve_args)
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout_s
+    while not ready_file.exists():
+        if process.poll() is not None:
+            raise SandboxError(
+                f"the sandbox exited with code {process.returncode} before it was ready; "
+                f"see {log_file}"
+            )
+        if time.monotonic() > deadline:
+            SandboxProcess(process, "", log_file).stop()
+            raise SandboxError(f"the sandbox was not ready within {timeout_s:g} s; see {log_file}")
+        time.sleep(0.02)
+    sandbox = SandboxProcess(process, ready_file.read_text(encoding="utf-8"), log_file)
+    log.info("sandbox platform pid %d at %s, log %s", sandbox.pid, sandbox.url, log_file)
+    return sandbox
 
 
 @dataclass(frozen=True)
@@ -36,26 +152,19 @@ class DemoCard:
     card: SimulatedCard
 
 
-def demo_cards() -> list[DemoCard]:
-    """A few residents that show every kind of outcome, plus two cards that must fail."""
-    cards = []
-    for resident, what in population.demo_residents():
-        block = encode_text_block(resident.card())
-        caption = f"{resident.card().name[0]}某 · {what}"
-        cards.append(DemoCard(resident.key, caption, SimulatedCard(resident.key, block)))
-    cards.append(
-        DemoCard(
-            "bad-check", "校验位错误", SimulatedCard("bad-check", population.bad_checksum_block())
-        )
-    )
-    cards.append(
-        DemoCard("garbled", "损坏的卡", SimulatedCard("garbled", population.garbled_block()))
-    )
-    return cards
+def read_demo_cards(folder: Path) -> tuple[list[DemoCard], str]:
+    """The demo cards the sandbox wrote into ``folder``, and the scripted session's card key."""
+    manifest = json.loads((folder / DEMO_CARDS_FILE).read_text(encoding="utf-8"))
+    cards = [
+        DemoCard(c["key"], c["caption"], SimulatedCard(c["key"], base64.b64decode(c["text_block"])))
+        for c in manifest["cards"]
+    ]
+    return cards, str(manifest["default_card"])
 
 
 class DemoEnvironment:
-    """Context manager: starts the sandbox and writes a demo configuration under ``root``."""
+    """Context manager: starts the sandbox process and writes a demo configuration under
+    ``root`` (``kiosk.log`` and ``sandbox.log`` side by side)."""
 
     def __init__(
         self,
@@ -68,20 +177,31 @@ class DemoEnvironment:
         self.root = root or Path(tempfile.mkdtemp(prefix="taihaoban-demo-"))
         self.printed_dir = self.root / "printed"
         self.log_file = self.root / "kiosk.log"
+        self.sandbox_log_file = self.root / "sandbox.log"
         self._session = session or SessionSettings()
         self._reader_options = dict(reader_options or {})
         self._printer_options = dict(printer_options or {})
-        self.cards = demo_cards()
-        self.sandbox: Sandbox | None = None
+        self.cards: list[DemoCard] = []
+        self.default_card = ""
+        """The key of the card with the most records (what the scripted resident lays)."""
+        self.sandbox: SandboxProcess | None = None
         self.settings: Settings | None = None
 
     def __enter__(self) -> DemoEnvironment:
         self.root.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_bytes(32)
         secret_file = self.root / "terminal.secret"
-        secret_file.write_text(secret.hex(), encoding="ascii")
+        secret_file.write_text(secrets.token_bytes(32).hex(), encoding="ascii")
         secret_file.chmod(0o600)
-        self.sandbox = start_sandbox({DEMO_TERMINAL_ID: secret})
+        # The cards hold (invented) names and ID numbers: read, then gone from the folder.
+        cards_dir = self.root / "demo-cards"
+        self.sandbox = self.start_sandbox(demo_cards_dir=cards_dir)
+        try:
+            self.cards, self.default_card = read_demo_cards(cards_dir)
+        except BaseException:
+            self.sandbox.stop()
+            raise
+        finally:
+            shutil.rmtree(cards_dir, ignore_errors=True)
         printer = {"output_dir": str(self.printed_dir), **self._printer_options}
         self.settings = Settings(
             terminal=TerminalSettings(
@@ -99,12 +219,23 @@ class DemoEnvironment:
         )
         return self
 
+    def start_sandbox(self, port: int = 0, demo_cards_dir: Path | None = None) -> SandboxProcess:
+        """Start this demo's sandbox process (again, e.g. on the same port after an outage)."""
+        return start_sandbox_process(
+            self.root,
+            DEMO_TERMINAL_ID,
+            self.root / "terminal.secret",
+            self.sandbox_log_file,
+            demo_cards_dir=demo_cards_dir,
+            port=port,
+        )
+
     def set_outage(self, down: bool) -> None:
         """Make the sandbox platform unreachable-looking (503 to everything), or well again."""
         assert self.sandbox is not None
-        self.sandbox.faults.clear()
+        self.sandbox.clear_faults()
         if down:
-            self.sandbox.faults.inject("http_503", count=1_000_000)
+            self.sandbox.inject_fault("http_503", count=1_000_000)
 
     def with_session(self, session: SessionSettings) -> Settings:
         assert self.settings is not None

@@ -6,14 +6,16 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
 from kiosk.logs import configure_logging
 
 log = logging.getLogger("taihaoban-kiosk")
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,38 +80,61 @@ def _run(args: argparse.Namespace) -> int:
     if not args.demo:
         configure_logging()
         return app.run(load_settings(args.config), None, full_screen=not args.windowed)
-    from kiosk.demo import DemoEnvironment
+    from kiosk.demo import DemoEnvironment, SandboxError
 
-    with DemoEnvironment() as demo:
-        configure_logging(demo.log_file)
-        assert demo.settings is not None and demo.sandbox is not None
-        log.info("demo: sandbox at %s, files under %s", demo.sandbox.url, demo.root)
-        return app.run(demo.settings, demo, full_screen=not args.windowed)
+    try:
+        with DemoEnvironment() as demo:
+            configure_logging(demo.log_file)
+            assert demo.settings is not None and demo.sandbox is not None
+            log.info("demo: files under %s, sandbox pid %d", demo.root, demo.sandbox.pid)
+            return app.run(demo.settings, demo, full_screen=not args.windowed)
+    except SandboxError as error:
+        print(f"run --demo: {error}", file=sys.stderr)
+        return 2
 
 
+def _needs_sandbox(handler: Handler) -> Handler:
+    """One line and exit 2 when the sandbox cannot start (e.g. not in a source checkout)."""
+
+    def run_it(args: argparse.Namespace) -> int:
+        from kiosk.demo import SandboxError
+
+        try:
+            return handler(args)
+        except SandboxError as error:
+            print(f"{args.command}: {error}", file=sys.stderr)
+            return 2
+
+    return run_it
+
+
+@_needs_sandbox
 def _demo_headless(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.demo import DemoEnvironment
-    from sandbox import population
     from ui import app
     from ui.scripted import ScriptedResident
 
     out = args.out.resolve()
-    if out.exists():
-        for stale in out.glob("printed/*"):
-            stale.unlink()
+    shots_dir = out / "screens"
+    for stale in (*out.glob("printed/*"), *shots_dir.glob("*.png")):
+        stale.unlink()
     with DemoEnvironment(root=out) as demo:
         configure_logging(demo.log_file)
-        assert demo.settings is not None
-        resident = ScriptedResident(args.card or population.richest_resident().key)
+        assert demo.settings is not None and demo.sandbox is not None
+        log.info("demo: sandbox pid %d at %s", demo.sandbox.pid, demo.sandbox.url)
+        resident = ScriptedResident(args.card or demo.default_card, shots_dir=shots_dir)
         app.run(demo.settings, demo, full_screen=False, script=resident)
-    printed = sorted(p.name for p in demo.printed_dir.glob("*"))
     print(f"session states: {' → '.join(s.value for s in resident.states)}")
-    print(f"printed into {demo.printed_dir}: {', '.join(printed) or 'nothing'}")
-    print(f"log: {demo.log_file}")
+    print(f"what the resident saw, step by step: {shots_dir}/ ({len(resident.shots)} PNGs)")
+    for label, pattern in (("the A4 report", "report-*.pdf"), ("receipt preview", "*.png")):
+        for path in sorted(demo.printed_dir.glob(pattern)):
+            print(f"{label}: {path}")
+    print(f"logs: {demo.log_file} and {demo.sandbox_log_file}")
     return resident.exit_code
 
 
+@_needs_sandbox
 def _screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.screenshots import take_screenshots
@@ -119,18 +144,17 @@ def _screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_sandbox
 def _sandbox(args: argparse.Namespace) -> int:
-    from kiosk.config import read_secret
-    from sandbox.server import start_sandbox
+    from kiosk.demo import sandbox_command
 
-    configure_logging()
-    secret = read_secret(args.secret_file)
-    stop_signals = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # before any server thread starts
-    with start_sandbox({args.terminal_id: secret}, host=args.host, port=args.port) as sandbox:
-        print(f"sandbox listening on {sandbox.url}", flush=True)
-        signal.sigwait(stop_signals)
-    return 0
+    command, env = sandbox_command(
+        f"--host={args.host}",
+        f"--port={args.port}",
+        f"--terminal-id={args.terminal_id}",
+        f"--secret-file={args.secret_file}",
+    )
+    os.execve(command[0], command, env)
 
 
 def _diag_read_card(args: argparse.Namespace) -> int:

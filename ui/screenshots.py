@@ -1,26 +1,27 @@
 """A PNG of every screen at 1920×1080 and 1080×1920: ``make screenshots``.
 
-Screens are driven with the same ``SessionView`` snapshots the terminal publishes, built
-from the sandbox population, so every state can be shown without waiting for it.
+Screens are driven with the same ``SessionView`` snapshots the terminal publishes, so every
+state can be shown without waiting for it. What they show comes from the sandbox platform,
+started as its own process and asked through the terminal's own client: the report of the
+demo card with the most records, the notices and the list publicity.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.demo import demo_cards
-from kiosk.platform.client import parse_lists, parse_notices
+from devices.idcard.card import parse_text_block
+from kiosk.config import read_secret
+from kiosk.demo import DemoEnvironment
+from kiosk.platform.client import ListEntry, Notice, PlatformClient
 from kiosk.platform.watch import PlatformStatus
-from kiosk.report_model import CHINA_TIME
+from kiosk.report_model import CreditReport
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
-from sandbox import population
-from sandbox.public_content import lists_payload, notices_payload
 from ui.app import application
 from ui.window import KioskWindow
 
@@ -43,23 +44,44 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
+@dataclass(frozen=True)
+class _Content:
+    report: CreditReport
+    holder_name: str
+    notices: tuple[Notice, ...]
+    lists: tuple[ListEntry, ...]
+    demo_cards: list[tuple[str, str]]
+
+
+def _content_from_the_sandbox() -> _Content:
+    with DemoEnvironment() as demo:
+        assert demo.settings is not None
+        settings = demo.settings
+        secret = read_secret(settings.terminal.secret_file)
+        (card,) = (c.card for c in demo.cards if c.key == demo.default_card)
+        holder = parse_text_block(card.text_block)
+        with PlatformClient(settings.platform.base_url, settings.terminal.id, secret) as client:
+            report = client.fetch_report(client.open_resident_session(holder))
+            notices, lists = client.public_notices(), client.public_lists()
+        assert notices is not None and lists is not None  # no etag sent: never "not modified"
+        cards = [(c.key, c.caption) for c in demo.cards]
+        return _Content(report, holder.name, notices.items, lists.items, cards)
+
+
 def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
     """Every screen, in both orientations: yields (name, window) with that screen showing."""
+    content = _content_from_the_sandbox()
     app = application()
-    resident = population.richest_resident()
-    report = population.build_report(
-        resident, "XT20261124000123", "K7M2Q9PX", dt.datetime.now(CHINA_TIME)
-    )
+    report, name = content.report, content.holder_name
     deadline = time.monotonic() + 57
-    name = resident.card().name
 
     def view(state: State, **kw: object) -> SessionView:
         return SessionView(number=1, state=state, deadline=deadline, **kw)  # type: ignore[arg-type]
 
     outage = PlatformStatus(
         available=False,
-        notices=parse_notices(json.dumps(notices_payload()).encode()),
-        lists=parse_lists(json.dumps(lists_payload()).encode()),
+        notices=content.notices,
+        lists=content.lists,
         content_fetched_at=time.time() - 3600,
     )
     shots: list[tuple[str, object]] = [
@@ -96,7 +118,7 @@ def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
             _NoActions(),
             "新泰市政务服务中心",
             demo=_NoDemo(),
-            demo_cards=[(c.key, c.caption) for c in demo_cards()],
+            demo_cards=content.demo_cards,
         )
         window.resize(width, height)
         window.show()

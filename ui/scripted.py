@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from devices.idcard.simulated import SimulatedReader
 from kiosk.runtime import Runtime
@@ -21,10 +22,15 @@ WATCHDOG_MS = 60_000
 
 @dataclass
 class ScriptedResident:
-    """Lays ``card_key``, pages through the report, prints A4 and a receipt, goes home."""
+    """Lays ``card_key``, pages through the report, prints A4 and a receipt, goes home.
+
+    With ``shots_dir`` it saves a PNG of the window at every step (what the resident saw).
+    """
 
     card_key: str
+    shots_dir: Path | None = None
     states: list[State] = field(default_factory=list)
+    shots: list[Path] = field(default_factory=list)
     exit_code: int = 2
 
     def __call__(self, window: KioskWindow, runtime: Runtime) -> None:
@@ -41,12 +47,18 @@ class ScriptedResident:
             return
         self.states.append(view.state)
         log.info("scripted resident sees %s", view.state.value)
+        self._shot(view.state.value)
         if view.state is State.IDLE and previous is None:
             QTimer.singleShot(STEP_MS, lambda: self.reader.lay_card(self.card_key))
         elif view.state is State.SHOWING:
             report = self.window.report
-            for step, widget in enumerate((report.next, report.next, report.print)):
-                QTimer.singleShot(STEP_MS * (step + 1), widget.click)
+            steps = (
+                ("report-next-page", report.next),
+                ("report-next-page", report.next),
+                ("print-choice", report.print),
+            )
+            for step, (name, widget) in enumerate(steps):
+                QTimer.singleShot(STEP_MS * (step + 1), lambda w=widget, n=name: self._press(w, n))
             QTimer.singleShot(STEP_MS * 4, self.window.print_choice.both.click)
         elif view.state is State.DONE:
             QTimer.singleShot(STEP_MS, self.window.done.home.click)
@@ -55,6 +67,18 @@ class ScriptedResident:
             self._finish(0, "session ended at the attract screen")
         elif view.state is State.FAILED:
             self._finish(1, f"session failed: {view.failure}")
+
+    def _press(self, button: QAbstractButton, then_showing: str) -> None:
+        button.click()
+        self._shot(then_showing)
+
+    def _shot(self, what: str) -> None:
+        if self.shots_dir is None:
+            return
+        self.shots_dir.mkdir(parents=True, exist_ok=True)
+        path = self.shots_dir / f"{len(self.shots) + 1:02d}-{what}.png"
+        self.window.grab().save(str(path))
+        self.shots.append(path)
 
     def _finish(self, code: int, why: str) -> None:
         if self.exit_code != 2 and code == 2:

@@ -45,6 +45,29 @@ def test_session_walks_every_state(demo_run: tuple[Path, str]) -> None:
     assert "idle → reading → authenticating → fetching → showing → printing → done → idle" in output
 
 
+def test_screens_the_resident_saw_are_saved_and_named(demo_run: tuple[Path, str]) -> None:
+    out, output = demo_run
+    shots = sorted(p.name for p in (out / "screens").glob("*.png"))
+    assert shots[0] == "01-idle.png" and shots[-1].endswith("-idle.png")
+    assert {"showing", "report-next-page", "print-choice", "printing", "done"} <= {
+        name.split("-", 1)[1].removesuffix(".png") for name in shots
+    }
+    assert str(out / "screens") in output and str(out / "printed") in output
+
+
+def test_sandbox_ran_as_its_own_process_and_is_gone(demo_run: tuple[Path, str]) -> None:
+    out, _ = demo_run
+    match = re.search(
+        r"demo: sandbox pid ([0-9]+) at (http://127\.0\.0\.1:[0-9]+)",
+        (out / "kiosk.log").read_text("utf-8"),
+    )
+    assert match, "the kiosk log names the sandbox process"
+    assert not Path(f"/proc/{match.group(1)}").exists(), "the sandbox outlived the kiosk"
+    sandbox_log = (out / "sandbox.log").read_text("utf-8")
+    assert f"listening on {match.group(2)}" in sandbox_log
+    assert "stopping: stop signal" in sandbox_log
+
+
 def test_printed_pdf_holds_the_report(demo_run: tuple[Path, str]) -> None:
     out, _ = demo_run
     (pdf,) = (out / "printed").glob("report-*.pdf")

@@ -1,4 +1,4 @@
-"""The whole core path without Qt: simulated devices, the sandbox on loopback, the outbox."""
+"""The whole core path without Qt: simulated devices, the sandbox process, the outbox."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import pytest
 
 from devices.idcard.card import IdentityCard, encode_text_block
 from devices.idcard.simulated import SimulatedCard
-from kiosk.config import SessionSettings, read_secret
+from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, PrintKind, State
 from sandbox import population
-from sandbox.server import start_sandbox
 from tests.cards import foreign_card, permit_card
 from tests.kiosk_harness import RunningKiosk
 
@@ -115,7 +114,7 @@ def test_platform_faults_become_failure_screens(
     kiosk: Kiosk, demo: DemoEnvironment, fault: str, params: dict[str, float], reason: FailureReason
 ) -> None:
     assert demo.sandbox is not None
-    demo.sandbox.faults.inject(fault, count=5, path="/api/v1/reports/person", **params)
+    demo.sandbox.inject_fault(fault, count=5, path="/api/v1/reports/person", **params)
     kiosk.reader.lay_card(population.DEMO_KEYS[0])
     kiosk.wait_for(State.FETCHING)
     failed = kiosk.wait_for(State.FAILED)
@@ -172,8 +171,7 @@ def test_outage_refuses_sessions_cleanly_then_recovers_and_drains(demo: DemoEnvi
         (attempt,) = [i for i in kiosk.runtime.outbox.peek(50) if i.kind == "query_record"]
         assert attempt.payload["outcome"] == "refused_platform_unavailable"
 
-        secret = read_secret(demo.settings.terminal.secret_file)
-        demo.sandbox = start_sandbox({demo.settings.terminal.id: secret}, port=port or 0)
+        demo.sandbox = demo.start_sandbox(port=port or 0)
         kiosk.wait_for_platform(available=True, timeout=5)
         kiosk.wait_until_drained()
         assert demo.sandbox.state()["events_by_kind"].get("query_record") == 1
