@@ -26,20 +26,25 @@ env-test:
 	scripts/ensure-apt $(APT_TEST)
 	$(UV) sync --frozen --all-extras
 
+# Without a display: the scripted resident session, with what it saw and printed.
 demo: env-runtime
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
-	  echo "No display found. Run the kiosk on a virtual screen with:"; \
+	  echo "No display found: one scripted resident session instead (make demo-headless)."; \
+	  QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk demo-headless --out "$(DEMO_OUT)" \
+	    || exit $$?; \
+	  echo "To see the live kiosk: run make demo on a display, or on a virtual screen with"; \
 	  echo "    xvfb-run -s '-screen 0 1920x1080x24' make demo"; \
-	  echo "or run one scripted resident session without a display: make demo-headless"; \
-	  exit 1; \
+	else \
+	  .venv/bin/taihaoban-kiosk run --demo; \
 	fi
-	.venv/bin/taihaoban-kiosk run --demo
 
 demo-headless: env-runtime
 	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk demo-headless --out "$(DEMO_OUT)"
 
+# Every screen into screenshots/; the README's own ones (committed) into docs/screenshots/.
 screenshots: env-runtime
-	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk screenshots --out "$(CURDIR)/screenshots"
+	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk screenshots --out "$(CURDIR)/screenshots" \
+	  --readme-out "$(CURDIR)/docs/screenshots"
 
 lint: env-test
 	.venv/bin/ruff check .

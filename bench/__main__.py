@@ -70,7 +70,6 @@ def bench_sessions() -> None:
     from kiosk.config import SessionSettings
     from kiosk.demo import DemoEnvironment
     from kiosk.session import PrintKind, State
-    from sandbox import population
     from ui.app import application, build_window
 
     app = application()
@@ -86,7 +85,7 @@ def bench_sessions() -> None:
         window.show()
         runtime.start()
         reader = runtime.terminal.devices.reader
-        key = population.richest_resident().key
+        key = demo.default_card
         states: list[State] = []
         window.bridge.changed.connect(lambda v: states.append(v.state))
 
@@ -128,7 +127,7 @@ def bench_sessions() -> None:
             sessions=len(latencies),
             p50_ms=round(percentile(latencies, 50) * 1000, 1),
             p95_ms=round(percentile(latencies, 95) * 1000, 1),
-            note="simulated reader with no read delay; sandbox on loopback; largest report",
+            note="simulated reader, no read delay; sandbox process on loopback; largest report",
         )
         rss = {}
         for n in range(1, 201):

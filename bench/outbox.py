@@ -6,8 +6,9 @@ local (no network): ``peek`` + ``record_attempt`` + ``acknowledge`` against ``ge
 The outbox drains in batches of 50 (as ``OutboxDrainer`` does) and commits that
 housekeeping with ``synchronous=NORMAL`` (its chosen durability, see
 ``offline_cache/outbox.py``); it is also measured with FULL housekeeping and one item at a
-time, which is what persist-queue does. A last figure drains to the sandbox platform on
-loopback through ``OutboxDrainer`` (signing, HTTP, JSON), to show where the time goes.
+time, which is what persist-queue does. A last figure drains to the sandbox platform (its own
+process, on loopback) through ``OutboxDrainer`` (signing, HTTP, JSON), to show where the time
+goes.
 """
 
 from __future__ import annotations
@@ -97,19 +98,19 @@ def _persist_queue(folder: Path) -> tuple[float, float]:
 
 
 def _sandbox_drain(folder: Path) -> float:
+    from kiosk.demo import start_sandbox_process
     from kiosk.platform.client import PlatformClient
     from kiosk.platform.outbox_drain import OutboxDrainer
-    from sandbox.server import start_sandbox
 
     secret = secrets.token_bytes(32)
+    secret_file = folder / "terminal.secret"
+    secret_file.write_text(secret.hex(), encoding="ascii")
     box = Outbox(folder / "outbox-sandbox.sqlite3")
+    sandbox = start_sandbox_process(folder, "XT-BENCH-0001", secret_file, folder / "sandbox.log")
     try:
         for n in range(ITEMS):
             box.enqueue("query_record", _payload(n))
-        with (
-            start_sandbox({"XT-BENCH-0001": secret}) as sandbox,
-            PlatformClient(sandbox.url, "XT-BENCH-0001", secret) as client,
-        ):
+        with PlatformClient(sandbox.url, "XT-BENCH-0001", secret) as client:
             drainer = OutboxDrainer(box, client)
 
             def drain() -> None:
@@ -120,6 +121,7 @@ def _sandbox_drain(folder: Path) -> float:
             assert sum(sandbox.state()["events_by_kind"].values()) == ITEMS
         return rate
     finally:
+        sandbox.stop()
         box.close()
 
 
@@ -163,5 +165,5 @@ def run(emit: Callable[..., None]) -> None:
         "outbox_drain_to_sandbox",
         items=ITEMS,
         drains_per_s=round(sandbox_drains),
-        note="OutboxDrainer.drain_once to the sandbox on loopback, batches of 50",
+        note="OutboxDrainer.drain_once to the sandbox process on loopback, batches of 50",
     )

@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     headless.add_argument("--card", default="", help="demo card key (default: a full record)")
     shots = commands.add_parser("screenshots", help="a PNG of every screen, both orientations")
     shots.add_argument("--out", type=Path, required=True)
+    shots.add_argument("--readme-out", type=Path, help="also the README's screens, half size")
     sandbox = commands.add_parser("sandbox", help="serve the credit-platform sandbox")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8480)
@@ -127,7 +128,7 @@ def _demo_headless(args: argparse.Namespace) -> int:
         app.run(demo.settings, demo, full_screen=False, script=resident)
     print(f"session states: {' → '.join(s.value for s in resident.states)}")
     print(f"what the resident saw, step by step: {shots_dir}/ ({len(resident.shots)} PNGs)")
-    for label, pattern in (("the A4 report", "report-*.pdf"), ("receipt preview", "*.png")):
+    for label, pattern in (("the A4 report", "report-*.pdf"), ("receipt preview", "receipt-*.png")):
         for path in sorted(demo.printed_dir.glob(pattern)):
             print(f"{label}: {path}")
     print(f"logs: {demo.log_file} and {demo.sandbox_log_file}")
@@ -139,7 +140,7 @@ def _screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.screenshots import take_screenshots
 
-    for path in take_screenshots(args.out):
+    for path in take_screenshots(args.out, args.readme_out):
         print(path)
     return 0
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from devices.idcard.card import parse_text_block
@@ -26,6 +27,13 @@ from ui.app import application
 from ui.window import KioskWindow
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+README_SHOTS = (
+    "landscape-01-attract",
+    "landscape-04-report-summary",
+    "landscape-10-failed-checksum",
+    "portrait-06-report-penalties",
+)
+"""The screens README.md shows; committed in ``docs/screenshots/`` at half size."""
 
 
 class _NoActions:
@@ -145,11 +153,21 @@ def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
         window.close()
 
 
-def take_screenshots(out_dir: Path) -> list[Path]:
+def take_screenshots(out_dir: Path, readme_dir: Path | None = None) -> list[Path]:
+    """Every screen into ``out_dir``; the ones README.md shows also into ``readme_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    if readme_dir is not None:
+        readme_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, window in walk_screens():
+        image = window.grab()
         path = out_dir / f"{name}.png"
-        window.grab().save(str(path))
+        image.save(str(path))
         written.append(path)
+        if readme_dir is not None and name in README_SHOTS:
+            small = image.scaledToWidth(
+                image.width() // 2, Qt.TransformationMode.SmoothTransformation
+            )
+            small.save(str(readme_dir / f"{name}.png"), "PNG", 0)  # 0: smallest file
+            written.append(readme_dir / f"{name}.png")
     return written

@@ -1,0 +1,44 @@
+"""What a terminal installs, and what a newcomer sees first (README.md on a fresh clone)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ui.screenshots import README_SHOTS
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_the_wheel_a_terminal_installs_holds_no_sandbox(tmp_path: Path) -> None:
+    uv = shutil.which("uv")
+    if uv is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("uv is missing (make env-test installs it)")
+        pytest.skip("uv is missing")
+    subprocess.run(
+        [uv, "build", "--wheel", "--offline", "--out-dir", str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert {"kiosk", "devices", "offline_cache", "ui"} <= tops
+    assert "sandbox" not in tops
+
+
+def test_every_readme_image_is_committed_and_refreshed_by_make_screenshots() -> None:
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", (ROOT / "README.md").read_text("utf-8"))
+    assert images, "the README shows screens"
+    for image in images:
+        assert (ROOT / image).is_file(), f"{image} is not in the repository"
+    assert {f"docs/screenshots/{name}.png" for name in README_SHOTS} == set(images)
