@@ -94,7 +94,9 @@ Rows = Annotated[tuple[R, ...], Meta(max_length=MAX_ROWS_PER_SECTION)]
 
 
 class Section(Model, frozen=True, kw_only=True):
-    """One table of the report; each subclass fixes its key, title and columns."""
+    """One table of the report; each subclass fixes its key, title and columns (a reply may
+    leave them out, as they follow from the position; if present they must be exactly
+    these) and the width of its rows."""
 
     key: str
     title: str

@@ -1,6 +1,7 @@
 """Sends the outbox to the platform in the background, backing off while it is away.
 
-One thread. Each round sends what is due in batches of ``batch`` items (print records one
+One thread. Each round reads what is due in batches of ``batch`` items, each decoded into
+its contract Struct (``kiosk.platform.outbox_items``), and sends them (print records one
 request each, everything else in one ``terminal-events`` request) until the outbox has no
 full batch left, then waits ``interval_s``. What becomes of an item:
 
@@ -8,7 +9,8 @@ full batch left, then waits ``interval_s``. What becomes of an item:
 - refused as invalid (4xx other than terminal auth and throttling): a dead letter, with
   the platform's code and message, for a technician. A whole batch refused is split in
   halves until the item that spoils it is alone, so one bad item never holds the rest;
-  an event too large to send (``MAX_EVENT_BYTES``) is a dead letter without being sent;
+  an event too large to send (``MAX_EVENT_BYTES``), or one stored by an older version that
+  no longer matches its kind's Struct (``INVALID_PAYLOAD``), is a dead letter unsent;
 - not answered for, or failing here in a way that is the item's own: deferred with its
   own back-off, and a dead letter after ``MAX_ITEM_FAILURES`` such failures;
 - the platform away (connection, timeout, 5xx, 429, malformed reply) or the terminal
