@@ -220,6 +220,7 @@ class PlatformClient:
         evidence = ResidentSessionRequest(
             id_number=card.id_number,
             name=card.name,
+            # Other card types are the platform's to refuse (the terminal never sends them).
             card_type=card.card_type.value,  # type: ignore[arg-type]
             valid_to="long_term" if card.valid_to is None else card.valid_to.isoformat(),
         )
