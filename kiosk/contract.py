@@ -9,6 +9,8 @@ its type, and a report holds all of them in this order.
 
 Struct ``__init__`` does not check types or constraints: build what must be valid with
 ``validated`` (or ``msgspec.convert``), and decode what arrives with ``msgspec.json``.
+This module imports only msgspec and the standard library: ``sandbox/`` and ``fleet/``
+import it too.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args
 
 import msgspec
 from msgspec import Meta
-
-from devices.idcard.idnumber import mask_name
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -279,7 +279,8 @@ class CreditReport(Model, frozen=True):
     sections: Sections
 
     def __repr__(self) -> str:
-        return f"CreditReport({self.report_no}, {mask_name(self.subject.name)})"
+        # Never the name: a report's repr may reach a log line.
+        return f"CreditReport({self.report_no}, {self.subject.id_number_masked})"
 
     @classmethod
     def from_rows(

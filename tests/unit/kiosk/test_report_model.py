@@ -183,5 +183,6 @@ def test_round_trip_through_json(resident: population.Resident) -> None:
 
 def test_good_payload_parses() -> None:
     report = parse(good())
+    assert "刘德胜" not in repr(report)
     assert report.report_no == "XT20261124000123"
     assert report.count("admin_penalty") == len(GOOD["sections"][PENALTY]["rows"])
