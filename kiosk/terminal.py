@@ -32,6 +32,7 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
 from devices.printers.sensors import attention
 from kiosk.config import SessionSettings
+from kiosk.contract import DeviceFault, Payload, PrintRecord, QueryRecord
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.documents.report_pdf import build_report_pdf
 from kiosk.platform.client import (
@@ -41,6 +42,7 @@ from kiosk.platform.client import (
     PlatformError,
     PlatformUnavailable,
 )
+from kiosk.platform.outbox_items import enqueue
 from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
@@ -352,16 +354,16 @@ class Terminal:
 
     def _record_query(self, card: IdentityCard, outcome: str, report_no: str = "") -> None:
         """What the platform must learn of every query: who (pseudonymous), when, outcome."""
-        payload = {
-            "outcome": outcome,
-            "subject": subject_key(self._secret, card.id_number),
-            "id_masked": mask_id_number(card.id_number),
-            "terminal_id": self.terminal_id,
-            "queried_at": dt.datetime.now(dt.UTC).isoformat(),
-        }
-        if report_no:
-            payload["report_no"] = report_no
-        self._remember("query_record", payload)
+        self._remember(
+            QueryRecord(
+                outcome=outcome,
+                subject=subject_key(self._secret, card.id_number),
+                id_masked=mask_id_number(card.id_number),
+                terminal_id=self.terminal_id,
+                queried_at=dt.datetime.now(dt.UTC),
+                report_no=report_no or None,
+            )
+        )
 
     def _touch(self) -> None:
         self._session.touch()
@@ -422,15 +424,14 @@ class Terminal:
     ) -> None:
         if isinstance(outcome, PrintResult) and outcome.confirmed:
             self._remember(
-                "print_record",
-                {
-                    "report_no": report_no,
-                    "kind": kind.value,
-                    "pages": outcome.pages,
-                    "confirmed": True,
-                    "terminal_id": self.terminal_id,
-                    "printed_at": dt.datetime.now(dt.UTC).isoformat(),
-                },
+                PrintRecord(
+                    report_no=report_no,
+                    kind=kind.value,
+                    pages=outcome.pages,
+                    confirmed=True,
+                    terminal_id=self.terminal_id,
+                    printed_at=dt.datetime.now(dt.UTC),
+                )
             )
             log.info("session #%d: %s printed (job %s)", number, kind.value, outcome.job_id)
         elif isinstance(outcome, PrintResult):
@@ -491,21 +492,21 @@ class Terminal:
     def _queue_fault(self, code: str, message: str, hint: str, device: str = "") -> None:
         """A device_fault event (what the technician screen and the platform show)."""
         log.warning("device fault %s%s: %s", f"{device} " if device else "", code, message)
-        payload = {
-            "code": code,
-            "message": message,
-            "hint": hint,
-            "terminal_id": self.terminal_id,
-            "at": dt.datetime.now(dt.UTC).isoformat(),
-        }
-        if device:
-            payload["device"] = device
-        self._remember("device_fault", payload)
+        fault = DeviceFault(
+            code=code,
+            message=message,
+            hint=hint,
+            at=dt.datetime.now(dt.UTC),
+            terminal_id=self.terminal_id,
+            device=device or None,
+        )
+        self._remember(fault)
 
-    def _remember(self, kind: str, payload: dict[str, Any]) -> None:
+    def _remember(self, payload: Payload) -> None:
         """Queue what the platform must learn. A full or broken outbox must not stop the
-        resident's session: it is logged loudly (and the outbox's health shows it)."""
+        resident's session: it is logged loudly (and the outbox's health shows it). A
+        payload that does not match its Struct raises (InvalidOutboxItem): a bug here."""
         try:
-            self._outbox.enqueue(kind, payload)
+            enqueue(self._outbox, payload)
         except OutboxError as error:
-            log.error("outbox refused a %s: %s", kind, error)
+            log.error("outbox refused a %s: %s", payload.KIND, error)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from devices.idcard.card import IdentityCard, encode_text_block
 from devices.idcard.idnumber import check_digit, mask_id_number, mask_name
-from kiosk.report_model import SECTIONS, CreditReport, Section
+from kiosk.contract import CreditReport
 from sandbox.records import (
     REFERENCE_DATE,
     REGION,
@@ -323,22 +323,16 @@ def build_report(
         ("证件号码", mask_id_number(resident.id_number)),
         ("户籍所在地", resident.household),
     )
-    sections = tuple(
-        Section(
-            spec.key,
-            spec.title,
-            spec.columns,
-            basic if spec.key == "basic" else resident.rows(spec.key),
-        )
-        for spec in SECTIONS
-    )
-    return CreditReport(
+    rows: dict[str, list[Row]] = {"basic": list(basic)}
+    for key, row in resident.records:
+        rows.setdefault(key, []).append(row)
+    return CreditReport.from_rows(
         report_no=report_no,
         verify_code=verify_code,
         issued_at=issued_at,
         subject_name=resident.name,
         subject_id_masked=mask_id_number(resident.id_number),
-        sections=sections,
+        rows=rows,
     )
 
 

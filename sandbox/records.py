@@ -1,7 +1,7 @@
 """What the 信用新泰 platform records about a person: one generator per report section.
 
 Each generator draws one row from a seeded ``random.Random`` and returns it in the column
-order ``kiosk.report_model.SECTIONS`` fixes. Texts follow what the platform publishes:
+order ``kiosk.contract.SECTIONS`` fixes. Texts follow what the platform publishes:
 双公示 licences and penalties with their 文书号, red and black lists (失信被执行人 with a
 新泰市人民法院 案号), credit commitments, honours, volunteer hours, tax credit ratings and
 credit repairs. ``records_for`` draws a whole record for one of the ``PROFILES``.
@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from kiosk.report_model import SECTIONS
+from kiosk.contract import SECTIONS
 
 REFERENCE_DATE = dt.date(2025, 10, 31)
 """The population's "today": no record is dated later."""

@@ -16,13 +16,11 @@ full ID numbers (report and verification paths carry none).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import hmac
 import html
 import ipaddress
-import json
 import logging
 import re
 import socket
@@ -34,21 +32,37 @@ import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+import msgspec
+
+from kiosk.contract import (
+    Error,
+    Notices,
+    PrintRecordRequest,
+    PublicLists,
+    ResidentSession,
+    ResidentSessionRequest,
+)
 from kiosk.platform.signing import MAX_SKEW_S, signature
-from kiosk.report_model import report_to_payload
+from sandbox.api_document import openapi_document
 from sandbox.faults import Faults
-from sandbox.openapi import openapi_document
 from sandbox.public_content import lists_payload, notices_payload
 from sandbox.store import ApiError, PlatformStore, SandboxState, invalid
 
 __all__ = ["Faults", "Sandbox", "SandboxState", "serve_forever_cli", "start_sandbox"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_BODY_BYTES = 1 << 20
+
+
+class _EventBatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A terminal-events body, each event left raw: the store answers for each one."""
+
+    events: list[msgspec.Raw]
 
 
 class _Server(ThreadingHTTPServer):
@@ -135,14 +149,12 @@ class _Handler(BaseHTTPRequestHandler):
             handler: Callable[..., None] = getattr(self, route[2])
             handler(terminal_id, *groups)
         except ApiError as error:
-            self._send_json(
-                error.status, {"code": error.code, "message": error.message}, error.headers
-            )
+            self._send_json(error.status, Error(error.code, error.message), error.headers)
         except OSError:
             raise  # the connection failed: handle_error logs it quietly
         except Exception:
             log.exception("sandbox: %s %s failed", self.command, path)
-            self._send_json(500, {"code": "INTERNAL_ERROR", "message": "internal error"})
+            self._send_json(500, Error("INTERNAL_ERROR", "internal error"))
 
     def _read_body(self) -> bytes:
         length_text = self.headers.get("Content-Length", "0")
@@ -191,17 +203,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(
         self, status: int, payload: Any, headers: Mapping[str, str] | None = None
     ) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        body = msgspec.json.encode(payload)
         self._send(status, body, "application/json; charset=utf-8", headers)
 
-    def _json_body(self) -> dict[str, Any]:
+    def _decode_body(self, body_type: type[T]) -> T:
+        """The request body as the contract's ``body_type``; 400 naming what is wrong."""
         try:
-            data = json.loads(self._body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ApiError(400, "INVALID_REQUEST", "body is not JSON") from None
-        if not isinstance(data, dict):
-            raise ApiError(400, "INVALID_REQUEST", "body is not a JSON object")
-        return data
+            return msgspec.json.decode(self._body, type=body_type)
+        except msgspec.DecodeError as error:
+            raise invalid(str(error)) from None
 
     # --- faults and authentication ---
     def _fault(self, path: str) -> bool:
@@ -260,9 +270,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- endpoints ---
     def _open_session(self, terminal_id: str) -> None:
-        token = self.server.store.open_session(terminal_id, self._json_body())
+        evidence = self._decode_body(ResidentSessionRequest)
+        token = self.server.store.open_session(terminal_id, evidence)
         log.info("sandbox: resident session opened")
-        self._send_json(201, {"token": token, "expires_in": int(self.server.store.token_ttl_s)})
+        self._send_json(201, ResidentSession(token, int(self.server.store.token_ttl_s)))
 
     def _report(self, terminal_id: str) -> None:
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
@@ -270,21 +281,17 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(401, "TOKEN_INVALID", "a resident session token is required")
         report = self.server.store.issue_report(terminal_id, token)
         log.info("sandbox: report %s issued for %s", report.report_no, report.subject_id_masked)
-        self._send_json(200, report_to_payload(report), {"Cache-Control": "no-store"})
+        self._send_json(200, report, {"Cache-Control": "no-store"})
 
     def _print_record(self, terminal_id: str, report_no: str) -> None:
         key = self.headers.get("Idempotency-Key", "")
-        record = self._json_body()
-        first = self.server.store.record_print(terminal_id, key, report_no, record)
-        status = "recorded" if first else "duplicate"
-        self._send_json(201 if first else 200, {"idempotency_key": key, "status": status})
+        record = self._decode_body(PrintRecordRequest)
+        receipt = self.server.store.record_print(terminal_id, key, report_no, record)
+        self._send_json(201 if receipt.status == "recorded" else 200, receipt)
 
     def _terminal_events(self, terminal_id: str) -> None:
-        data = self._json_body()
-        if set(data) != {"events"}:
-            raise invalid('body must be {"events": [...]}')
-        ack = self.server.store.record_events(terminal_id, data["events"])
-        self._send_json(200, dataclasses.asdict(ack))
+        batch = self._decode_body(_EventBatch)
+        self._send_json(200, self.server.store.record_events(terminal_id, batch.events))
 
     def _notices(self, terminal_id: str) -> None:
         self._send_cacheable(*_public_body("notices"))
@@ -324,7 +331,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(403, "FORBIDDEN", "sandbox admin answers loopback clients only")
         faults = self.server.faults
         if path == "/__sandbox/faults" and self.command == "POST":
-            data = self._json_body()
+            data = self._decode_body(dict[str, Any])
             kind, count = data.pop("kind", None), data.pop("count", 1)
             if not isinstance(kind, str):
                 raise ApiError(400, "INVALID_REQUEST", "kind is required")
@@ -348,8 +355,12 @@ def _is_number(text: str) -> bool:
 
 @functools.cache
 def _public_body(name: str) -> tuple[bytes, str]:
-    payload = notices_payload() if name == "notices" else lists_payload()
-    body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+    content: Notices | PublicLists = (
+        msgspec.convert(notices_payload(), Notices)
+        if name == "notices"
+        else msgspec.convert(lists_payload(), PublicLists)
+    )
+    body = msgspec.json.encode(content)
     return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 

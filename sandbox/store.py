@@ -8,24 +8,34 @@ thread-safe. Refusals are ``ApiError``s carrying the contract's HTTP status and 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
-import json
 import secrets
 import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TypedDict
+
+import msgspec
 
 from devices.idcard.idnumber import is_valid_id_number, mask_id_number, mask_name
+from kiosk.contract import (
+    EVENT_KINDS,
+    MAX_EVENTS_PER_BATCH,
+    CreditReport,
+    EventsAck,
+    IdempotencyKey,
+    PrintRecordReceipt,
+    PrintRecordRequest,
+    RejectedEvent,
+    ResidentSessionRequest,
+    TerminalEvent,
+)
 from kiosk.platform.signing import MAX_SKEW_S
-from kiosk.report_model import CHINA_TIME, CreditReport
+from kiosk.report_model import CHINA_TIME
 from sandbox import population
-from sandbox.openapi import EVENT_KINDS
 
-MAX_EVENTS_PER_BATCH = 500
 _VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -67,13 +77,6 @@ class IssuedReport:
 
 
 @dataclass(frozen=True)
-class EventsAck:
-    accepted: list[str]
-    duplicates: list[str]
-    rejected: list[dict[str, str]]
-
-
-@dataclass(frozen=True)
 class _Session:
     id_number: str
     name: str
@@ -87,7 +90,7 @@ class PlatformStore:
         self._lock = threading.Lock()
         self._sessions: dict[str, _Session] = {}
         self._reports: dict[str, IssuedReport] = {}
-        self._prints: dict[tuple[str, str], str] = {}
+        self._prints: dict[tuple[str, str], tuple[str, PrintRecordRequest]] = {}
         self._events: dict[tuple[str, str], str] = {}
         self._nonces: dict[tuple[str, str], float] = {}
         self._report_seq = 0
@@ -103,7 +106,7 @@ class PlatformStore:
             self._nonces[(terminal_id, nonce)] = now
             return True
 
-    def open_session(self, terminal_id: str, evidence: dict[str, Any]) -> str:
+    def open_session(self, terminal_id: str, evidence: ResidentSessionRequest) -> str:
         """Check the card evidence (``POST /resident-sessions`` body) and return a token."""
         id_number, name = _check_evidence(evidence)
         token = secrets.token_urlsafe(32)
@@ -146,44 +149,42 @@ class PlatformStore:
             return None
         return issued
 
-    def record_print(self, terminal_id: str, key: str, report_no: str, record: Any) -> bool:
-        """True the first time ``key`` is seen, False for a duplicate of the same record."""
+    def record_print(
+        self, terminal_id: str, key: str, report_no: str, record: PrintRecordRequest
+    ) -> PrintRecordReceipt:
+        """``recorded`` the first time ``key`` is seen, ``duplicate`` for the same record."""
         if not 0 < len(key) <= 128:
             raise invalid("Idempotency-Key header is required")
-        problem = _print_record_problem(record)
-        if problem is not None:
-            raise invalid(problem)
-        digest = hashlib.sha256(json.dumps([report_no, record], sort_keys=True).encode())
+        fingerprint = (report_no, record)
         with self._lock:
             if report_no not in self._reports:
                 raise ApiError(404, "REPORT_NOT_FOUND", "no report with this number")
             known = self._prints.get((terminal_id, key))
             if known is None:
-                self._prints[(terminal_id, key)] = digest.hexdigest()
-                return True
-        if known != digest.hexdigest():
+                self._prints[(terminal_id, key)] = fingerprint
+                return PrintRecordReceipt(key, "recorded")
+        if known != fingerprint:
             raise ApiError(409, "IDEMPOTENCY_CONFLICT", "key was used for a different record")
-        return False
+        return PrintRecordReceipt(key, "duplicate")
 
-    def record_events(self, terminal_id: str, events: Any) -> EventsAck:
+    def record_events(self, terminal_id: str, events: list[msgspec.Raw]) -> EventsAck:
         """Accept each new valid event once; duplicates and rejects are reported per item."""
-        if not isinstance(events, list):
-            raise invalid('body must be {"events": [...]}')
         if len(events) > MAX_EVENTS_PER_BATCH:
             raise ApiError(413, "PAYLOAD_TOO_LARGE", f"at most {MAX_EVENTS_PER_BATCH} events")
-        ack = EventsAck([], [], [])
+        accepted: list[str] = []
+        duplicates: list[str] = []
+        rejected: list[RejectedEvent] = []
         with self._lock:
-            for item in events:
-                key, problem = _event_problem(item)
-                if problem is not None:
-                    code, message = problem
-                    ack.rejected.append({"idempotency_key": key, "code": code, "message": message})
-                elif (terminal_id, key) in self._events:
-                    ack.duplicates.append(key)
+            for raw in events:
+                event = _decode_event(raw)
+                if isinstance(event, RejectedEvent):
+                    rejected.append(event)
+                elif (terminal_id, event.idempotency_key) in self._events:
+                    duplicates.append(event.idempotency_key)
                 else:
-                    self._events[(terminal_id, key)] = item["kind"]
-                    ack.accepted.append(key)
-        return ack
+                    self._events[(terminal_id, event.idempotency_key)] = event.payload.KIND
+                    accepted.append(event.idempotency_key)
+        return EventsAck(tuple(accepted), tuple(duplicates), tuple(rejected))
 
     def accepted_keys(self, terminal_id: str) -> dict[str, str]:
         """Idempotency key → kind of everything accepted from ``terminal_id`` (terminal
@@ -207,9 +208,7 @@ class PlatformStore:
 # --- request checks --------------------------------------------------------------------------
 
 
-def _is_date(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 10:
-        return False
+def _is_date(value: str) -> bool:
     try:
         dt.date.fromisoformat(value)
     except ValueError:
@@ -217,32 +216,16 @@ def _is_date(value: Any) -> bool:
     return True
 
 
-def _is_aware_time(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        return dt.datetime.fromisoformat(value).tzinfo is not None
-    except ValueError:
-        return False
-
-
-# Cards whose holders have an 18-character citizen-style number the platform files records by.
-QUERYABLE_CARD_TYPES = ("resident", "hk_mo_tw")
-
-
-def _check_evidence(evidence: dict[str, Any]) -> tuple[str, str]:
-    """(ID number, name) from a well-formed card evidence that matches the registry."""
-    if set(evidence) != {"id_number", "name", "card_type", "valid_to"}:
-        raise invalid("need id_number, name, card_type, valid_to")
-    id_number, name, valid_to = evidence["id_number"], evidence["name"], evidence["valid_to"]
-    if not (isinstance(id_number, str) and is_valid_id_number(id_number)):
+def _check_evidence(evidence: ResidentSessionRequest) -> tuple[str, str]:
+    """(ID number, name) from card evidence (its shape already checked by its Struct) that
+    is plausible and matches the registry."""
+    id_number, name, valid_to = evidence.id_number, evidence.name, evidence.valid_to
+    if not is_valid_id_number(id_number):
         raise invalid("id_number is not a valid resident ID number")
     if not _is_date(f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"):
         raise invalid("id_number does not hold a birth date")
-    if not isinstance(name, str) or not 0 < len(name) <= 15 or name.strip() != name:
-        raise invalid("name is empty, padded or too long")
-    if evidence["card_type"] not in QUERYABLE_CARD_TYPES:
-        raise invalid("card_type must be resident or hk_mo_tw")
+    if name.strip() != name:
+        raise invalid("name is padded")
     if not (valid_to == "long_term" or _is_date(valid_to)):
         raise invalid("valid_to must be YYYY-MM-DD or long_term")
     known = population.find(id_number)
@@ -253,36 +236,27 @@ def _check_evidence(evidence: dict[str, Any]) -> tuple[str, str]:
     return id_number, name
 
 
-def _print_record_problem(record: Any) -> str | None:
-    if not isinstance(record, dict):
-        return "body is not a JSON object"
-    if set(record) != {"kind", "printed_at", "pages", "confirmed"}:
-        return "need kind, printed_at, pages, confirmed"
-    if record["kind"] not in ("a4", "receipt"):
-        return "kind must be a4 or receipt"
-    if not _is_aware_time(record["printed_at"]):
-        return "printed_at is not an ISO 8601 time with zone"
-    pages = record["pages"]
-    if isinstance(pages, bool) or not isinstance(pages, int) or not 0 <= pages <= 1000:
-        return "pages must be an integer from 0 to 1000"
-    if not isinstance(record["confirmed"], bool):
-        return "confirmed must be true or false"
-    return None
+class _EventKey(msgspec.Struct, frozen=True):
+    """What an event must have to be answered for at all (other fields are ignored here)."""
+
+    idempotency_key: IdempotencyKey
+    kind: str | None = None
 
 
-def _event_problem(item: Any) -> tuple[str, tuple[str, str] | None]:
-    """The event's idempotency key and, if it must be rejected, (code, message)."""
-    if not isinstance(item, dict):
-        return "", ("INVALID_EVENT", "event is not an object")
-    key = item.get("idempotency_key")
-    if not isinstance(key, str) or not 0 < len(key) <= 128:
-        return "", ("INVALID_EVENT", "idempotency_key must be 1 to 128 characters")
-    if set(item) != {"idempotency_key", "kind", "occurred_at", "payload"}:
-        return key, ("INVALID_EVENT", "need idempotency_key, kind, occurred_at, payload")
-    if item["kind"] not in EVENT_KINDS:
-        return key, ("UNKNOWN_KIND", "unknown event kind")
-    if not _is_aware_time(item["occurred_at"]):
-        return key, ("INVALID_EVENT", "occurred_at is not an ISO 8601 time with zone")
-    if not isinstance(item["payload"], dict):
-        return key, ("INVALID_EVENT", "payload is not an object")
-    return key, None
+_EVENT_KEY = msgspec.json.Decoder(_EventKey)
+_EVENT = msgspec.json.Decoder(TerminalEvent)
+
+
+def _decode_event(raw: msgspec.Raw) -> TerminalEvent | RejectedEvent:
+    """The event, or why it is rejected (an event without a usable key is rejected as "")."""
+    try:
+        head = _EVENT_KEY.decode(raw)
+    except msgspec.DecodeError as error:
+        return RejectedEvent("", "INVALID_EVENT", str(error))
+    if head.kind is not None and head.kind not in EVENT_KINDS:
+        return RejectedEvent(head.idempotency_key, "UNKNOWN_KIND", "unknown event kind")
+    try:
+        event: TerminalEvent = _EVENT.decode(raw)
+    except msgspec.DecodeError as error:
+        return RejectedEvent(head.idempotency_key, "INVALID_EVENT", str(error))
+    return event

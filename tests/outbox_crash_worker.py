@@ -26,9 +26,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from kiosk.contract import Payload
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_drain import OutboxDrainer
+from kiosk.platform.outbox_items import enqueue
 from offline_cache.outbox import Outbox
+from tests import payloads
 
 KINDS = ("print_record", "device_fault", "heartbeat", "technician_action")
 
@@ -38,16 +41,16 @@ def kind_of(n: int) -> str:
     return KINDS[n % 10] if n % 10 < len(KINDS) else "query_record"
 
 
-def payload_of(n: int, kind: str, report_no: str) -> dict[str, Any]:
+def payload_of(n: int, kind: str, report_no: str) -> Payload:
     if kind == "print_record":
-        return {
-            "report_no": report_no,
-            "kind": "receipt",
-            "pages": 1 + n % 3,
-            "confirmed": True,
-            "printed_at": "2026-11-24T08:00:00+00:00",
-        }
-    return {"n": n, "note": f"crash-test item {n}"}
+        return payloads.print_record(report_no, pages=1 + n % 3)
+    if kind == "device_fault":
+        return payloads.device_fault(message=f"crash-test item {n}")
+    if kind == "heartbeat":
+        return payloads.heartbeat({"item": str(n)})
+    if kind == "technician_action":
+        return payloads.technician_action(f"crash_test_{n}")
+    return payloads.query_record()
 
 
 def key_of(prefix: str, n: int) -> str:
@@ -67,7 +70,7 @@ def run(options: dict[str, Any]) -> int:
     while True:
         kind = kind_of(n)
         key = key_of(options["prefix"], n)
-        outbox.enqueue(kind, payload_of(n, kind, options["report_no"]), key)
+        enqueue(outbox, payload_of(n, kind, options["report_no"]), key)
         print(key, flush=True)  # acknowledged: the item is committed
         n += 1
         if n % 25 == 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from kiosk.report_model import SECTIONS, CreditReport, Section
+from kiosk.contract import SECTIONS, CreditReport
 
 ID_MASKED = "3709**********123X"
 
@@ -16,21 +16,20 @@ def make_report(
     """Every section of the contract. ``rows`` is the row count of every section, or per
     section key (``default`` for the keys it leaves out). Cells read ``<key>-<n>-<column>``;
     the basic-information section has at most two rows (name, masked number)."""
-    sections = []
+    body: dict[str, tuple[tuple[str, ...], ...]] = {}
     for spec in SECTIONS:
         count = rows if isinstance(rows, int) else rows.get(spec.key, default)
         if spec.key == "basic":
-            body: tuple[tuple[str, ...], ...] = (("姓名", name), ("证件号码", ID_MASKED))[:count]
+            body[spec.key] = (("姓名", name), ("证件号码", ID_MASKED))[:count]
         else:
-            body = tuple(
+            body[spec.key] = tuple(
                 tuple(f"{spec.key}-{n}-{column}" for column in spec.columns) for n in range(count)
             )
-        sections.append(Section(spec.key, spec.title, spec.columns, body))
-    return CreditReport(
+    return CreditReport.from_rows(
         report_no="XT20261124000001",
         verify_code="ABCD1234",
         issued_at=dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC),
         subject_name=name,
         subject_id_masked=ID_MASKED,
-        sections=tuple(sections),
+        rows=body,
     )

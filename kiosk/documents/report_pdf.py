@@ -230,7 +230,7 @@ def _list_status(on_list: bool) -> str:
 
 
 def _summary_table(report: CreditReport) -> Table:
-    cells = [(s.title, f"{len(s.rows)} 条") for s in report.sections]
+    cells: list[tuple[str, str]] = [(s.title, f"{len(s.rows)} 条") for s in report.sections]
     cells += [
         ("红名单状态", _list_status(report.on_red_list)),
         ("黑名单状态", _list_status(report.on_black_list)),

@@ -14,31 +14,43 @@ personal data; logs name residents by masked ID number only.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import json
+import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
+import msgspec
 import requests
 from urllib3.exceptions import NewConnectionError
 
 from devices.idcard.card import IdentityCard
 from devices.idcard.idnumber import mask_id_number
+from kiosk.contract import (
+    CreditReport,
+    Error,
+    EventsAck,
+    ListEntry,
+    Notice,
+    Notices,
+    PrintRecordReceipt,
+    PrintRecordRequest,
+    PublicLists,
+    ResidentSession,
+    ResidentSessionRequest,
+    TerminalEvent,
+    TerminalEventsRequest,
+)
 from kiosk.platform.signing import signed_headers
-from kiosk.report_model import CreditReport, MalformedReport, parse_report
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_SERVER_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 TERMINAL_AUTH_CODES = frozenset({"UNKNOWN_TERMINAL", "CLOCK_SKEW", "NONCE_REUSED", "BAD_SIGNATURE"})
 SESSION_CODES = frozenset({"TOKEN_EXPIRED", "TOKEN_INVALID"})
 
@@ -90,44 +102,6 @@ class MalformedReply(PlatformError):
 
 
 @dataclass(frozen=True)
-class RejectedEvent:
-    idempotency_key: str
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class EventsAck:
-    accepted: tuple[str, ...]
-    duplicates: tuple[str, ...]
-    rejected: tuple[RejectedEvent, ...]
-
-
-@dataclass(frozen=True)
-class Notice:
-    id: str
-    title: str
-    published_on: str
-    source: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class ListEntry:
-    """One red- or black-list publicity entry (an enterprise, by 统一社会信用代码)."""
-
-    id: str
-    list_kind: str
-    """``red`` or ``black``."""
-    list_name: str
-    subject_name: str
-    credit_code: str
-    reason: str
-    authority: str
-    listed_on: str
-
-
-@dataclass(frozen=True)
 class PublicContent(Generic[T]):
     etag: str | None
     max_age_s: int | None
@@ -136,55 +110,38 @@ class PublicContent(Generic[T]):
     """The JSON as received, for the offline cache; ``parse_notices``/``parse_lists`` read it."""
 
 
-def _items(body: bytes, field: str, cls: type[T]) -> tuple[T, ...]:
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def decode(decoder: msgspec.json.Decoder[T], body: bytes, what: str) -> T:
+    """``body`` decoded and validated by ``decoder``; MalformedReply naming the path of the
+    first problem otherwise. Values quoted by msgspec are left out: they may be personal."""
     try:
-        payload = json.loads(body)
-    except ValueError:
-        raise MalformedReply("MALFORMED_REPLY", f"{field}: reply is not JSON") from None
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    entries = payload.get(field) if isinstance(payload, dict) else None
-    if not isinstance(entries, list):
-        raise MalformedReply("MALFORMED_REPLY", f"{field}: reply has no {field} list")
-    items = []
-    for entry in entries:
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(n), str) for n in names):
-            raise MalformedReply("MALFORMED_REPLY", f"{field}: an entry has missing fields")
-        items.append(cls(**{n: entry[n] for n in names}))
-    return tuple(items)
+        return decoder.decode(body)
+    except msgspec.DecodeError as error:
+        problem = _QUOTED.sub("…", str(error))
+        raise MalformedReply("MALFORMED_REPLY", f"{what}: {problem}") from None
+
+
+_SESSION = msgspec.json.Decoder(ResidentSession)
+_REPORT = msgspec.json.Decoder(CreditReport)
+_PRINT_RECEIPT = msgspec.json.Decoder(PrintRecordReceipt)
+_EVENTS_ACK = msgspec.json.Decoder(EventsAck)
+_NOTICES = msgspec.json.Decoder(Notices)
+_LISTS = msgspec.json.Decoder(PublicLists)
+_ERROR = msgspec.json.Decoder(Error)
+
+
+def parse_report(body: bytes) -> CreditReport:
+    return decode(_REPORT, body, "reports/person")
 
 
 def parse_notices(body: bytes) -> tuple[Notice, ...]:
-    return _items(body, "notices", Notice)
+    return decode(_NOTICES, body, "public/notices").notices
 
 
 def parse_lists(body: bytes) -> tuple[ListEntry, ...]:
-    return _items(body, "entries", ListEntry)
-
-
-def _strings(value: Any) -> tuple[str, ...] | None:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return None
-    return tuple(value)
-
-
-def _events_ack(payload: Any) -> EventsAck:
-    bad = MalformedReply("MALFORMED_REPLY", "terminal-events: reply is not an acknowledgement")
-    if not isinstance(payload, dict) or not isinstance(payload.get("rejected"), list):
-        raise bad
-    accepted, duplicates = _strings(payload.get("accepted")), _strings(payload.get("duplicates"))
-    if accepted is None or duplicates is None:
-        raise bad
-    refusals = []
-    for item in payload["rejected"]:
-        fields = _strings(
-            [item.get(k) for k in ("idempotency_key", "code", "message")]
-            if isinstance(item, dict)
-            else None
-        )
-        if fields is None:
-            raise bad
-        refusals.append(RejectedEvent(*fields))
-    return EventsAck(accepted, duplicates, tuple(refusals))
+    return decode(_LISTS, body, "public/lists").entries
 
 
 # --- the client ------------------------------------------------------------------------------
@@ -260,55 +217,40 @@ class PlatformClient:
 
         Raises IdentityMismatch, PlatformRejected, PlatformUnavailable, MalformedReply.
         """
-        evidence = {
-            "id_number": card.id_number,
-            "name": card.name,
-            "card_type": card.card_type.value,
-            "valid_to": "long_term" if card.valid_to is None else card.valid_to.isoformat(),
-        }
+        evidence = ResidentSessionRequest(
+            id_number=card.id_number,
+            name=card.name,
+            # Other card types are the platform's to refuse (the terminal never sends them).
+            card_type=card.card_type.value,  # type: ignore[arg-type]
+            valid_to="long_term" if card.valid_to is None else card.valid_to.isoformat(),
+        )
         response = self._call("POST", "/api/v1/resident-sessions", body=evidence, safe=False)
-        payload = self._json(response, "resident-sessions")
-        token = payload.get("token") if isinstance(payload, dict) else None
-        if not isinstance(token, str) or not token:
-            raise MalformedReply("MALFORMED_REPLY", "resident-sessions: reply has no token")
+        session = decode(_SESSION, response.content, "resident-sessions")
         log.info("platform: resident session opened for %s", mask_id_number(card.id_number))
-        return token
+        return session.token
 
     def fetch_report(self, token: str) -> CreditReport:
         """The resident's report, validated. Raises SessionExpired, MalformedReply, …"""
         headers = {"Authorization": f"Bearer {token}"}
         response = self._call("GET", "/api/v1/reports/person", headers=headers)
-        payload = self._json(response, "reports/person")
-        try:
-            report = parse_report(payload)
-        except MalformedReport as error:
-            raise MalformedReply("MALFORMED_REPORT", f"report: {error}") from None
+        report = parse_report(response.content)
         log.info("platform: report %s received for %s", report.report_no, report.subject_id_masked)
         return report
 
     def post_print_record(
-        self,
-        report_no: str,
-        idempotency_key: str,
-        kind: str,
-        printed_at: str | dt.datetime,
-        pages: int,
-        confirmed: bool,
-    ) -> None:
+        self, report_no: str, idempotency_key: str, record: PrintRecordRequest
+    ) -> PrintRecordReceipt:
         """Tell the platform what was printed; a repeat with the same key is harmless."""
-        record = {
-            "kind": kind,
-            "printed_at": printed_at if isinstance(printed_at, str) else printed_at.isoformat(),
-            "pages": pages,
-            "confirmed": confirmed,
-        }
         path = f"/api/v1/reports/{quote(report_no, safe='')}/print-records"
-        self._call("POST", path, body=record, headers={"Idempotency-Key": idempotency_key})
+        headers = {"Idempotency-Key": idempotency_key}
+        response = self._call("POST", path, body=record, headers=headers)
+        return decode(_PRINT_RECEIPT, response.content, "print-records")
 
-    def post_terminal_events(self, events: list[dict[str, Any]]) -> EventsAck:
+    def post_terminal_events(self, events: Sequence[TerminalEvent]) -> EventsAck:
         """Send outbox items (each with its idempotency key); says what became of each."""
-        response = self._call("POST", "/api/v1/terminal-events", body={"events": events})
-        return _events_ack(self._json(response, "terminal-events"))
+        body = TerminalEventsRequest(list(events))
+        response = self._call("POST", "/api/v1/terminal-events", body=body)
+        return decode(_EVENTS_ACK, response.content, "terminal-events")
 
     def public_notices(self, etag: str | None = None) -> PublicContent[Notice] | None:
         """信用新泰 notices; None when they have not changed since ``etag``."""
@@ -346,20 +288,13 @@ class PlatformClient:
         etag = response.headers.get("ETag")
         return PublicContent(etag, max_age, items, response.content)
 
-    @staticmethod
-    def _json(response: requests.Response, what: str) -> Any:
-        try:
-            return json.loads(response.content)
-        except ValueError:
-            raise MalformedReply("MALFORMED_REPLY", f"{what}: reply is not JSON") from None
-
     def _call(
         self,
         method: str,
         path: str,
         *,
         query: Iterable[tuple[str, str]] = (),
-        body: Any = None,
+        body: msgspec.Struct | None = None,
         headers: Mapping[str, str] | None = None,
         safe: bool = True,
         attempts: int | None = None,
@@ -371,7 +306,7 @@ class PlatformClient:
         are not safe are repeated only when they never left the terminal.
         """
         pairs = list(query)
-        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        data = b"" if body is None else msgspec.json.encode(body)
         url = self.base_url + path + (f"?{urlencode(pairs)}" if pairs else "")
         tries = self._retries + 1 if attempts is None else attempts
         attempt = 0
@@ -424,13 +359,8 @@ def _transport_error(method: str, path: str, error: requests.RequestException) -
 def _status_error(method: str, path: str, response: requests.Response) -> PlatformError:
     status = response.status_code
     code = f"HTTP_{status}"
-    try:
-        payload = json.loads(response.content)
-    except ValueError:
-        payload = None
-    server_code = payload.get("code") if isinstance(payload, dict) else None
-    if isinstance(server_code, str) and _SERVER_CODE.fullmatch(server_code):
-        code = server_code
+    with contextlib.suppress(msgspec.DecodeError):
+        code = _ERROR.decode(response.content).code
     where = f"{method} {path}: HTTP {status}"
     if status == 429 or status >= 500:
         return PlatformUnavailable(code, f"{where}, platform unavailable", _retry_after(response))

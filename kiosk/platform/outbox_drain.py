@@ -1,6 +1,7 @@
 """Sends the outbox to the platform in the background, backing off while it is away.
 
-One thread. Each round sends what is due in batches of ``batch`` items (print records one
+One thread. Each round reads what is due in batches of ``batch`` items, each decoded into
+its contract Struct (``kiosk.platform.outbox_items``), and sends them (print records one
 request each, everything else in one ``terminal-events`` request) until the outbox has no
 full batch left, then waits ``interval_s``. What becomes of an item:
 
@@ -8,7 +9,8 @@ full batch left, then waits ``interval_s``. What becomes of an item:
 - refused as invalid (4xx other than terminal auth and throttling): a dead letter, with
   the platform's code and message, for a technician. A whole batch refused is split in
   halves until the item that spoils it is alone, so one bad item never holds the rest;
-  an event too large to send (``MAX_EVENT_BYTES``) is a dead letter without being sent;
+  an event too large to send (``MAX_EVENT_BYTES``), or one stored by an older version that
+  no longer matches its kind's Struct (``INVALID_PAYLOAD``), is a dead letter unsent;
 - not answered for, or failing here in a way that is the item's own: deferred with its
   own back-off, and a dead letter after ``MAX_ITEM_FAILURES`` such failures;
 - the platform away (connection, timeout, 5xx, 429, malformed reply) or the terminal
@@ -23,7 +25,6 @@ version, outbox health, drain state, device health), whether or not the platform
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import random
 import threading
@@ -31,8 +32,17 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+import msgspec
+
+from kiosk.contract import (
+    DrainState,
+    OutboxState,
+    PrintRecord,
+    PrintRecordEvent,
+    TerminalEvent,
+    TerminalHeartbeat,
+)
 from kiosk.platform.client import (
     MalformedReply,
     PlatformClient,
@@ -41,6 +51,7 @@ from kiosk.platform.client import (
     PlatformUnavailable,
     TerminalAuthFailed,
 )
+from kiosk.platform.outbox_items import InvalidOutboxItem, enqueue, event_of
 from offline_cache.outbox import Outbox, OutboxError, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -75,28 +86,28 @@ class DrainStatus:
     last_error: str | None
     """The code of the last failure, while failures last."""
 
-    def as_payload(self) -> dict[str, Any]:
-        return {
-            "backlog": self.backlog,
-            "last_success_at": None
+    def as_state(self) -> DrainState:
+        return DrainState(
+            backlog=self.backlog,
+            last_success_at=None
             if self.last_success_at is None
-            else dt.datetime.fromtimestamp(self.last_success_at, dt.UTC).isoformat(),
-            "consecutive_failures": self.consecutive_failures,
-            "last_error": self.last_error,
-        }
+            else dt.datetime.fromtimestamp(self.last_success_at, dt.UTC),
+            consecutive_failures=self.consecutive_failures,
+            last_error=self.last_error,
+        )
 
 
 @dataclass(frozen=True)
 class Heartbeat:
     """What the drainer puts in each heartbeat.
 
-    ``devices`` returns a JSON-able summary of device health (no personal data), e.g.
-    ``{"card_reader": "IDLE", "receipt_printer": {"state": "IDLE", "paper": "LOW"}}``; it is
-    called on the drain thread and an exception in it is reported in the heartbeat.
+    ``devices`` returns each device's coarse state (no personal data), e.g.
+    ``{"card_reader": "IDLE", "receipt_printer": "ERROR"}``; it is called on the drain
+    thread and an exception in it is reported in the heartbeat.
     """
 
     version: str
-    devices: Callable[[], Mapping[str, Any]] | None = None
+    devices: Callable[[], Mapping[str, str]] | None = None
     interval_s: float = 60.0
 
 
@@ -216,38 +227,38 @@ class OutboxDrainer:
         if not items:
             return 0
         self._outbox.record_attempt([i.idempotency_key for i in items])
+        events: list[tuple[OutboxItem, TerminalEvent]] = []
         for item in items:
-            if item.kind == "print_record":
-                self._send_print_record(item)
-        chunk: list[OutboxItem] = []
-        size = 0
-        for item in items:
-            if item.kind == "print_record":
+            try:
+                event = event_of(item)
+            except InvalidOutboxItem as error:
+                self._dead_letter(item, f"INVALID_PAYLOAD: {error}")
                 continue
-            item_size = len(json.dumps(_event(item), ensure_ascii=False).encode())
+            if isinstance(event, PrintRecordEvent):
+                self._send_print_record(item, event.payload)
+            else:
+                events.append((item, event))
+        chunk: list[tuple[OutboxItem, TerminalEvent]] = []
+        size = 0
+        for item, event in events:
+            item_size = len(msgspec.json.encode(event))
             if item_size > MAX_EVENT_BYTES:
                 self._dead_letter(item, f"PAYLOAD_TOO_LARGE: {item_size} bytes, not sent")
                 continue
             if chunk and size + item_size > MAX_REQUEST_BYTES:
                 self._send_events(chunk)
                 chunk, size = [], 0
-            chunk.append(item)
+            chunk.append((item, event))
             size += item_size + 1
         if chunk:
             self._send_events(chunk)
         self.last_success = time.time()
         return len(items)
 
-    def _send_print_record(self, item: OutboxItem) -> None:
-        p = item.payload
+    def _send_print_record(self, item: OutboxItem, record: PrintRecord) -> None:
         try:
             self._platform.post_print_record(
-                report_no=p["report_no"],
-                idempotency_key=item.idempotency_key,
-                kind=p["kind"],
-                printed_at=p["printed_at"],
-                pages=p["pages"],
-                confirmed=p["confirmed"],
+                record.report_no, item.idempotency_key, record.request()
             )
         except TerminalAuthFailed:
             raise
@@ -261,17 +272,14 @@ class OutboxDrainer:
             return
         except PlatformError:
             raise
-        except KeyError as error:
-            self._dead_letter(item, f"INVALID_PAYLOAD: no {error}")
-            return
         except Exception as error:
             self._item_failed(item, type(error).__name__)
             return
         self._outbox.acknowledge([item.idempotency_key])
 
-    def _send_events(self, items: list[OutboxItem]) -> None:
+    def _send_events(self, batch: list[tuple[OutboxItem, TerminalEvent]]) -> None:
         try:
-            ack = self._platform.post_terminal_events([_event(i) for i in items])
+            ack = self._platform.post_terminal_events([event for _, event in batch])
         except TerminalAuthFailed:
             raise
         except PlatformRejected as error:
@@ -279,14 +287,14 @@ class OutboxDrainer:
                 raise
             # The platform refused the batch as a whole (e.g. too large, one item it cannot
             # parse): split until the item that spoils it is alone.
-            if len(items) == 1:
-                self._dead_letter(items[0], f"{error.code}: {error.message}")
+            if len(batch) == 1:
+                self._dead_letter(batch[0][0], f"{error.code}: {error.message}")
                 return
-            half = len(items) // 2
-            self._send_events(items[:half])
-            self._send_events(items[half:])
+            half = len(batch) // 2
+            self._send_events(batch[:half])
+            self._send_events(batch[half:])
             return
-        sent = {i.idempotency_key: i for i in items}
+        sent = {item.idempotency_key: item for item, _ in batch}
         done = [k for k in (*ack.accepted, *ack.duplicates) if k in sent]
         self._outbox.acknowledge(done)
         answered = set(done)
@@ -322,7 +330,7 @@ class OutboxDrainer:
         """Queue one heartbeat now; returns its key (None if it could not be queued)."""
         if self._heartbeat is None:
             return None
-        devices: Any = {}
+        devices: dict[str, str] = {}
         if self._heartbeat.devices is not None:
             try:
                 devices = dict(self._heartbeat.devices())
@@ -330,22 +338,13 @@ class OutboxDrainer:
                 log.exception("heartbeat: device health failed")
                 devices = {"error": type(error).__name__}
         try:
-            payload = {
-                "version": self._heartbeat.version,
-                "outbox": self._outbox.health().as_payload(),
-                "drain": self.status().as_payload(),
-                "devices": devices,
-            }
-            return self._outbox.enqueue("heartbeat", payload, f"heartbeat-{uuid.uuid4().hex}")
+            heartbeat = TerminalHeartbeat(
+                version=self._heartbeat.version,
+                outbox=msgspec.convert(self._outbox.health().as_payload(), OutboxState),
+                drain=self.status().as_state(),
+                devices=devices,
+            )
+            return enqueue(self._outbox, heartbeat, f"heartbeat-{uuid.uuid4().hex}")
         except Exception:
             log.exception("heartbeat could not be queued")
             return None
-
-
-def _event(item: OutboxItem) -> dict[str, Any]:
-    return {
-        "idempotency_key": item.idempotency_key,
-        "kind": item.kind,
-        "occurred_at": dt.datetime.fromtimestamp(item.created_at, dt.UTC).isoformat(),
-        "payload": item.payload,
-    }

@@ -13,14 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.platform.client import (
-    ListEntry,
-    Notice,
-    PlatformClient,
-    PlatformError,
-    parse_lists,
-    parse_notices,
-)
+from kiosk.contract import ListEntry, Notice
+from kiosk.platform.client import PlatformClient, PlatformError, parse_lists, parse_notices
 from offline_cache.content_cache import ContentCache
 
 log = logging.getLogger(__name__)

@@ -6,17 +6,21 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
-from kiosk.platform.client import EventsAck, PlatformClient
+from kiosk.contract import EventsAck, TerminalEvent
+from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_drain import OutboxDrainer
+from kiosk.platform.outbox_items import enqueue
 from offline_cache.outbox import Outbox
 from sandbox import population
 from sandbox.server import Sandbox, start_sandbox
+from tests.payloads import device_fault, heartbeat, print_record, query_record
 
 TERMINAL = "XT-DRAIN-1"
 EVENTS_PATH = "/api/v1/terminal-events"
@@ -29,7 +33,7 @@ class RecordingClient(PlatformClient):
         super().__init__(*args, **kwargs)
         self.calls: list[tuple[float, str]] = []
 
-    def post_terminal_events(self, events: list[dict[str, Any]]) -> EventsAck:
+    def post_terminal_events(self, events: Sequence[TerminalEvent]) -> EventsAck:
         try:
             ack = super().post_terminal_events(events)
         except Exception as error:
@@ -74,7 +78,7 @@ def wait_until(
 
 
 def queue_events(outbox: Outbox, count: int) -> set[str]:
-    return {outbox.enqueue("query_record", {"n": n}, f"q{n:03d}") for n in range(count)}
+    return {enqueue(outbox, query_record(), f"q{n:03d}") for n in range(count)}
 
 
 def test_retry_after_is_honoured_even_when_nudged(
@@ -129,19 +133,14 @@ def test_poison_items_become_dead_letters_and_the_rest_is_delivered(
 ) -> None:
     report_no = issue_report(sandbox, secret)
     good = queue_events(outbox, 70)
-    record = {
-        "report_no": report_no,
-        "kind": "a4",
-        "pages": 3,
-        "confirmed": True,
-        "printed_at": "2026-11-24T08:00:00+00:00",
-    }
-    good.add(outbox.enqueue("print_record", record, "print-good"))
-    outbox.enqueue("print_record", {**record, "report_no": "XT20990101000001"}, "print-unknown")
-    outbox.enqueue("print_record", {**record, "pages": -1}, "print-invalid")
+    good.add(enqueue(outbox, print_record(report_no, pages=3), "print-good"))
+    enqueue(outbox, print_record("XT20990101000001"), "print-unknown")
+    # Written by an older version: no longer a valid payload of its kind.
+    outbox.enqueue("print_record", msgspec.to_builtins(print_record(pages=-1)), "print-invalid")
     outbox.enqueue("operator_note", {"text": "hello"}, "unknown-kind")
-    outbox.enqueue("device_fault", {"dump": "x" * (1 << 20)}, "too-large")
-    good |= {outbox.enqueue("heartbeat", {"n": n}, f"hb{n}") for n in range(5)}
+    enqueue(outbox, heartbeat({"dump": "x" * (1 << 20)}), "too-large")
+    good.add(enqueue(outbox, device_fault(), "fault"))
+    good |= {enqueue(outbox, heartbeat(), f"hb{n}") for n in range(5)}
     drainer = OutboxDrainer(outbox, client, interval_s=0.02)
     drainer.start()
     try:
@@ -152,8 +151,8 @@ def test_poison_items_become_dead_letters_and_the_rest_is_delivered(
     reasons = {key: reason.split(":")[0] for key, _, reason in outbox.dead_letters()}
     assert reasons == {
         "print-unknown": "REPORT_NOT_FOUND",
-        "print-invalid": "INVALID_REQUEST",
-        "unknown-kind": "UNKNOWN_KIND",
+        "print-invalid": "INVALID_PAYLOAD",
+        "unknown-kind": "INVALID_PAYLOAD",
         "too-large": "PAYLOAD_TOO_LARGE",
     }
     assert drainer.status().consecutive_failures == 0

@@ -10,11 +10,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import msgspec
 import pytest
 import requests
 
+from kiosk.contract import EventsAck, HeartbeatEvent, PrintRecordRequest, QueryRecordEvent
 from kiosk.platform.client import (
-    EventsAck,
     IdentityMismatch,
     MalformedReply,
     PlatformClient,
@@ -29,6 +30,7 @@ from kiosk.report_model import verify_url
 from sandbox import population
 from sandbox.server import Sandbox, start_sandbox
 from tests.cards import make_card
+from tests.payloads import heartbeat, query_record
 
 TERMINAL = "XT-TEST-001"
 SECRET = bytes.fromhex("5f1c0a7e9b2d4c3e8f6a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e")
@@ -40,6 +42,7 @@ BACKOFF_S = 0.01
 CALL_BOUND_S = (RETRIES + 1) * (CONNECT_S + READ_S) + 1.0
 RICH = population.richest_resident()
 NOW = "2026-11-24T10:30:00+08:00"
+A4 = PrintRecordRequest("a4", dt.datetime.fromisoformat(NOW), 7, True)
 
 
 @pytest.fixture
@@ -86,8 +89,18 @@ def raw(
         return response
 
 
-def event(key: str, kind: str = "heartbeat", **payload: Any) -> dict[str, Any]:
-    return {"idempotency_key": key, "kind": kind, "occurred_at": NOW, "payload": payload}
+def beat(key: str) -> HeartbeatEvent:
+    return HeartbeatEvent(
+        idempotency_key=key, occurred_at=dt.datetime.fromisoformat(NOW), payload=heartbeat()
+    )
+
+
+def query(key: str, report_no: str) -> QueryRecordEvent:
+    return QueryRecordEvent(
+        idempotency_key=key,
+        occurred_at=dt.datetime.fromisoformat(NOW),
+        payload=query_record(report_no),
+    )
 
 
 # --- the one path ---
@@ -108,24 +121,15 @@ def test_full_flow_session_report_print_events(
     assert report == expected
     assert report.on_black_list and report.count("admin_penalty") > 0
 
-    for _ in range(2):  # the second time is a duplicate, counted once
-        client.post_print_record(report.report_no, "print-1", "a4", NOW, 7, True)
-    client.post_print_record(
-        report.report_no, "print-2", "receipt", dt.datetime.now(dt.UTC), 1, True
-    )
+    statuses = [client.post_print_record(report.report_no, "print-1", A4).status for _ in "ab"]
+    assert statuses == ["recorded", "duplicate"]  # the second time counted once
+    receipt = PrintRecordRequest("receipt", dt.datetime.now(dt.UTC), 1, True)
+    client.post_print_record(report.report_no, "print-2", receipt)
 
     first = client.post_terminal_events(
-        [event("e1", "query_record", report_no=report.report_no), event("e2"), event("e1")]
+        [query("e1", report.report_no), beat("e2"), query("e1", report.report_no)]
     )
     assert first == EventsAck(accepted=("e1", "e2"), duplicates=("e1",), rejected=())
-    second = client.post_terminal_events(
-        [event("e1"), event("e3", "bogus"), {"idempotency_key": "e4", "kind": "heartbeat"}]
-    )
-    assert second.accepted == () and second.duplicates == ("e1",)
-    assert [(r.idempotency_key, r.code) for r in second.rejected] == [
-        ("e3", "UNKNOWN_KIND"),
-        ("e4", "INVALID_EVENT"),
-    ]
 
     state = sandbox.state()
     assert (state["sessions"], state["reports"], state["print_records"]) == (1, 1, 2)
@@ -133,6 +137,30 @@ def test_full_flow_session_report_print_events(
     # Neither side logged the resident's name or full ID number.
     assert card.name not in caplog.text
     assert card.id_number not in caplog.text
+
+
+def test_events_are_answered_for_one_by_one(sandbox: Sandbox, client: PlatformClient) -> None:
+    client.post_terminal_events([beat("e1")])
+    events = [
+        msgspec.to_builtins(beat("e1")),
+        {**msgspec.to_builtins(beat("e2")), "kind": "bogus"},
+        {"idempotency_key": "e3", "kind": "heartbeat"},
+        {**msgspec.to_builtins(beat("e4")), "payload": {"version": "1.0.0"}},
+        {"kind": "heartbeat"},
+        msgspec.to_builtins(beat("e5")),
+    ]
+    response = raw(sandbox, "POST", "/api/v1/terminal-events", {"events": events})
+    ack = msgspec.json.decode(response.content, type=EventsAck)
+    assert ack.accepted == ("e5",) and ack.duplicates == ("e1",)
+    assert [(r.idempotency_key, r.code) for r in ack.rejected] == [
+        ("e2", "UNKNOWN_KIND"),
+        ("e3", "INVALID_EVENT"),
+        ("e4", "INVALID_EVENT"),
+        ("", "INVALID_EVENT"),
+    ]
+    assert "$.payload" in ack.rejected[2].message
+    too_many = raw(sandbox, "POST", "/api/v1/terminal-events", {"events": [events[0]] * 501})
+    assert (too_many.status_code, too_many.json()["code"]) == (413, "PAYLOAD_TOO_LARGE")
 
 
 def test_print_record_status_codes_and_conflicts(sandbox: Sandbox, client: PlatformClient) -> None:
@@ -147,9 +175,9 @@ def test_print_record_status_codes_and_conflicts(sandbox: Sandbox, client: Platf
     unkeyed = raw(sandbox, "POST", path, record)
     assert (unkeyed.status_code, unkeyed.json()["code"]) == (400, "INVALID_REQUEST")
     bad = raw(sandbox, "POST", path, dict(record, kind="fax"), {"Idempotency-Key": "k-2"})
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and "$.kind" in bad.json()["message"]
     with pytest.raises(PlatformRejected) as error:
-        client.post_print_record("XT20260101999999", "k-3", "a4", NOW, 1, True)
+        client.post_print_record("XT20260101999999", "k-3", A4)
     assert error.value.code == "REPORT_NOT_FOUND"
 
 
@@ -348,9 +376,9 @@ def test_session_post_is_never_repeated(sandbox: Sandbox, client: PlatformClient
 def test_keyed_posts_are_repeated(sandbox: Sandbox, client: PlatformClient) -> None:
     report = client.fetch_report(client.open_resident_session(RICH.card()))
     sandbox.faults.inject("http_503", path="/api/v1/reports/")
-    client.post_print_record(report.report_no, "p-1", "a4", NOW, 3, True)
+    client.post_print_record(report.report_no, "p-1", A4)
     sandbox.faults.inject("reset", path="/api/v1/terminal-events")
-    assert client.post_terminal_events([event("e-1")]).accepted == ("e-1",)
+    assert client.post_terminal_events([beat("e-1")]).accepted == ("e-1",)
     state = sandbox.state()
     assert state["print_records"] == 1 and state["faults_pending"] == 0
     assert state["events_by_kind"] == {"heartbeat": 1}
@@ -395,7 +423,7 @@ def test_faults_over_http(sandbox: Sandbox, client: PlatformClient) -> None:
     with requests.delete(admin, timeout=2) as response:
         assert response.json() == {"pending": 0}
     assert client.public_notices() is not None
-    client.post_terminal_events([event("h-1")])
+    client.post_terminal_events([beat("h-1")])
     with requests.get(sandbox.url + "/__sandbox/state", timeout=2) as response:
         assert response.json() == {
             "sessions": 0,
@@ -459,7 +487,7 @@ def test_openapi_lists_every_path(sandbox: Sandbox) -> None:
         "/api/v1/openapi.json",
     }
     assert document["servers"] == [{"url": sandbox.url}]
-    assert {"Report", "Error", "TerminalEventsAck"} <= set(document["components"]["schemas"])
+    assert {"CreditReport", "Error", "EventsAck"} <= set(document["components"]["schemas"])
 
 
 def test_unknown_path_and_wrong_method(sandbox: Sandbox) -> None:

@@ -4,21 +4,25 @@ dead letter, what is held back, and that no item can hold the rest."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
-from kiosk.platform.client import (
+from kiosk.contract import (
+    DeviceFaultEvent,
     EventsAck,
-    PlatformRejected,
-    PlatformUnavailable,
+    PrintRecordReceipt,
+    PrintRecordRequest,
     RejectedEvent,
-    TerminalAuthFailed,
+    TerminalEvent,
 )
+from kiosk.platform.client import PlatformRejected, PlatformUnavailable, TerminalAuthFailed
 from kiosk.platform.outbox_drain import MAX_EVENT_BYTES, MAX_ITEM_FAILURES, Heartbeat, OutboxDrainer
+from kiosk.platform.outbox_items import enqueue
 from offline_cache.outbox import Outbox
 from tests.clock import FakeClock
+from tests.payloads import device_fault, heartbeat, print_record, query_record
 
 
 class ScriptedPlatform:
@@ -27,22 +31,25 @@ class ScriptedPlatform:
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
         self.prints: list[str] = []
-        self.judge: Callable[[list[dict[str, Any]]], EventsAck | Exception] | None = None
+        self.judge: Callable[[Sequence[TerminalEvent]], EventsAck | Exception] | None = None
         self.print_error: Exception | None = None
 
-    def post_terminal_events(self, events: list[dict[str, Any]]) -> EventsAck:
-        self.batches.append([e["idempotency_key"] for e in events])
+    def post_terminal_events(self, events: Sequence[TerminalEvent]) -> EventsAck:
+        self.batches.append([e.idempotency_key for e in events])
         verdict = self.judge(events) if self.judge else None
         if isinstance(verdict, Exception):
             raise verdict
         if verdict is not None:
             return verdict
-        return EventsAck(tuple(e["idempotency_key"] for e in events), (), ())
+        return EventsAck(tuple(e.idempotency_key for e in events), (), ())
 
-    def post_print_record(self, idempotency_key: str, **record: Any) -> None:
+    def post_print_record(
+        self, report_no: str, idempotency_key: str, record: PrintRecordRequest
+    ) -> PrintRecordReceipt:
         self.prints.append(idempotency_key)
         if self.print_error is not None:
             raise self.print_error
+        return PrintRecordReceipt(idempotency_key, "recorded")
 
 
 @pytest.fixture
@@ -54,20 +61,10 @@ def drainer(outbox: Outbox, platform: ScriptedPlatform, **kwargs: Any) -> Outbox
     return OutboxDrainer(outbox, platform, interval_s=1.0, **kwargs)  # type: ignore[arg-type]
 
 
-def print_record(report_no: str = "XT20261124000001") -> dict[str, Any]:
-    return {
-        "report_no": report_no,
-        "kind": "receipt",
-        "pages": 1,
-        "confirmed": True,
-        "printed_at": "2026-11-24T08:00:00+00:00",
-    }
-
-
 def test_everything_accepted_is_acknowledged(outbox: Outbox, platform: ScriptedPlatform) -> None:
     for n in range(60):
-        outbox.enqueue("query_record", {"n": n}, f"q{n:02d}")
-    outbox.enqueue("print_record", print_record(), "p0")
+        enqueue(outbox, query_record(), f"q{n:02d}")
+    enqueue(outbox, print_record(), "p0")
     drain = drainer(outbox, platform)
     assert drain.drain_once() == 50
     assert drain.drain_once() == 11
@@ -81,10 +78,10 @@ def test_a_batch_refused_as_a_whole_is_split_until_the_poison_is_alone(
     outbox: Outbox, platform: ScriptedPlatform
 ) -> None:
     for n in range(40):
-        outbox.enqueue("device_fault", {"poison": n == 17}, f"f{n:02d}")
+        enqueue(outbox, device_fault("poison" if n == 17 else "paper_low"), f"f{n:02d}")
 
-    def judge(events: list[dict[str, Any]]) -> Exception | None:
-        if any(e["payload"]["poison"] for e in events):
+    def judge(events: Sequence[TerminalEvent]) -> Exception | None:
+        if any(isinstance(e, DeviceFaultEvent) and e.payload.code == "poison" for e in events):
             return PlatformRejected("PAYLOAD_TOO_LARGE", "body too large")
         return None
 
@@ -98,23 +95,36 @@ def test_a_batch_refused_as_a_whole_is_split_until_the_poison_is_alone(
 def test_items_the_platform_refuses_one_by_one_become_dead_letters(
     outbox: Outbox, platform: ScriptedPlatform
 ) -> None:
-    outbox.enqueue("query_record", {}, "good")
-    outbox.enqueue("bogus_kind", {}, "bad")
+    enqueue(outbox, query_record(), "good")
+    enqueue(outbox, device_fault(), "bad")
     platform.judge = lambda events: EventsAck(
-        ("good",), (), (RejectedEvent("bad", "UNKNOWN_KIND", "unknown event kind"),)
+        ("good",), (), (RejectedEvent("bad", "INVALID_EVENT", "not on this platform"),)
     )
     drainer(outbox, platform).drain_once()
     assert outbox.depth() == 0
-    assert outbox.dead_letters() == [("bad", "bogus_kind", "UNKNOWN_KIND: unknown event kind")]
+    assert outbox.dead_letters() == [("bad", "device_fault", "INVALID_EVENT: not on this platform")]
+
+
+def test_an_item_stored_by_an_older_version_that_no_longer_decodes_is_a_dead_letter(
+    outbox: Outbox, platform: ScriptedPlatform
+) -> None:
+    outbox.enqueue("query_record", {"outcome": "shown"}, "old")  # written without the Struct
+    outbox.enqueue("bogus_kind", {}, "unknown")
+    enqueue(outbox, query_record(), "new")
+    drainer(outbox, platform).drain_once()
+    assert platform.batches == [["new"]] and outbox.depth() == 0
+    reasons = {key: reason for key, _, reason in outbox.dead_letters()}
+    assert reasons["old"].startswith("INVALID_PAYLOAD: query_record: Object missing required")
+    assert reasons["unknown"].startswith("INVALID_PAYLOAD: bogus_kind: ")
 
 
 def test_an_item_never_answered_for_is_held_back_then_given_up(
     outbox: Outbox, platform: ScriptedPlatform, clock: FakeClock
 ) -> None:
-    outbox.enqueue("query_record", {}, "ignored")
-    outbox.enqueue("query_record", {}, "fine")
+    enqueue(outbox, query_record(), "ignored")
+    enqueue(outbox, query_record(), "fine")
     platform.judge = lambda events: EventsAck(
-        tuple(e["idempotency_key"] for e in events if e["idempotency_key"] != "ignored"), (), ()
+        tuple(e.idempotency_key for e in events if e.idempotency_key != "ignored"), (), ()
     )
     drain = drainer(outbox, platform)
     assert drain.drain_once() == 2
@@ -141,7 +151,7 @@ def test_outages_and_refused_terminals_keep_every_item(
     outbox: Outbox, platform: ScriptedPlatform, error: Exception
 ) -> None:
     for n in range(5):
-        outbox.enqueue("query_record", {}, f"q{n}")
+        enqueue(outbox, query_record(), f"q{n}")
     platform.judge = lambda events: error
     with pytest.raises(type(error)):
         drainer(outbox, platform).drain_once()
@@ -152,7 +162,7 @@ def test_outages_and_refused_terminals_keep_every_item(
 def test_back_off_grows_with_jitter_and_honours_retry_after(
     outbox: Outbox, platform: ScriptedPlatform
 ) -> None:
-    outbox.enqueue("query_record", {}, "q")
+    enqueue(outbox, query_record(), "q")
     drain = drainer(outbox, platform, max_backoff_s=64.0)
     platform.judge = lambda events: PlatformUnavailable("HTTP_503", "away")
     delays = [drain._round() for _ in range(8)]
@@ -167,17 +177,15 @@ def test_back_off_grows_with_jitter_and_honours_retry_after(
     assert drain.status().consecutive_failures == 0 and outbox.depth() == 0
 
 
-def test_print_records_refused_or_malformed_become_dead_letters(
+def test_print_records_refused_become_dead_letters(
     outbox: Outbox, platform: ScriptedPlatform
 ) -> None:
-    outbox.enqueue("print_record", {"report_no": "XT1"}, "incomplete")
-    outbox.enqueue("print_record", print_record(), "unknown-report")
-    outbox.enqueue("query_record", {}, "q")
+    enqueue(outbox, print_record(), "unknown-report")
+    enqueue(outbox, query_record(), "q")
     platform.print_error = PlatformRejected("REPORT_NOT_FOUND", "no report with this number")
     drainer(outbox, platform).drain_once()
     assert outbox.depth() == 0
-    assert sorted(outbox.dead_letters()) == [
-        ("incomplete", "print_record", "INVALID_PAYLOAD: no 'kind'"),
+    assert outbox.dead_letters() == [
         ("unknown-report", "print_record", "REPORT_NOT_FOUND: no report with this number"),
     ]
 
@@ -185,8 +193,8 @@ def test_print_records_refused_or_malformed_become_dead_letters(
 def test_a_print_record_on_a_route_that_is_not_there_is_held_back_alone(
     outbox: Outbox, platform: ScriptedPlatform
 ) -> None:
-    outbox.enqueue("print_record", print_record("bad/number"), "p")
-    outbox.enqueue("query_record", {}, "q")
+    enqueue(outbox, print_record(), "p")
+    enqueue(outbox, query_record(), "q")
     platform.print_error = PlatformRejected("NOT_FOUND", "no such resource")
     drain = drainer(outbox, platform)
     drain.drain_once()
@@ -197,7 +205,7 @@ def test_a_print_record_on_a_route_that_is_not_there_is_held_back_alone(
 def test_a_heartbeat_carries_version_queue_and_device_health(
     outbox: Outbox, platform: ScriptedPlatform
 ) -> None:
-    outbox.enqueue("query_record", {}, "q")
+    enqueue(outbox, query_record(), "q")
     drain = drainer(outbox, platform, heartbeat=Heartbeat("1.2.3", lambda: {"card_reader": "IDLE"}))
     key = drain.queue_heartbeat()
     (beat,) = [i for i in outbox.peek(5) if i.kind == "heartbeat"]
@@ -243,10 +251,10 @@ def test_heartbeats_are_queued_on_schedule_by_the_thread(
 def test_an_event_too_large_to_send_is_a_dead_letter_without_a_request(
     outbox: Outbox, platform: ScriptedPlatform
 ) -> None:
-    outbox.enqueue("device_fault", {"dump": "x" * (MAX_EVENT_BYTES + 1)}, "huge")
+    enqueue(outbox, heartbeat({"dump": "x" * (MAX_EVENT_BYTES + 1)}), "huge")
     for n in range(1, 5):
-        outbox.enqueue("device_fault", {"dump": "y" * 200_000}, f"big{n}")
-    outbox.enqueue("query_record", {}, "small")
+        enqueue(outbox, heartbeat({"dump": "y" * 200_000}), f"big{n}")
+    enqueue(outbox, query_record(), "small")
     drainer(outbox, platform).drain_once()
     assert outbox.depth() == 0
     assert [(k, r.split(":")[0]) for k, _, r in outbox.dead_letters()] == [

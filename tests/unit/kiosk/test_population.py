@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
+import msgspec
 import pytest
 
 from devices.idcard.card import (
@@ -16,13 +16,7 @@ from devices.idcard.card import (
     parse_text_block,
 )
 from devices.idcard.idnumber import is_valid_id_number, mask_id_number
-from kiosk.report_model import (
-    SECTION_BY_KEY,
-    SECTIONS,
-    CreditReport,
-    parse_report,
-    report_to_payload,
-)
+from kiosk.contract import SECTION_BY_KEY, SECTIONS, CreditReport
 from sandbox import population
 from sandbox.population import Resident
 from sandbox.records import REFERENCE_DATE
@@ -133,7 +127,7 @@ def test_report_basic_information_is_masked_and_town_level() -> None:
     assert basic["户籍所在地"] == f"山东省泰安市新泰市{resident.town}"
     assert {"性别", "民族", "出生日期"} <= set(basic)
     assert report.subject_id_masked == mask_id_number(resident.id_number)
-    text = json.dumps(report_to_payload(report), ensure_ascii=False)
+    text = msgspec.json.encode(report).decode()
     assert resident.id_number not in text
     assert resident.address not in text
 
@@ -141,7 +135,7 @@ def test_report_basic_information_is_masked_and_town_level() -> None:
 @pytest.mark.parametrize("resident", EVERY, ids=lambda r: r.key)
 def test_every_report_passes_the_schema(resident: Resident) -> None:
     report = report_of(resident)
-    assert parse_report(json.loads(json.dumps(report_to_payload(report)))) == report
+    assert msgspec.json.decode(msgspec.json.encode(report), type=CreditReport) == report
     assert report == report_of(resident.card())
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
+import msgspec
 import pytest
 
 from devices.printers.escpos_encoding import encode_receipt
@@ -68,10 +68,10 @@ def test_summary_counts_every_section_and_the_list_status() -> None:
 def test_empty_lists_read_not_listed() -> None:
     report = make_report()
     sections = tuple(
-        dataclasses.replace(s, rows=()) if s.key == "red_list" else s for s in report.sections
+        msgspec.structs.replace(s, rows=()) if s.key == "red_list" else s for s in report.sections
     )
 
-    texts, _ = receipt_texts(dataclasses.replace(report, sections=sections))
+    texts, _ = receipt_texts(msgspec.structs.replace(report, sections=sections))
 
     assert "红名单：未列入" in texts and "黑名单：未列入" in texts
 

@@ -1,4 +1,5 @@
-"""The report schema: anything that is not a valid report raises MalformedReport, and only that."""
+"""The report's contract: anything that is not a valid report is a MalformedReply, and only
+that, naming where the report is wrong and never the resident."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.report_model import MalformedReport, parse_report, report_to_payload
+from kiosk.platform.client import MalformedReply, parse_report
 from sandbox import population
 
 ISSUED = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-GOOD = report_to_payload(
-    population.build_report(population.richest_resident(), "XT20261124000123", "K7M2Q9PX", ISSUED)
+GOOD = json.loads(
+    msgspec.json.encode(
+        population.build_report(
+            population.richest_resident(), "XT20261124000123", "K7M2Q9PX", ISSUED
+        )
+    )
 )
 SECTION = {s["key"]: i for i, s in enumerate(GOOD["sections"])}
 
@@ -35,10 +41,20 @@ def good() -> dict[str, Any]:
     return copy.deepcopy(GOOD)
 
 
+def parse(payload: Any) -> Any:
+    return parse_report(json.dumps(payload, ensure_ascii=False).encode())
+
+
 @given(json_values)
-def test_arbitrary_json_raises_only_malformed_report(value: Any) -> None:
-    with pytest.raises(MalformedReport):
-        parse_report(value)
+def test_arbitrary_json_raises_only_malformed_reply(value: Any) -> None:
+    with pytest.raises(MalformedReply):
+        parse(value)
+
+
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes_raise_only_malformed_reply(body: bytes) -> None:
+    with pytest.raises(MalformedReply):
+        parse_report(body)
 
 
 @given(
@@ -52,9 +68,9 @@ def test_arbitrary_json_raises_only_malformed_report(value: Any) -> None:
         }
     )
 )
-def test_right_fields_with_arbitrary_values_raise_only_malformed_report(value: Any) -> None:
-    with pytest.raises(MalformedReport):
-        parse_report(value)
+def test_right_fields_with_arbitrary_values_raise_only_malformed_reply(value: Any) -> None:
+    with pytest.raises(MalformedReply):
+        parse(value)
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -82,8 +98,8 @@ def test_replacing_any_part_of_a_good_report_is_valid_or_malformed(
     for step in path[:-1]:
         node = node[step]
     node[path[-1]] = value
-    with contextlib.suppress(MalformedReport):
-        parse_report(payload)
+    with contextlib.suppress(MalformedReply):
+        parse(payload)
 
 
 def _drop(*path: Any) -> Callable[[dict[str, Any]], None]:
@@ -112,6 +128,7 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "drop subject name": _drop("subject", "name"),
     "drop a section": _drop("sections", PENALTY),
     "drop section rows": _drop("sections", PENALTY, "rows"),
+    "drop subject": _drop("subject"),
     "extra field": _set("x", "extra"),
     "wrong column": _set("处罚事由", "sections", PENALTY, "columns", 1),
     "missing column": _drop("sections", PENALTY, "columns", 5),
@@ -130,6 +147,9 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "lower-case report_no": _set("xt20261124000123", "report_no"),
     "verify code too short": _set("K7M2", "verify_code"),
     "unmasked ID number": _set("370982197108236592", "subject", "id_number_masked"),
+    "name in a column": _set("刘德胜", "sections", PENALTY, "columns", 0),
+    "name as the title": _set("刘德胜", "sections", PENALTY, "title"),
+    "too many rows": _set([["项目", "内容"]] * 5001, "sections", 0, "rows"),
     "sections out of order": lambda p: p["sections"].reverse(),
     "sections not a list": _set({}, "sections"),
     "subject not an object": _set("刘德胜", "subject"),
@@ -140,19 +160,29 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
 def test_mutated_good_report_is_malformed(mutation: Callable[[dict[str, Any]], None]) -> None:
     payload = good()
     mutation(payload)
-    with pytest.raises(MalformedReport) as error:
-        parse_report(payload)
+    with pytest.raises(MalformedReply) as error:
+        parse(payload)
+    assert error.value.code == "MALFORMED_REPLY"
     assert "刘德胜" not in str(error.value)
+
+
+def test_the_message_names_where_the_report_is_wrong() -> None:
+    payload = good()
+    payload["sections"][PENALTY]["rows"][0][3] = ""
+    with pytest.raises(MalformedReply) as error:
+        parse(payload)
+    assert f"$.sections[{PENALTY}].rows[0][3]" in error.value.message
+    assert error.value.message.startswith("reports/person: ")
 
 
 @pytest.mark.parametrize("resident", population.residents(), ids=lambda r: r.key)
 def test_round_trip_through_json(resident: population.Resident) -> None:
     report = population.build_report(resident, "XT20261124000123", "K7M2Q9PX", ISSUED)
-    text = json.dumps(report_to_payload(report), ensure_ascii=False)
-    assert parse_report(json.loads(text)) == report
+    assert parse_report(msgspec.json.encode(report)) == report
 
 
 def test_good_payload_parses() -> None:
-    report = parse_report(good())
+    report = parse(good())
+    assert "刘德胜" not in repr(report)
     assert report.report_no == "XT20261124000123"
     assert report.count("admin_penalty") == len(GOOD["sections"][PENALTY]["rows"])

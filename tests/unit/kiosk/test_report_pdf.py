@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import re
 from typing import Any
 
+import msgspec
 import pytest
 from pypdf import PdfReader
 
+from kiosk.contract import AdminPenalties, BasicInfo
 from kiosk.documents.report_pdf import COLUMN_WEIGHTS, build_report_pdf
-from kiosk.report_model import SECTIONS, CreditReport, Section, verify_url
+from kiosk.report_model import SECTIONS, CreditReport, verify_url
 from tests import reports
 
 NAME = "测试员甲"
@@ -118,14 +119,20 @@ def test_largest_report_builds() -> None:
 
 def test_long_cells_wrap_inside_their_cell_and_markup_is_literal() -> None:
     report = make_report({spec.key: 0 for spec in SECTIONS})
-    penalty = Section(
-        "admin_penalty",
-        "行政处罚",
-        SECTIONS[2].columns,
-        (("新市监罚〔2026〕1号", MARKUP, "罚款", LONG_CELL, "2026-01-01", "新泰市市场监督管理局"),),
+    penalty = AdminPenalties(
+        rows=(
+            (
+                "新市监罚〔2026〕1号",
+                MARKUP,
+                "罚款",
+                LONG_CELL,
+                "2026-01-01",
+                "新泰市市场监督管理局",
+            ),
+        ),
     )
     sections = (*report.sections[:2], penalty, *report.sections[3:])
-    report = dataclasses.replace(report, sections=sections)
+    report = msgspec.structs.replace(report, sections=sections)
 
     first_page = page_texts(build(report))[0]
 
@@ -137,8 +144,8 @@ def test_long_cells_wrap_inside_their_cell_and_markup_is_literal() -> None:
 def test_cells_longer_than_a_page_split_instead_of_failing() -> None:
     huge = ("信用" * 250, "X" * 500)
     report = make_report({"basic": 0})
-    basic = Section("basic", "基础信息", ("项目", "内容"), (huge,) * 6)
-    report = dataclasses.replace(report, sections=(basic, *report.sections[1:]))
+    basic = BasicInfo(rows=(huge,) * 6)
+    report = msgspec.structs.replace(report, sections=(basic, *report.sections[1:]))
 
     assert len(page_texts(build(report))) >= 3
 

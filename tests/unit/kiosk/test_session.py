@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.report_model import SECTIONS, CreditReport, Section
+from kiosk.contract import CreditReport
 from kiosk.session import (
     FailureReason,
     InvalidTransition,
@@ -25,13 +25,13 @@ TIMEOUTS = {
 
 
 def a_report() -> CreditReport:
-    return CreditReport(
+    return CreditReport.from_rows(
         report_no="XT20261124000001",
         verify_code="ABCD1234",
         issued_at=dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC),
         subject_name="测试员甲",
         subject_id_masked="3709**********123X",
-        sections=tuple(Section(s.key, s.title, s.columns, ()) for s in SECTIONS),
+        rows={},
     )
 
 

@@ -1,14 +1,15 @@
 """Schema versions: a file from the first release opens and migrates; a failed migration
 leaves the file as it was; a newer file is used as it is."""
 
-import json
 import sqlite3
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from offline_cache.outbox import Outbox
 from offline_cache.outbox_schema import MIGRATIONS, SCHEMA_VERSION
+from tests import payloads
 
 # The schema exactly as the first release (no user_version) created it.
 V1_SCHEMA = """
@@ -37,15 +38,16 @@ def make_v1_file(path: Path, extra_sql: str = "") -> None:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.executescript(V1_SCHEMA + extra_sql)
+    # Payloads valid under the current contract, so the crash test's drain delivers them.
     rows = [
-        ("hb-old", "heartbeat", {"v": "0.1"}, 1.0, 3),
-        ("fault-old", "device_fault", {"code": "paper_out"}, 2.0, 0),
-        ("query-old", "query_record", {"report_no": "XT2025"}, 3.0, 1),
+        ("hb-old", "heartbeat", payloads.heartbeat(), 1.0, 3),
+        ("fault-old", "device_fault", payloads.device_fault("paper_out"), 2.0, 0),
+        ("query-old", "query_record", payloads.query_record(payloads.REPORT_NO), 3.0, 1),
     ]
     db.executemany(
         "INSERT INTO outbox (idempotency_key, kind, payload, created_at, attempts) "
         "VALUES (?, ?, ?, ?, ?)",
-        [(k, kind, json.dumps(p), c, a) for k, kind, p, c, a in rows],
+        [(k, kind, msgspec.json.encode(p).decode(), c, a) for k, kind, p, c, a in rows],
     )
     db.execute(
         "INSERT INTO dead_letter VALUES ('dead-old', 'bogus', '{}', 0.5, 'UNKNOWN_KIND', 4.0)"
@@ -67,7 +69,7 @@ def test_a_first_release_file_migrates_and_keeps_everything(tmp_path: Path) -> N
         items = box.peek(10)
         assert [i.idempotency_key for i in items] == ["query-old", "fault-old", "hb-old"]
         assert [i.attempts for i in items] == [1, 0, 3]
-        assert items[0].payload == {"report_no": "XT2025"}
+        assert items[0].payload["report_no"] == payloads.REPORT_NO
         assert box.dead_letters() == [("dead-old", "bogus", "UNKNOWN_KIND")]
         assert box.depth() == 3
         box.enqueue("query_record", {}, "query-new")

@@ -1,0 +1,545 @@
+"""The credit platform API (ARCHITECTURE.md, "Credit platform API") as typed models.
+
+Every request and reply body is a msgspec Struct: frozen, unknown fields refused, constraints
+in ``msgspec.Meta``. The client decodes replies with them, the sandbox validates requests and
+builds replies with them, and the OpenAPI document the sandbox serves is generated from them.
+The report's sections are fixed by the contract: each is its own Struct whose title, columns
+(as the 信用新泰 platform publishes them, 双公示 fields included) and row width are part of
+its type, and a report holds all of them in this order.
+
+Struct ``__init__`` does not check types or constraints: build what must be valid with
+``validated`` (or ``msgspec.convert``), and decode what arrives with ``msgspec.json``.
+This module imports only msgspec and the standard library: ``sandbox/`` and ``fleet/``
+import it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args
+
+import msgspec
+from msgspec import Meta
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+MAX_ROWS_PER_SECTION = 5000
+MAX_CELL_CHARS = 500
+MAX_EVENTS_PER_BATCH = 500
+
+ReportNo = Annotated[str, Meta(pattern="^[A-Z0-9]{8,32}$", description="report number")]
+VerifyCode = Annotated[str, Meta(pattern="^[A-Z0-9]{6,16}$", description="verification code")]
+MaskedIdNumber = Annotated[
+    str, Meta(pattern=r"^[0-9]{4}\*{10}[0-9]{3}[0-9X]$", examples=["3709**********123X"])
+]
+Cell = Annotated[str, Meta(min_length=1, max_length=MAX_CELL_CHARS)]
+AwareTime = Annotated[dt.datetime, Meta(tz=True, description="RFC 3339 time with its zone")]
+IdempotencyKey = Annotated[str, Meta(min_length=1, max_length=128)]
+TerminalId = Annotated[str, Meta(min_length=1, max_length=64)]
+ErrorCode = Annotated[str, Meta(pattern="^[A-Z][A-Z0-9_]{0,63}$")]
+Text = Annotated[str, Meta(max_length=2000)]
+
+
+def validated(value: S) -> S:
+    """``value`` checked against its own type (Struct ``__init__`` checks nothing);
+    raises ``msgspec.ValidationError`` naming the field."""
+    return msgspec.convert(msgspec.to_builtins(value), type(value))
+
+
+class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Every body of the contract. (Subclasses inherit these options; mypy needs
+    ``frozen=True`` repeated on each.)"""
+
+
+class Error(Model, frozen=True):
+    """Every refusal: a stable code and a message without personal data."""
+
+    code: ErrorCode
+    message: Text
+
+
+# --- resident sessions ----------------------------------------------------------------------
+
+
+class ResidentSessionRequest(Model, frozen=True):
+    """The card evidence that opens a resident session."""
+
+    id_number: Annotated[str, Meta(pattern="^[0-9]{17}[0-9X]$")]
+    name: Annotated[str, Meta(min_length=1, max_length=15)]
+    card_type: Literal["resident", "hk_mo_tw"]
+    valid_to: Annotated[
+        str,
+        Meta(
+            pattern="^([0-9]{4}-[0-9]{2}-[0-9]{2}|long_term)$",
+            description="card expiry as YYYY-MM-DD, or long_term (长期)",
+        ),
+    ]
+
+
+class ResidentSession(Model, frozen=True):
+    token: Annotated[str, Meta(min_length=1, max_length=256)]
+    expires_in: Annotated[int, Meta(ge=0, description="seconds")]
+
+
+# --- the report -----------------------------------------------------------------------------
+
+Row2 = tuple[Cell, Cell]
+Row3 = tuple[Cell, Cell, Cell]
+Row4 = tuple[Cell, Cell, Cell, Cell]
+Row5 = tuple[Cell, Cell, Cell, Cell, Cell]
+Row6 = tuple[Cell, Cell, Cell, Cell, Cell, Cell]
+R = TypeVar("R")
+Rows = Annotated[tuple[R, ...], Meta(max_length=MAX_ROWS_PER_SECTION)]
+
+
+class Section(Model, frozen=True, kw_only=True):
+    """One table of the report; each subclass fixes its key, title and columns (a reply may
+    leave them out, as they follow from the position; if present they must be exactly
+    these) and the width of its rows."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+class BasicInfo(Section, frozen=True, kw_only=True):
+    key: Literal["basic"] = "basic"
+    title: Literal["基础信息"] = "基础信息"
+    columns: tuple[Literal["项目"], Literal["内容"]] = ("项目", "内容")
+    rows: Rows[Row2]
+
+
+class AdminLicenses(Section, frozen=True, kw_only=True):
+    """双公示: administrative licences."""
+
+    key: Literal["admin_license"] = "admin_license"
+    title: Literal["行政许可"] = "行政许可"
+    columns: tuple[
+        Literal["行政许可决定文书号"],
+        Literal["许可类别"],
+        Literal["许可内容"],
+        Literal["许可决定日期"],
+        Literal["有效期至"],
+        Literal["许可机关"],
+    ] = ("行政许可决定文书号", "许可类别", "许可内容", "许可决定日期", "有效期至", "许可机关")
+    rows: Rows[Row6]
+
+
+class AdminPenalties(Section, frozen=True, kw_only=True):
+    """双公示: administrative penalties."""
+
+    key: Literal["admin_penalty"] = "admin_penalty"
+    title: Literal["行政处罚"] = "行政处罚"
+    columns: tuple[
+        Literal["行政处罚决定书文号"],
+        Literal["违法行为类型"],
+        Literal["处罚类别"],
+        Literal["处罚内容"],
+        Literal["处罚决定日期"],
+        Literal["处罚机关"],
+    ] = ("行政处罚决定书文号", "违法行为类型", "处罚类别", "处罚内容", "处罚决定日期", "处罚机关")
+    rows: Rows[Row6]
+
+
+class RedList(Section, frozen=True, kw_only=True):
+    key: Literal["red_list"] = "red_list"
+    title: Literal["守信激励/红名单"] = "守信激励/红名单"
+    columns: tuple[
+        Literal["名单名称"],
+        Literal["列入事由"],
+        Literal["认定单位"],
+        Literal["列入日期"],
+        Literal["有效期至"],
+    ] = ("名单名称", "列入事由", "认定单位", "列入日期", "有效期至")
+    rows: Rows[Row5]
+
+
+class BlackList(Section, frozen=True, kw_only=True):
+    """Includes 失信被执行人 (court case numbers)."""
+
+    key: Literal["black_list"] = "black_list"
+    title: Literal["失信惩戒/黑名单"] = "失信惩戒/黑名单"
+    columns: tuple[
+        Literal["名单名称"],
+        Literal["案号/文号"],
+        Literal["认定单位"],
+        Literal["列入日期"],
+        Literal["当前状态"],
+    ] = ("名单名称", "案号/文号", "认定单位", "列入日期", "当前状态")
+    rows: Rows[Row5]
+
+
+class Commitments(Section, frozen=True, kw_only=True):
+    key: Literal["commitment"] = "commitment"
+    title: Literal["信用承诺"] = "信用承诺"
+    columns: tuple[
+        Literal["承诺类型"],
+        Literal["承诺事项"],
+        Literal["承诺日期"],
+        Literal["受理单位"],
+        Literal["履约状态"],
+    ] = ("承诺类型", "承诺事项", "承诺日期", "受理单位", "履约状态")
+    rows: Rows[Row5]
+
+
+class Honors(Section, frozen=True, kw_only=True):
+    key: Literal["honors"] = "honors"
+    title: Literal["荣誉与表彰"] = "荣誉与表彰"
+    columns: tuple[
+        Literal["荣誉名称"], Literal["授予单位"], Literal["授予日期"], Literal["级别"]
+    ] = (
+        "荣誉名称",
+        "授予单位",
+        "授予日期",
+        "级别",
+    )
+    rows: Rows[Row4]
+
+
+class Volunteering(Section, frozen=True, kw_only=True):
+    key: Literal["volunteer"] = "volunteer"
+    title: Literal["志愿服务"] = "志愿服务"
+    columns: tuple[
+        Literal["服务项目"], Literal["服务时长(小时)"], Literal["服务日期"], Literal["组织单位"]
+    ] = ("服务项目", "服务时长(小时)", "服务日期", "组织单位")
+    rows: Rows[Row4]
+
+
+class TaxCredit(Section, frozen=True, kw_only=True):
+    key: Literal["tax_credit"] = "tax_credit"
+    title: Literal["纳税信用"] = "纳税信用"
+    columns: tuple[Literal["评价年度"], Literal["纳税信用等级"], Literal["评价单位"]] = (
+        "评价年度",
+        "纳税信用等级",
+        "评价单位",
+    )
+    rows: Rows[Row3]
+
+
+class CreditRepairs(Section, frozen=True, kw_only=True):
+    key: Literal["repair"] = "repair"
+    title: Literal["信用修复记录"] = "信用修复记录"
+    columns: tuple[
+        Literal["修复事项"], Literal["原记录类型"], Literal["修复日期"], Literal["修复单位"]
+    ] = (
+        "修复事项",
+        "原记录类型",
+        "修复日期",
+        "修复单位",
+    )
+    rows: Rows[Row4]
+
+
+class Other(Section, frozen=True, kw_only=True):
+    key: Literal["other"] = "other"
+    title: Literal["其他"] = "其他"
+    columns: tuple[Literal["事项"], Literal["内容"], Literal["日期"], Literal["来源单位"]] = (
+        "事项",
+        "内容",
+        "日期",
+        "来源单位",
+    )
+    rows: Rows[Row4]
+
+
+Sections = tuple[
+    BasicInfo,
+    AdminLicenses,
+    AdminPenalties,
+    RedList,
+    BlackList,
+    Commitments,
+    Honors,
+    Volunteering,
+    TaxCredit,
+    CreditRepairs,
+    Other,
+]
+"""Every section, in the order the report shows them."""
+SECTION_TYPES: tuple[type[Section], ...] = get_args(Sections)
+SECTIONS = tuple(msgspec.convert({"rows": []}, t) for t in SECTION_TYPES)
+"""Each section's key, title and columns (as an empty section), in report order."""
+SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+
+
+class Subject(Model, frozen=True):
+    name: Cell
+    id_number_masked: MaskedIdNumber
+
+
+class CreditReport(Model, frozen=True):
+    """The resident's public credit information report (``GET /api/v1/reports/person``)."""
+
+    report_no: ReportNo
+    verify_code: VerifyCode
+    issued_at: AwareTime
+    subject: Subject
+    sections: Sections
+
+    def __repr__(self) -> str:
+        # Never the name: a report's repr may reach a log line.
+        return f"CreditReport({self.report_no}, {self.subject.id_number_masked})"
+
+    @classmethod
+    def from_rows(
+        cls,
+        *,
+        report_no: str,
+        verify_code: str,
+        issued_at: dt.datetime,
+        subject_name: str,
+        subject_id_masked: str,
+        rows: Mapping[str, Sequence[Sequence[str]]],
+    ) -> CreditReport:
+        """A validated report with these rows per section key (a key left out: no rows);
+        raises ``msgspec.ValidationError`` naming what is wrong."""
+        unknown = set(rows) - set(SECTION_BY_KEY)
+        if unknown:
+            raise msgspec.ValidationError(f"no such sections: {sorted(unknown)}")
+        body = {
+            "report_no": report_no,
+            "verify_code": verify_code,
+            "issued_at": issued_at,
+            "subject": {"name": subject_name, "id_number_masked": subject_id_masked},
+            "sections": [
+                {"rows": [list(row) for row in rows.get(section.key, ())]} for section in SECTIONS
+            ],
+        }
+        return msgspec.convert(body, cls)
+
+    @property
+    def subject_name(self) -> str:
+        return self.subject.name
+
+    @property
+    def subject_id_masked(self) -> str:
+        return self.subject.id_number_masked
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def count(self, key: str) -> int:
+        return len(self.section(key).rows)
+
+    @property
+    def on_red_list(self) -> bool:
+        return self.count("red_list") > 0
+
+    @property
+    def on_black_list(self) -> bool:
+        return self.count("black_list") > 0
+
+
+# --- print records --------------------------------------------------------------------------
+
+
+class PrintRecordRequest(Model, frozen=True):
+    """What was printed of a report (``Idempotency-Key`` header: repeats are harmless)."""
+
+    kind: Literal["a4", "receipt"]
+    printed_at: AwareTime
+    pages: Annotated[int, Meta(ge=0, le=1000)]
+    confirmed: bool
+
+
+class PrintRecordReceipt(Model, frozen=True):
+    idempotency_key: IdempotencyKey
+    status: Literal["recorded", "duplicate"]
+
+
+# --- terminal events: one payload per outbox item kind ---------------------------------------
+
+
+class Payload(Model, frozen=True, omit_defaults=True):
+    """What one outbox item tells the platform; ``KIND`` is its event kind."""
+
+    KIND: ClassVar[str]
+
+
+class QueryRecord(Payload, frozen=True):
+    """Every query: who (pseudonymous), when, and its outcome."""
+
+    KIND: ClassVar[str] = "query_record"
+    outcome: Annotated[str, Meta(pattern="^[a-z0-9_]{1,64}$", examples=["shown"])]
+    subject: Annotated[str, Meta(pattern="^[0-9a-f]{32}$", description="keyed hash")]
+    id_masked: Annotated[str, Meta(pattern=r"^[0-9A-Z]{0,4}\*{1,32}[0-9A-Z]{0,4}$")]
+    terminal_id: TerminalId
+    queried_at: AwareTime
+    report_no: ReportNo | None = None
+
+
+class PrintRecord(Payload, frozen=True):
+    """A confirmed print (sent as ``POST /reports/{report_no}/print-records``)."""
+
+    KIND: ClassVar[str] = "print_record"
+    report_no: ReportNo
+    kind: Literal["a4", "receipt"]
+    pages: Annotated[int, Meta(ge=0, le=1000)]
+    confirmed: bool
+    terminal_id: TerminalId
+    printed_at: AwareTime
+
+    def request(self) -> PrintRecordRequest:
+        return PrintRecordRequest(self.kind, self.printed_at, self.pages, self.confirmed)
+
+
+class DeviceFault(Payload, frozen=True):
+    """A device (or the terminal's own storage) needs a technician."""
+
+    KIND: ClassVar[str] = "device_fault"
+    code: Annotated[str, Meta(min_length=1, max_length=64)]
+    message: Text
+    hint: Text
+    at: AwareTime
+    terminal_id: TerminalId | None = None
+    device: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class TechnicianAction(Payload, frozen=True):
+    """Something a technician did on the terminal."""
+
+    KIND: ClassVar[str] = "technician_action"
+    action: Annotated[str, Meta(min_length=1, max_length=64)]
+    at: AwareTime
+    terminal_id: TerminalId | None = None
+    detail: Text = ""
+
+
+class OutboxState(Model, frozen=True):
+    depth: Annotated[int, Meta(ge=0)]
+    cap: Annotated[int, Meta(ge=1)]
+    near_cap: bool
+    over_cap: bool
+    dead_letters: Annotated[int, Meta(ge=0)]
+    by_kind: dict[str, int]
+    dropped: dict[str, int]
+    oldest_age_s: int | None
+    recovered_from: str | None
+    storage_full: bool
+
+
+class DrainState(Model, frozen=True):
+    backlog: Annotated[int, Meta(ge=0)]
+    last_success_at: AwareTime | None
+    consecutive_failures: Annotated[int, Meta(ge=0)]
+    last_error: str | None
+
+
+class TerminalHeartbeat(Payload, frozen=True):
+    """Version, outbox and drain health, and each device's coarse state."""
+
+    KIND: ClassVar[str] = "heartbeat"
+    version: Annotated[str, Meta(min_length=1, max_length=64)]
+    outbox: OutboxState
+    drain: DrainState
+    devices: dict[str, str]
+
+
+PAYLOAD_TYPES: tuple[type[Payload], ...] = (
+    QueryRecord,
+    PrintRecord,
+    DeviceFault,
+    TechnicianAction,
+    TerminalHeartbeat,
+)
+EVENT_KINDS = tuple(t.KIND for t in PAYLOAD_TYPES)
+
+
+class Event(Model, frozen=True, tag_field="kind", kw_only=True):
+    """One outbox item as the platform receives it; ``kind`` names the payload's type."""
+
+    idempotency_key: IdempotencyKey
+    occurred_at: AwareTime
+    payload: Payload
+
+
+class QueryRecordEvent(Event, frozen=True, tag=QueryRecord.KIND, kw_only=True):
+    payload: QueryRecord
+
+
+class PrintRecordEvent(Event, frozen=True, tag=PrintRecord.KIND, kw_only=True):
+    payload: PrintRecord
+
+
+class DeviceFaultEvent(Event, frozen=True, tag=DeviceFault.KIND, kw_only=True):
+    payload: DeviceFault
+
+
+class TechnicianActionEvent(Event, frozen=True, tag=TechnicianAction.KIND, kw_only=True):
+    payload: TechnicianAction
+
+
+class HeartbeatEvent(Event, frozen=True, tag=TerminalHeartbeat.KIND, kw_only=True):
+    payload: TerminalHeartbeat
+
+
+TerminalEvent = (
+    QueryRecordEvent | PrintRecordEvent | DeviceFaultEvent | TechnicianActionEvent | HeartbeatEvent
+)
+
+
+def terminal_event(
+    kind: str, idempotency_key: str, occurred_at: dt.datetime, payload: Any
+) -> TerminalEvent:
+    """The event for an outbox item (``payload`` as stored: builtins), validated;
+    raises ``msgspec.ValidationError`` for an unknown kind or a payload of the wrong shape."""
+    item = {
+        "kind": kind,
+        "idempotency_key": idempotency_key,
+        "occurred_at": occurred_at,
+        "payload": payload,
+    }
+    event: TerminalEvent = msgspec.convert(item, TerminalEvent)
+    return event
+
+
+class TerminalEventsRequest(Model, frozen=True):
+    events: Annotated[list[TerminalEvent], Meta(max_length=MAX_EVENTS_PER_BATCH)]
+
+
+class RejectedEvent(Model, frozen=True):
+    idempotency_key: str
+    code: ErrorCode
+    message: Text
+
+
+class EventsAck(Model, frozen=True):
+    """What became of each event of a batch (by idempotency key)."""
+
+    accepted: tuple[str, ...]
+    duplicates: tuple[str, ...]
+    rejected: tuple[RejectedEvent, ...]
+
+
+# --- public content -------------------------------------------------------------------------
+
+
+class Notice(Model, frozen=True):
+    id: Annotated[str, Meta(min_length=1, max_length=64)]
+    title: Text
+    published_on: dt.date
+    source: Text
+    summary: Text
+
+
+class Notices(Model, frozen=True):
+    notices: tuple[Notice, ...]
+
+
+class ListEntry(Model, frozen=True):
+    """One red- or black-list publicity entry (an enterprise, by 统一社会信用代码)."""
+
+    id: Annotated[str, Meta(min_length=1, max_length=64)]
+    list_kind: Literal["red", "black"]
+    list_name: Text
+    subject_name: Text
+    credit_code: Annotated[str, Meta(pattern="^[0-9A-HJ-NPQRTUWXY]{18}$")]
+    reason: Text
+    authority: Text
+    listed_on: dt.date
+
+
+class PublicLists(Model, frozen=True):
+    entries: tuple[ListEntry, ...]

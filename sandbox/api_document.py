@@ -1,0 +1,326 @@
+"""The OpenAPI 3.1 document the sandbox serves, generated from the contract's Structs.
+
+Schemas come from ``kiosk.contract`` through ``msgspec.json.schema_components``; this module
+adds only what the models cannot say: the paths, their status codes and security, and one
+example per request and reply, built from the synthetic population and encoded by the same
+Structs (so every example is valid by construction; a test decodes each one again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+import msgspec
+
+from kiosk.contract import (
+    CreditReport,
+    DeviceFault,
+    DeviceFaultEvent,
+    DrainState,
+    Error,
+    EventsAck,
+    HeartbeatEvent,
+    Notices,
+    OutboxState,
+    PrintRecord,
+    PrintRecordEvent,
+    PrintRecordReceipt,
+    PrintRecordRequest,
+    PublicLists,
+    QueryRecord,
+    QueryRecordEvent,
+    ResidentSession,
+    ResidentSessionRequest,
+    TechnicianAction,
+    TechnicianActionEvent,
+    TerminalEventsRequest,
+    TerminalHeartbeat,
+)
+from kiosk.platform.signing import MAX_SKEW_S
+from sandbox import population
+from sandbox.public_content import lists_payload, notices_payload
+
+ERRORS: dict[int, tuple[str, Error]] = {
+    400: ("INVALID_REQUEST", Error("INVALID_REQUEST", "Expected `int` >= 0 - at `$.pages`")),
+    401: (
+        "UNKNOWN_TERMINAL, CLOCK_SKEW, NONCE_REUSED, BAD_SIGNATURE",
+        Error("CLOCK_SKEW", f"timestamp is more than {MAX_SKEW_S} s off"),
+    ),
+    403: (
+        "IDENTITY_MISMATCH",
+        Error("IDENTITY_MISMATCH", "card does not match the registered card"),
+    ),
+    404: ("REPORT_NOT_FOUND, NOT_FOUND", Error("REPORT_NOT_FOUND", "no report with this number")),
+    409: (
+        "IDEMPOTENCY_CONFLICT",
+        Error("IDEMPOTENCY_CONFLICT", "key was used for a different record"),
+    ),
+    413: ("PAYLOAD_TOO_LARGE", Error("PAYLOAD_TOO_LARGE", "at most 500 events")),
+    429: ("RATE_LIMITED, with Retry-After", Error("RATE_LIMITED", "too many requests")),
+    500: ("INTERNAL_ERROR", Error("INTERNAL_ERROR", "internal error")),
+    503: (
+        "SERVICE_UNAVAILABLE, may carry Retry-After",
+        Error("SERVICE_UNAVAILABLE", "platform is under maintenance"),
+    ),
+}
+"""Per status: the codes it may carry, and an example."""
+
+_EXAMPLE_TIME = dt.datetime(2025, 10, 31, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+_EXAMPLE_REPORT_NO = "XT20251031000001"
+_EXAMPLE_TERMINAL = "XT-QY-0001"
+_SIGNED: dict[str, list[str]] = {"terminalId": [], "timestamp": [], "nonce": [], "signature": []}
+_SCHEMA_TYPES = (
+    Error,
+    ResidentSessionRequest,
+    ResidentSession,
+    CreditReport,
+    PrintRecordRequest,
+    PrintRecordReceipt,
+    TerminalEventsRequest,
+    EventsAck,
+    Notices,
+    PublicLists,
+)
+
+
+def _ref(body_type: type[msgspec.Struct]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{body_type.__name__}"}
+
+
+def _json(body_type: type[msgspec.Struct], example: msgspec.Struct, text: str) -> dict[str, Any]:
+    content = {"schema": _ref(body_type), "example": msgspec.to_builtins(example)}
+    return {"description": text, "content": {"application/json": content}}
+
+
+def _errors(*statuses: int, token: bool = False) -> dict[str, Any]:
+    answers = {}
+    for status in statuses:
+        codes, example = ERRORS[status]
+        if status == 401 and token:
+            codes += ", TOKEN_INVALID, TOKEN_EXPIRED"
+        answers[str(status)] = _json(Error, example, f"error: {codes}")
+    return answers
+
+
+def _examples() -> dict[str, msgspec.Struct]:
+    resident = population.by_key("r03")  # red list: a report with rows in several sections
+    card = resident.card()
+    report = population.build_report(resident, _EXAMPLE_REPORT_NO, "K7M2Q9PX", _EXAMPLE_TIME)
+    outbox = OutboxState(3, 20_000, False, False, 0, {"query_record": 3}, {}, 12, None, False)
+    events = (
+        QueryRecordEvent(
+            idempotency_key="9b2f0c4e",
+            occurred_at=_EXAMPLE_TIME,
+            payload=QueryRecord(
+                outcome="shown",
+                subject="0f3c9a1b2d4e5f60718293a4b5c6d7e8",
+                id_masked=report.subject_id_masked,
+                terminal_id=_EXAMPLE_TERMINAL,
+                queried_at=_EXAMPLE_TIME,
+                report_no=_EXAMPLE_REPORT_NO,
+            ),
+        ),
+        PrintRecordEvent(
+            idempotency_key="5d1e7a20",
+            occurred_at=_EXAMPLE_TIME,
+            payload=PrintRecord(
+                _EXAMPLE_REPORT_NO, "receipt", 1, True, _EXAMPLE_TERMINAL, _EXAMPLE_TIME
+            ),
+        ),
+        DeviceFaultEvent(
+            idempotency_key="c4a8e611",
+            occurred_at=_EXAMPLE_TIME,
+            payload=DeviceFault(
+                code="paper_low",
+                message="receipt paper is running low",
+                hint="load a new roll soon",
+                at=_EXAMPLE_TIME,
+                terminal_id=_EXAMPLE_TERMINAL,
+                device="receipt_printer",
+            ),
+        ),
+        TechnicianActionEvent(
+            idempotency_key="e07b3f95",
+            occurred_at=_EXAMPLE_TIME,
+            payload=TechnicianAction("requeue_dead_letter", _EXAMPLE_TIME, _EXAMPLE_TERMINAL),
+        ),
+        HeartbeatEvent(
+            idempotency_key="heartbeat-71c2",
+            occurred_at=_EXAMPLE_TIME,
+            payload=TerminalHeartbeat(
+                version="1.0.0",
+                outbox=outbox,
+                drain=DrainState(3, _EXAMPLE_TIME, 0, None),
+                devices={"card_reader": "IDLE", "receipt_printer": "IDLE"},
+            ),
+        ),
+    )
+    return {
+        "session_request": ResidentSessionRequest(
+            card.id_number,
+            card.name,
+            "resident",
+            "long_term" if card.valid_to is None else card.valid_to.isoformat(),
+        ),
+        "session": ResidentSession("q3Jx0v6nV1yH8s2kT9cA4eRw7LbZ5mPd", 600),
+        "report": report,
+        "print_request": PrintRecordRequest("receipt", _EXAMPLE_TIME, 1, True),
+        "print_receipt": PrintRecordReceipt("5d1e7a20", "recorded"),
+        "events": TerminalEventsRequest(list(events)),
+        "events_ack": EventsAck(tuple(e.idempotency_key for e in events), (), ()),
+        "notices": msgspec.convert(notices_payload(), Notices),
+        "lists": msgspec.convert(lists_payload(), PublicLists),
+    }
+
+
+def _cacheable(body_type: type[msgspec.Struct], example: msgspec.Struct, summary: str) -> Any:
+    return {
+        "get": {
+            "summary": summary,
+            "security": [_SIGNED],
+            "parameters": [{"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
+            "responses": {
+                "200": _json(body_type, example, "content, with ETag and Cache-Control"),
+                "304": {"description": "not modified since the ETag given"},
+                **_errors(401, 429, 500, 503),
+            },
+        }
+    }
+
+
+def _paths() -> dict[str, Any]:
+    example = _examples()
+    report_no = {"name": "report_no", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/api/v1/resident-sessions": {
+            "post": {
+                "summary": "Open a resident session with the card evidence",
+                "security": [_SIGNED],
+                "requestBody": {
+                    "required": True,
+                    **_json(ResidentSessionRequest, example["session_request"], "card"),
+                },
+                "responses": {
+                    "201": _json(ResidentSession, example["session"], "session opened"),
+                    **_errors(400, 401, 403, 429, 500, 503),
+                },
+            }
+        },
+        "/api/v1/reports/person": {
+            "get": {
+                "summary": "The resident's public credit information report (a fresh report_no)",
+                "security": [{**_SIGNED, "residentToken": []}],
+                "responses": {
+                    "200": _json(CreditReport, example["report"], "the report"),
+                    **_errors(401, 429, 500, 503, token=True),
+                },
+            }
+        },
+        "/api/v1/reports/{report_no}/print-records": {
+            "post": {
+                "summary": "Record what was printed (deduplicated by Idempotency-Key)",
+                "security": [_SIGNED],
+                "parameters": [
+                    report_no,
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    **_json(PrintRecordRequest, example["print_request"], "print"),
+                },
+                "responses": {
+                    "201": _json(PrintRecordReceipt, example["print_receipt"], "recorded"),
+                    "200": _json(
+                        PrintRecordReceipt,
+                        PrintRecordReceipt("5d1e7a20", "duplicate"),
+                        "already recorded under this key",
+                    ),
+                    **_errors(400, 401, 404, 409, 429, 500, 503),
+                },
+            }
+        },
+        "/api/v1/terminal-events": {
+            "post": {
+                "summary": "Batched outbox items; each is accepted, a duplicate, or rejected "
+                "(an event that does not match its kind is rejected alone)",
+                "security": [_SIGNED],
+                "requestBody": {
+                    "required": True,
+                    **_json(TerminalEventsRequest, example["events"], "batch"),
+                },
+                "responses": {
+                    "200": _json(EventsAck, example["events_ack"], "per-item outcome"),
+                    **_errors(400, 401, 413, 429, 500, 503),
+                },
+            }
+        },
+        "/api/v1/public/notices": _cacheable(Notices, example["notices"], "信用新泰 notices"),
+        "/api/v1/public/lists": _cacheable(
+            PublicLists, example["lists"], "Red and black list publicity"
+        ),
+        "/api/v1/verify/{report_no}": {
+            "get": {
+                "summary": "Verification page the receipt's QR code opens (public, HTML)",
+                "security": [],
+                "parameters": [
+                    report_no,
+                    {"name": "code", "in": "query", "required": True, "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "the report is genuine", "content": {"text/html": {}}},
+                    "404": {"description": "no report with this number and code"},
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This document (public)",
+                "security": [],
+                "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+            }
+        },
+    }
+
+
+_SECURITY_SCHEMES = {
+    "terminalId": {"type": "apiKey", "in": "header", "name": "X-Terminal-Id"},
+    "timestamp": {"type": "apiKey", "in": "header", "name": "X-Timestamp"},
+    "nonce": {"type": "apiKey", "in": "header", "name": "X-Nonce"},
+    "signature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Signature",
+        "description": "hex HMAC-SHA256(terminal secret, METHOD, path, canonical query, "
+        f"timestamp, nonce, hex sha256(body) joined by newlines); timestamps more than "
+        f"{MAX_SKEW_S} s off and reused nonces are refused",
+    },
+    "residentToken": {"type": "http", "scheme": "bearer"},
+}
+
+
+@functools.cache
+def _document_body() -> dict[str, Any]:
+    _, schemas = msgspec.json.schema_components(
+        _SCHEMA_TYPES, ref_template="#/components/schemas/{name}"
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "信用新泰 public credit platform — terminal API (sandbox)",
+            "version": "1.0.0",
+        },
+        "paths": _paths(),
+        "components": {"schemas": schemas, "securitySchemes": _SECURITY_SCHEMES},
+        "security": [_SIGNED],
+    }
+
+
+def openapi_document(server_url: str) -> dict[str, Any]:
+    return {**_document_body(), "servers": [{"url": server_url}]}
