@@ -51,7 +51,7 @@ from sandbox.faults import Faults
 from sandbox.public_content import lists_payload, notices_payload
 from sandbox.store import ApiError, PlatformStore, SandboxState, invalid
 
-__all__ = ["Faults", "Sandbox", "SandboxState", "serve_forever_cli", "start_sandbox"]
+__all__ = ["Faults", "Sandbox", "SandboxState", "start_sandbox"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -441,14 +441,3 @@ def start_sandbox(
 ) -> Sandbox:
     """Start the sandbox platform in a daemon thread; ``terminals`` maps terminal id → secret."""
     return Sandbox(_Server((host, port), terminals, token_ttl_s))
-
-
-def serve_forever_cli(host: str, port: int, terminals: Mapping[str, bytes]) -> None:
-    """Run the sandbox in the foreground until interrupted (Ctrl-C)."""
-    with start_sandbox(terminals, host, port) as sandbox:
-        log.info("sandbox platform listening on %s", sandbox.url)
-        try:
-            while not sandbox.wait(1.0):
-                pass
-        except KeyboardInterrupt:
-            log.info("sandbox platform stopping")
