@@ -19,12 +19,7 @@ switched off or replaced is found again on the next job. One job:
    printer; nothing is resent (no duplicates) and the job is not confirmed. Silence after
    the job: not confirmed.
 
-Options (kiosk config, ``[receipt_printer.options]``):
-``connection`` (required): ``tcp://host[:port]`` (port 9100 by default),
-``usb://VID:PID[?in_ep=0x82&out_ep=0x01]`` (hex ids) or ``serial:///dev/ttyS0[?baudrate=9600]``;
-``profile`` (required): a profile name, e.g. ``kiosk-80-cn``; ``profile_overrides``: a table
-of profile keys to replace; ``connect_timeout_s`` (3.0); ``status_timeout_s`` (0.5, per
-status query).
+Options: ``EscposOptions`` (``[receipt_printer.options]``).
 """
 
 from __future__ import annotations
@@ -33,9 +28,10 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from dataclasses import dataclass, field
+from typing import ClassVar, Self
 
 import qrcode
 
@@ -51,6 +47,7 @@ from devices.base import (
     Paper,
     Timeout,
 )
+from devices.options import option_error, require_positive
 from devices.printers.base import PrinterStatus, PrintResult, ReceiptPrinter
 from devices.printers.escpos_encoding import (
     ESC,
@@ -151,8 +148,46 @@ UNREACHABLE = PrinterStatus(Paper.UNKNOWN, Cover.UNKNOWN, online=False)
 NO_STATUS = PrinterStatus(Paper.NOT_SUPPORTED, Cover.NOT_SUPPORTED, online=None)
 
 
+@dataclass(frozen=True)
+class EscposOptions:
+    """``[receipt_printer.options]`` for ``driver = "escpos"``."""
+
+    connection: str
+    """``tcp://host[:port]`` (port 9100 by default), ``usb://VID:PID[?in_ep=0x82&out_ep=0x01]``
+    (hex ids) or ``serial:///dev/ttyS0[?baudrate=9600]`` (required)."""
+    profile: str
+    """The printer model's profile, e.g. ``kiosk-80-cn`` (``devices/printers/profiles/``)."""
+    profile_overrides: dict[str, bool | int | float | str] = field(default_factory=dict)
+    """Profile keys to replace for this printer, e.g. ``cutter = "none"``."""
+    connect_timeout_s: float = 3.0
+    """Seconds to wait for a connection."""
+    status_timeout_s: float = 0.5
+    """Seconds to wait for the answer to each status query."""
+
+    def __post_init__(self) -> None:
+        try:
+            parse_endpoint(self.connection)
+        except ValueError as error:
+            raise option_error("connection", error) from None
+        self.printer_profile()
+        require_positive(self, "connect_timeout_s", "status_timeout_s")
+
+    def printer_profile(self) -> PrinterProfile:
+        """The named profile with the overrides applied."""
+        try:
+            profile = load_profile(self.profile)
+        except ProfileError as error:
+            raise option_error("profile", error) from None
+        try:
+            return profile.with_overrides(self.profile_overrides)
+        except ProfileError as error:
+            raise option_error("profile_overrides", error) from None
+
+
 class EscposReceiptPrinter(ReceiptPrinter):
     """A thermal printer speaking ESC/POS. Call only from the printer's own worker thread."""
+
+    options_type: ClassVar[type[EscposOptions]] = EscposOptions
 
     def __init__(
         self,
@@ -175,38 +210,17 @@ class EscposReceiptPrinter(ReceiptPrinter):
         self._lock = threading.Lock()
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Self:
-        """Options: connection, profile (both required), profile_overrides, connect_timeout_s,
-        status_timeout_s. Raises ValueError for bad options, NotSupported for a connector
-        that cannot run here."""
-        allowed = {
-            "connection",
-            "profile",
-            "profile_overrides",
-            "connect_timeout_s",
-            "status_timeout_s",
-        }
-        unknown = set(options) - allowed
-        if unknown:
-            raise ValueError(f"unknown escpos printer options: {sorted(unknown)}")
-        for key in ("connection", "profile"):
-            if not isinstance(options.get(key), str):
-                raise ValueError(f"escpos printer needs the option {key} (a string)")
-        endpoint = parse_endpoint(options["connection"])
-        try:
-            profile = load_profile(options["profile"]).with_overrides(
-                dict(options.get("profile_overrides", {}))
-            )
-        except ProfileError as error:
-            raise ValueError(str(error)) from None
+    def from_options(cls, options: EscposOptions) -> Self:
+        """Raises NotSupported for a connector that cannot run here."""
+        endpoint = parse_endpoint(options.connection)
         usable, why = connector_usable(endpoint.kind)
         if not usable:
             raise NotSupported(f"escpos printer cannot run here: {why}", why)
         return cls(
             endpoint,
-            profile,
-            connect_timeout_s=float(options.get("connect_timeout_s", 3.0)),
-            status_timeout_s=float(options.get("status_timeout_s", 0.5)),
+            options.printer_profile(),
+            connect_timeout_s=options.connect_timeout_s,
+            status_timeout_s=options.status_timeout_s,
         )
 
     # --- lifecycle ---

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 
 from devices.base import Cover, CoverOpen, DeviceState, HealthLevel, Offline, Paper, PaperOut
-from devices.printers.escpos import EscposReceiptPrinter
+from devices.printers.escpos import EscposOptions, EscposReceiptPrinter
 from devices.printers.escpos_status import encode_status
 from devices.printers.receipt import Align, Receipt, Text
 from devices.registry import load_receipt_printer
@@ -31,17 +30,15 @@ STATUS_ROUND = [1, 2, 4]
 
 
 def printer_for(
-    sink: EscposSink, profile: str = "kiosk-80-cn", **overrides: Any
+    sink: EscposSink, profile: str = "kiosk-80-cn", **overrides: bool | int | float | str
 ) -> EscposReceiptPrinter:
-    printer = load_receipt_printer(
-        "escpos",
-        {
-            "connection": sink.url,
-            "profile": profile,
-            "profile_overrides": {**FAST, **overrides},
-            "status_timeout_s": 0.3,
-        },
+    options = EscposOptions(
+        connection=sink.url,
+        profile=profile,
+        profile_overrides={**FAST, **overrides},
+        status_timeout_s=0.3,
     )
+    printer = load_receipt_printer("escpos", options)
     assert isinstance(printer, EscposReceiptPrinter)
     printer.open()
     return printer

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from devices.base import NotSupported
 from devices.printers.escpos import (
     FULL_CUT,
     TEAR_OFF_FEED,
+    EscposOptions,
     EscposReceiptPrinter,
     apply_cutter,
     connector_usable,
@@ -117,21 +120,35 @@ def test_usb_and_serial_need_their_libraries_or_say_so() -> None:
         usable, why = connector_usable(kind)
         if not usable:
             assert library in why
+            connection = "usb://0416:5011" if kind == "usb" else "serial:///dev/ttyS0"
             with pytest.raises(NotSupported, match=library):
-                EscposReceiptPrinter.from_options(
-                    {
-                        "connection": f"{kind}://0416:5011"
-                        if kind == "usb"
-                        else "serial:///dev/ttyS0",
-                        "profile": "pos-58-cn",
-                    }
-                )
+                EscposReceiptPrinter.from_options(EscposOptions(connection, "pos-58-cn"))
 
 
-def test_options_are_checked() -> None:
-    with pytest.raises(ValueError, match="unknown"):
-        EscposReceiptPrinter.from_options({"connection": "tcp://x", "profile": "pos-58-cn", "x": 1})
-    with pytest.raises(ValueError, match="profile"):
-        EscposReceiptPrinter.from_options({"connection": "tcp://x"})
-    with pytest.raises(ValueError, match="no printer profile"):
-        EscposReceiptPrinter.from_options({"connection": "tcp://x", "profile": "nope"})
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"connection": "tcp://x", "profile": "nope"}, "profile: no printer profile 'nope'"),
+        ({"connection": "ftp://x", "profile": "pos-58-cn"}, "connection: .* tcp, usb or serial"),
+        ({"connection": "usb://zz", "profile": "pos-58-cn"}, "connection: .*usb://VID:PID"),
+        (
+            {"connection": "tcp://x", "profile": "pos-58-cn", "profile_overrides": {"x": 1}},
+            "profile_overrides: .* cannot override 'x'",
+        ),
+        (
+            {"connection": "tcp://x", "profile": "pos-58-cn", "status_timeout_s": 0.0},
+            "status_timeout_s: must be more than 0",
+        ),
+    ],
+)
+def test_bad_option_values_are_refused_naming_the_option(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        EscposOptions(**options)
+
+
+def test_options_carry_the_profile_with_its_overrides() -> None:
+    options = EscposOptions("tcp://x", "kiosk-80-cn", profile_overrides={"cutter": "none"})
+    assert options.printer_profile().cutter == "none"
+    assert options.printer_profile().name == "kiosk-80-cn"
