@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
-from devices.idcard.card import encode_text_block
 from devices.idcard.simulated import SimulatedCard
+from devices.idcard.text_block import encode_text_block
 from kiosk.config import (
     PlatformSettings,
     SessionSettings,

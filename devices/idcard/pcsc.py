@@ -42,10 +42,11 @@ from devices.base import (
     Offline,
 )
 from devices.idcard.apdu import IdentityData, IdentityRead, NoSecurityModule, Transmit
-from devices.idcard.card import CardMoved, IdentityCard, parse_text_block
+from devices.idcard.card import CardMoved, IdentityCard
 from devices.idcard.photo import PhotoDecoder, photo_decoder
 from devices.idcard.profile import DEFAULT_PROFILE, ProfileError, ReaderProfile, load_profile
 from devices.idcard.reader import CardEvent, IdCardReader
+from devices.idcard.text_block import parse_text_block
 from devices.options import option_error, require_positive
 
 log = logging.getLogger(__name__)

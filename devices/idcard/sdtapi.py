@@ -30,16 +30,10 @@ from typing import Any, ClassVar
 from devices.base import DeviceError, DeviceState, HealthLevel, HealthReport, NotFound, Offline
 from devices.base import Timeout as ReadTimeout
 from devices.idcard.apdu import SecurityModuleFault
-from devices.idcard.card import (
-    TEXT_BLOCK_SIZE,
-    CardMoved,
-    GarbledCard,
-    IdentityCard,
-    NotAnIdCard,
-    parse_text_block,
-)
+from devices.idcard.card import CardMoved, GarbledCard, IdentityCard, NotAnIdCard
 from devices.idcard.photo import PhotoDecoder, photo_decoder
 from devices.idcard.reader import CardEvent, IdCardReader
+from devices.idcard.text_block import TEXT_BLOCK_SIZE, parse_text_block
 from devices.options import require_positive
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,9 @@ from devices.base import (
     Timeout,
 )
 from devices.faults import FaultScript
-from devices.idcard.card import IdentityCard, parse_text_block
+from devices.idcard.card import IdentityCard
 from devices.idcard.reader import CardEvent, IdCardReader
+from devices.idcard.text_block import parse_text_block
 from devices.options import option_error, require_not_negative
 
 

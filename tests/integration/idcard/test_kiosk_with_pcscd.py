@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from devices.idcard.card import IdentityCard, encode_text_block
+from devices.idcard.card import IdentityCard
 from devices.idcard.pcsc import PcscOptions
+from devices.idcard.text_block import encode_text_block
 from kiosk.config import DeviceSettings, SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, State

@@ -10,16 +10,10 @@ import pytest
 
 from devices.base import HealthLevel, NotFound, Offline
 from devices.idcard.apdu import SecurityModuleFault
-from devices.idcard.card import (
-    CardMoved,
-    ChecksumMismatch,
-    GarbledCard,
-    IdentityCard,
-    NotAnIdCard,
-    encode_text_block,
-)
+from devices.idcard.card import CardMoved, ChecksumMismatch, GarbledCard, IdentityCard, NotAnIdCard
 from devices.idcard.reader import CardEvent
 from devices.idcard.sdtapi import SdtapiOptions, SdtapiReader
+from devices.idcard.text_block import encode_text_block
 from devices.registry import load_reader
 from tests.cards import foreign_2023_card, foreign_card, id_number, make_card, permit_card
 
