@@ -1,9 +1,11 @@
 """The real thermal receipt printer: ESC/POS over TCP, USB or serial.
 
-The bytes come from our own encoder (``escpos_encoding``: kanji mode and GB18030 for Chinese,
-raster lines for printers without a Chinese font); python-escpos provides only the
-connectors (``Network``, ``Usb``, ``Serial``), of which we use ``open``, ``close``, ``_raw``
-and ``_read``. What the printer can do comes from its profile (``printers.profiles``).
+The job is prepared before the printer is touched (``escpos_encoding``: python-escpos's
+commands, with our kanji-mode GB18030 text, or raster lines for printers without a Chinese
+font) and sent in one piece through a python-escpos connector (``escpos_link``). What the
+printer can do comes from its profile (``printers.profiles``). The status replies are ours
+to interpret (``escpos_status``): python-escpos's ``paper_status()`` says "paper adequate"
+when the printer says nothing, and it has no cover or offline-cause query.
 
 Every operation opens a fresh connection and closes it again: a printer that was unplugged,
 switched off or replaced is found again on the next job. One job:
@@ -50,19 +52,17 @@ from devices.base import (
 from devices.options import option_error, require_positive
 from devices.printers.base import PrinterStatus, PrintResult, ReceiptPrinter
 from devices.printers.escpos_encoding import (
-    ESC,
-    GS,
-    PARTIAL_CUT,
+    CUT_FEED_LINES,
     QR_MODULE_DOTS,
     encode_receipt,
     text_columns,
     wrap_text,
 )
+from devices.printers.escpos_library import escpos_installed
 from devices.printers.escpos_link import (
     Endpoint,
     Link,
     connector_usable,
-    escpos_installed,
     is_timeout,
     open_link,
     parse_endpoint,
@@ -74,10 +74,6 @@ from devices.printers.sensors import attention, blocking_fault, describe_status
 
 log = logging.getLogger(__name__)
 
-FULL_CUT = GS + b"V" + bytes([65, 0])
-"""GS V 65 0: feed to the cutter, then cut through."""
-TEAR_OFF_FEED = ESC + b"d" + bytes([4])
-"""Printers without a cutter: feed the last line past the tear bar instead of cutting."""
 DOTS_PER_MM = 8
 """203 dpi, the resolution of practically every receipt printer."""
 LINE_DOTS = 34
@@ -107,19 +103,9 @@ def is_usable() -> tuple[bool, str]:
 # --- the job ---
 
 
-def apply_cutter(job: bytes, cutter: str) -> bytes:
-    """The encoder ends every job with a partial cut: make it what the printer has."""
-    if not job.endswith(PARTIAL_CUT):
-        raise ValueError("an encoded receipt must end with the partial cut")
-    if cutter == "partial":
-        return job
-    body = job[: -len(PARTIAL_CUT)]
-    return body + (FULL_CUT if cutter == "full" else TEAR_OFF_FEED)
-
-
 def paper_length_mm(receipt: Receipt, columns: int) -> float:
     """About how much paper the receipt takes, to know how long printing lasts."""
-    dots = 4 * LINE_DOTS  # the feed before the cut
+    dots = CUT_FEED_LINES * LINE_DOTS
     for element in receipt.elements:
         if isinstance(element, Text):
             lines = wrap_text(element.text, text_columns(columns, element.large))
@@ -250,8 +236,7 @@ class EscposReceiptPrinter(ReceiptPrinter):
             if wait <= 0:
                 break
             link.drain()
-            link.send(query(n), wait)
-            reply = link.receive(wait)
+            reply = link.ask(query(n), wait)
             replies[n] = reply or None
             if status_byte(reply) is None:
                 break  # a printer that ignored one query will ignore the next ones too
@@ -285,8 +270,8 @@ class EscposReceiptPrinter(ReceiptPrinter):
     # --- printing ---
     def encode(self, receipt: Receipt) -> bytes:
         """The job's bytes for this printer's profile."""
-        job = encode_receipt(receipt, self.profile.columns, self.profile.chinese_font)
-        return apply_cutter(job, self.profile.cutter)
+        profile = self.profile
+        return encode_receipt(receipt, profile.columns, profile.chinese_font, profile.cutter)
 
     def _set_fault(self, fault: DeviceError) -> None:
         self.last_fault = fault

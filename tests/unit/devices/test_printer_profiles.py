@@ -8,18 +8,16 @@ import pytest
 
 from devices.base import NotSupported
 from devices.printers.escpos import (
-    FULL_CUT,
-    TEAR_OFF_FEED,
     EscposOptions,
     EscposReceiptPrinter,
-    apply_cutter,
     connector_usable,
     paper_length_mm,
     parse_endpoint,
 )
-from devices.printers.escpos_encoding import PARTIAL_CUT, encode_receipt
+from devices.printers.escpos_encoding import encode_receipt
 from devices.printers.profiles import ProfileError, load_profile, profile_from_dict, profile_names
 from devices.printers.receipt import QrCode, Receipt, Text
+from tests.escpos_decoder import decode
 
 
 def test_shipped_profiles_load_and_fit_the_column_grid() -> None:
@@ -101,12 +99,14 @@ def test_bad_endpoints_say_what_is_expected(url: str) -> None:
         parse_endpoint(url)
 
 
-def test_the_cutter_follows_the_profile() -> None:
-    job = encode_receipt(Receipt((Text("x"),)), 32)
-    assert apply_cutter(job, "partial") == job
-    assert apply_cutter(job, "full").endswith(FULL_CUT)
-    assert apply_cutter(job, "none").endswith(TEAR_OFF_FEED)
-    assert PARTIAL_CUT not in apply_cutter(job, "none")[-8:]
+@pytest.mark.parametrize(
+    ("cutter", "cuts"), [("partial", [(1, None)]), ("full", [(0, None)]), ("none", [])]
+)
+def test_the_cutter_follows_the_profile(cutter: str, cuts: list[tuple[int, int | None]]) -> None:
+    decoded = decode(encode_receipt(Receipt((Text("x"),)), 32, cutter=cutter))
+    ending = ["feed", "cut"] if cuts else ["feed"]
+    assert decoded.cuts == cuts
+    assert decoded.ops[-len(ending) :] == ending
 
 
 def test_paper_length_grows_with_the_receipt() -> None:
