@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devices.base import NotSupported
 from devices.printers.escpos import (
@@ -97,6 +99,49 @@ def test_usb_and_serial_endpoints() -> None:
 def test_bad_endpoints_say_what_is_expected(url: str) -> None:
     with pytest.raises(ValueError, match="connection"):
         parse_endpoint(url)
+
+
+@given(
+    url=st.one_of(
+        st.text(max_size=40),
+        st.builds(
+            "".join,
+            st.lists(
+                st.sampled_from(
+                    [
+                        "tcp://",
+                        "usb://",
+                        "serial://",
+                        "/dev/",
+                        "h",
+                        ":",
+                        "9100",
+                        "0416",
+                        "?",
+                        "in_ep=",
+                        "baudrate=",
+                        "&",
+                        "0x",
+                        "[",
+                        "]",
+                        "/",
+                        "%",
+                        "-1",
+                        "99999",
+                    ]
+                ),
+                max_size=8,
+            ),
+        ),
+    )
+)
+def test_any_connection_is_an_endpoint_or_an_error_naming_the_option(url: str) -> None:
+    try:
+        options = EscposOptions(url, "pos-58-cn")
+    except ValueError as error:
+        assert str(error).startswith("connection: ")
+    else:
+        assert parse_endpoint(options.connection).kind in ("tcp", "usb", "serial")
 
 
 @pytest.mark.parametrize(
