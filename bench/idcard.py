@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devices.idcard.card import encode_text_block
 from devices.idcard.profile import load_profile
+from devices.idcard.text_block import encode_text_block
 from tests.cards import make_card
 
 

@@ -26,7 +26,6 @@ from typing import Any
 
 import qrcode
 
-from devices.printers.escpos import apply_cutter
 from devices.printers.escpos_encoding import cjk_font, encode_receipt
 from devices.printers.profiles import load_profile
 from kiosk.documents.receipt_layout import build_receipt
@@ -78,9 +77,7 @@ def bench_receipts(emit: Emit, report: CreditReport, runs: int = 30) -> None:
             lambda p=profile: encode_receipt(receipt, p.columns, p.chinese_font), 1
         )
         warm_s, job = _median_s(
-            lambda p=profile: apply_cutter(
-                encode_receipt(receipt, p.columns, p.chinese_font), p.cutter
-            ),
+            lambda p=profile: encode_receipt(receipt, p.columns, p.chinese_font, p.cutter),
             runs,
         )
         emit(

@@ -1,4 +1,8 @@
-"""Drivers are chosen by name in config; each lives in its own module, imported lazily."""
+"""Drivers are chosen by name in config; each lives in its own module, imported lazily.
+
+Each driver class declares ``options_type``, the frozen dataclass of its options (the kiosk
+converts the config table into it), and builds itself with ``from_options(options)``.
+"""
 
 from __future__ import annotations
 
@@ -25,30 +29,44 @@ DOCUMENT_PRINTERS = {
 }
 
 
-def _load(table: Mapping[str, str], name: str, options: Mapping[str, Any], base: type[Any]) -> Any:
+def _driver(table: Mapping[str, str], name: str) -> tuple[Any, Any]:
+    """The driver's module and class; NotSupported for a name the table does not know."""
     if name not in table:
         raise NotSupported(f"unknown driver {name!r}", f"choose one of {sorted(table)}")
     module_name, class_name = table[name].split(":")
     module = importlib.import_module(module_name)
+    return module, getattr(module, class_name)
+
+
+def options_type(table: Mapping[str, str], name: str) -> type[Any]:
+    """The options dataclass of driver ``name`` in ``table`` (e.g. ``READERS``)."""
+    options: type[Any] = _driver(table, name)[1].options_type
+    return options
+
+
+def _load(table: Mapping[str, str], name: str, options: object, base: type[Any]) -> Any:
+    module, driver = _driver(table, name)
+    if not isinstance(options, driver.options_type):
+        raise TypeError(f"driver {name!r} takes {driver.options_type.__name__}, not {options!r}")
     usable, why = module.is_usable()
     if not usable:
         raise NotSupported(f"driver {name!r} cannot run here: {why}")
-    device = getattr(module, class_name).from_options(options)
+    device = driver.from_options(options)
     if not isinstance(device, base):
         raise TypeError(f"{table[name]} is not a {base.__name__}")
     return device
 
 
-def load_reader(name: str, options: Mapping[str, Any]) -> IdCardReader:
+def load_reader(name: str, options: object) -> IdCardReader:
     device: IdCardReader = _load(READERS, name, options, IdCardReader)
     return device
 
 
-def load_receipt_printer(name: str, options: Mapping[str, Any]) -> ReceiptPrinter:
+def load_receipt_printer(name: str, options: object) -> ReceiptPrinter:
     device: ReceiptPrinter = _load(RECEIPT_PRINTERS, name, options, ReceiptPrinter)
     return device
 
 
-def load_document_printer(name: str, options: Mapping[str, Any]) -> DocumentPrinter:
+def load_document_printer(name: str, options: object) -> DocumentPrinter:
     device: DocumentPrinter = _load(DOCUMENT_PRINTERS, name, options, DocumentPrinter)
     return device

@@ -1,20 +1,37 @@
 """Typed settings from one TOML file; unknown keys are an error.
 
 Each field's docstring is its documentation; ``config/kiosk.example.toml`` shows every key.
+The file is converted strictly with msgspec (no "false" for a bool, no string for a number),
+each device's ``options`` table into its driver's own options dataclass, and any mistake is
+one ``ConfigError`` line naming the key.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
+
+from devices.base import NotSupported
+from devices.registry import DOCUMENT_PRINTERS, READERS, RECEIPT_PRINTERS, options_type
 
 DEFAULT_CONFIG_PATH = Path("/etc/taihaoban-kiosk/kiosk.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/taihaoban-kiosk")
+DRIVERS = {
+    "card_reader": READERS,
+    "receipt_printer": RECEIPT_PRINTERS,
+    "document_printer": DOCUMENT_PRINTERS,
+}
+"""Each device's config table and the drivers it may name."""
+
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
+T = typing.TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -37,41 +54,42 @@ class TerminalSettings:
 class PlatformSettings:
     base_url: str
     """Credit platform API base URL."""
-    connect_timeout_s: float = 3.05
+    connect_timeout_s: Seconds = 3.05
     """Seconds to wait for a TCP connection."""
-    read_timeout_s: float = 10.0
+    read_timeout_s: Seconds = 10.0
     """Seconds to wait for a reply once connected."""
-    retries: int = 2
+    retries: Annotated[int, msgspec.Meta(ge=0)] = 2
     """Extra attempts for idempotent requests after a connection failure."""
-    probe_interval_s: float = 15.0
+    probe_interval_s: Seconds = 15.0
     """Seconds between reachability probes; the outage banner follows within this time."""
-    content_refresh_s: float = 600.0
+    content_refresh_s: Seconds = 600.0
     """Seconds between refreshes of the cached notices and list publicity."""
 
 
 @dataclass(frozen=True)
 class DeviceSettings:
     driver: str = "simulated"
-    """Driver module name, e.g. ``simulated``."""
-    options: dict[str, Any] = field(default_factory=dict)
-    """Driver options; each driver validates its own and rejects unknown ones."""
+    """Driver name, e.g. ``simulated`` (``devices.registry``)."""
+    options: Any = field(default_factory=dict)
+    """The driver's options: a table in the file; once loaded, the driver's own options
+    dataclass (e.g. ``devices.idcard.pcsc.PcscOptions``, its fields documented there)."""
 
 
 @dataclass(frozen=True)
 class SessionSettings:
-    reading_timeout_s: float = 15.0
+    reading_timeout_s: Seconds = 15.0
     """Seconds allowed for reading the card."""
-    authenticating_timeout_s: float = 20.0
+    authenticating_timeout_s: Seconds = 20.0
     """Seconds allowed for opening the resident session on the platform."""
-    fetching_timeout_s: float = 30.0
+    fetching_timeout_s: Seconds = 30.0
     """Seconds allowed for fetching the report."""
-    showing_idle_timeout_s: float = 90.0
+    showing_idle_timeout_s: Seconds = 90.0
     """Seconds of no touch on the report before the session ends."""
-    printing_timeout_s: float = 90.0
+    printing_timeout_s: Seconds = 90.0
     """Seconds allowed for printing."""
-    done_timeout_s: float = 15.0
+    done_timeout_s: Seconds = 15.0
     """Seconds the done screen stays before the attract screen returns."""
-    failed_timeout_s: float = 20.0
+    failed_timeout_s: Seconds = 20.0
     """Seconds a failure message stays before the attract screen returns."""
 
 
@@ -90,50 +108,76 @@ class Settings:
     """Demo mode: shows the demo-card control. Never true on a terminal in a service hall."""
 
 
-def _convert(value: Any, hint: Any, where: str) -> Any:
-    origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a table")
-        return _build(hint, value, where)  # type: ignore[arg-type]
-    if hint is Path:
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a path string")
+def _path(kind: type, value: Any) -> Any:
+    """msgspec's hook for the one type it does not convert itself: a TOML string as a Path."""
+    if kind is Path and isinstance(value, str):
         return Path(value)
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where}: expected a number")
-        return float(value)
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a table")
-        return dict(value)
-    if origin in (types.UnionType, typing.Union):
-        raise ConfigError(f"{where}: unsupported type")
-    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-        raise ConfigError(f"{where}: expected {hint.__name__}")
-    return value
+    raise TypeError(f"Expected `{kind.__name__}`, got `{type(value).__name__}`")
 
 
-def _build(cls: type[Any], data: dict[str, Any], where: str) -> Any:
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = set(data) - set(fields)
+def _refuse_unknown_keys(table: Any, kind: type, where: str) -> None:
+    """msgspec ignores unknown keys when it fills a dataclass: refuse them here."""
+    if not isinstance(table, dict):
+        return  # the conversion says what is wrong with it
+    hints = typing.get_type_hints(kind)
+    fields = {f.name for f in dataclasses.fields(kind)}
+    unknown = set(table) - fields
     if unknown:
         raise ConfigError(f"{where or 'top level'}: unknown keys {sorted(unknown)}")
-    kwargs = {}
-    for name, f in fields.items():
-        path = f"{where}.{name}" if where else name
-        if name in data:
-            kwargs[name] = _convert(data[name], hints[name], path)
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ConfigError(f"{path}: required")
-    return cls(**kwargs)
+    for name in fields & set(table):
+        if dataclasses.is_dataclass(hints[name]):
+            _refuse_unknown_keys(table[name], hints[name], f"{where}.{name}".lstrip("."))
+
+
+def _config_error(error: msgspec.ValidationError, where: str) -> ConfigError:
+    """One line naming the key: ``platform.retries: expected int, got str``."""
+    message, _, path = str(error).partition(" - at `$")
+    path = path.removesuffix("`")
+    missing = re.fullmatch(r"Object missing required field `(.+)`", message)
+    if missing:
+        path, message = f"{path}.{missing[1]}", "required"
+    named = re.match(r"([a-z_]+): (.*)", message)  # the options' own checks name the key
+    if named:
+        path, message = f"{path}.{named[1]}", named[2]
+    key = f"{where}{path}".lstrip(".") or "top level"
+    message = message.replace("`", "")
+    return ConfigError(f"{key}: {message[:1].lower()}{message[1:]}")
+
+
+def _convert(table: Any, kind: type[T], where: str) -> T:
+    """``table`` (from TOML) as ``kind``, strictly: no unknown keys, no "false" for a bool."""
+    _refuse_unknown_keys(table, kind, where)
+    try:
+        return msgspec.convert(table, kind, strict=True, dec_hook=_path)
+    except msgspec.ValidationError as error:
+        raise _config_error(error, where) from None
+
+
+def device_settings(kind: str, driver: str, options: dict[str, Any]) -> DeviceSettings:
+    """A device's settings with ``options`` converted into the driver's options dataclass.
+
+    ``kind`` is the device's config table (``card_reader``, ``receipt_printer``,
+    ``document_printer``). Raises ConfigError naming the key.
+    """
+    try:
+        model = options_type(DRIVERS[kind], driver)
+    except NotSupported as error:
+        raise ConfigError(f"{kind}.driver: {error.message}; {error.technician_hint}") from None
+    return DeviceSettings(driver, _convert(options, model, f"{kind}.options"))
+
+
+def _typed_options(kind: str, device: DeviceSettings) -> DeviceSettings:
+    return device_settings(kind, device.driver, device.options)
 
 
 def settings_from_dict(data: dict[str, Any]) -> Settings:
-    settings: Settings = _build(Settings, data, "")
-    return settings
+    settings = _convert(data, Settings, "")
+    return dataclasses.replace(
+        settings,
+        card_reader=_typed_options("card_reader", settings.card_reader),
+        receipt_printer=_typed_options("receipt_printer", settings.receipt_printer),
+        document_printer=_typed_options("document_printer", settings.document_printer),
+    )
 
 
 def load_settings(path: Path) -> Settings:

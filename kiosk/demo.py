@@ -28,11 +28,11 @@ from typing import Any
 
 from devices.idcard.simulated import SimulatedCard
 from kiosk.config import (
-    DeviceSettings,
     PlatformSettings,
     SessionSettings,
     Settings,
     TerminalSettings,
+    device_settings,
 )
 
 log = logging.getLogger(__name__)
@@ -211,9 +211,9 @@ class DemoEnvironment:
                 state_dir=self.root / "state",
             ),
             platform=PlatformSettings(base_url=self.sandbox.url, read_timeout_s=5.0),
-            card_reader=DeviceSettings("simulated", self._reader_options),
-            receipt_printer=DeviceSettings("simulated", dict(printer)),
-            document_printer=DeviceSettings("simulated", dict(printer)),
+            card_reader=device_settings("card_reader", "simulated", self._reader_options),
+            receipt_printer=device_settings("receipt_printer", "simulated", dict(printer)),
+            document_printer=device_settings("document_printer", "simulated", dict(printer)),
             session=self._session,
             demo=True,
         )

@@ -18,7 +18,7 @@ import signal
 import sys
 from pathlib import Path
 
-from devices.idcard.card import encode_text_block
+from devices.idcard.text_block import encode_text_block
 from sandbox import population
 from sandbox.server import start_sandbox
 

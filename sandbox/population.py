@@ -18,8 +18,9 @@ import functools
 import random
 from dataclasses import dataclass
 
-from devices.idcard.card import IdentityCard, encode_text_block
+from devices.idcard.card import IdentityCard
 from devices.idcard.idnumber import check_digit, mask_id_number, mask_name
+from devices.idcard.text_block import encode_text_block
 from kiosk.contract import CreditReport
 from sandbox.records import (
     REFERENCE_DATE,

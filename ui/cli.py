@@ -159,6 +159,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _diag_read_card(args: argparse.Namespace) -> int:
+    import dataclasses
     import json
     import time
 
@@ -169,16 +170,20 @@ def _diag_read_card(args: argparse.Namespace) -> int:
 
     logging.getLogger().addHandler(logging.NullHandler())  # the one line below says it all
     settings = load_settings(args.config)
-    driver, options = settings.card_reader.driver, dict(settings.card_reader.options)
+    driver, options = settings.card_reader.driver, settings.card_reader.options
     if args.reader is not None:
         if driver != "pcsc":
             print(f"read-card: --reader needs the pcsc driver, not {driver!r}", file=sys.stderr)
             return 2
-        options["reader"] = args.reader
+        try:
+            options = dataclasses.replace(options, reader=args.reader)
+        except ValueError as error:
+            print(f"read-card: --{error}", file=sys.stderr)
+            return 2
     deadline = time.monotonic() + args.timeout
     try:
         reader = load_reader(driver, options)
-    except (DeviceError, ValueError) as error:
+    except DeviceError as error:
         print(f"read-card: cannot use reader driver {driver!r}: {error}", file=sys.stderr)
         return 1
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from devices.idcard.card import parse_text_block
+from devices.idcard.text_block import parse_text_block
 from kiosk.config import read_secret
 from kiosk.contract import ListEntry, Notice
 from kiosk.demo import DemoEnvironment

@@ -18,10 +18,7 @@ Supervision, for a kiosk that runs for months:
 - Several readers may match the pattern; events come from all of them and ``read_card``
   reads the one a card was laid on last.
 
-Options (``[card_reader.options]``): ``reader`` (regular expression searched in reader
-names, case-insensitive; default: any reader), ``profile`` (shipped profile name or a JSON
-path; default ``generic-sam-ccid``), ``wlt_decoder`` (vendor WLT library path; default none:
-placeholder photos), ``retry_s`` (seconds between reconnection attempts, default 0.25).
+Options: ``PcscOptions`` (``[card_reader.options]``).
 """
 
 from __future__ import annotations
@@ -31,8 +28,9 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from devices.base import (
     Busy,
@@ -44,10 +42,12 @@ from devices.base import (
     Offline,
 )
 from devices.idcard.apdu import IdentityData, IdentityRead, NoSecurityModule, Transmit
-from devices.idcard.card import CardMoved, IdentityCard, parse_text_block
+from devices.idcard.card import CardMoved, IdentityCard
 from devices.idcard.photo import PhotoDecoder, photo_decoder
-from devices.idcard.profile import DEFAULT_PROFILE, ReaderProfile, load_profile
+from devices.idcard.profile import DEFAULT_PROFILE, ProfileError, ReaderProfile, load_profile
 from devices.idcard.reader import CardEvent, IdCardReader
+from devices.idcard.text_block import parse_text_block
+from devices.options import option_error, require_positive
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,34 @@ class _Outage(Exception):
         self.error = error
 
 
+@dataclass(frozen=True)
+class PcscOptions:
+    """``[card_reader.options]`` for ``driver = "pcsc"``."""
+
+    reader: str = ""
+    """Regular expression searched in reader names, case-insensitive; empty: any reader."""
+    profile: str = DEFAULT_PROFILE
+    """Reader profile: a shipped profile name (``devices/idcard/profiles/``) or a JSON path."""
+    wlt_decoder: str = ""
+    """Path of the vendor's WLT photo library; empty: a neutral placeholder photo."""
+    retry_s: float = 0.25
+    """Seconds between reconnection attempts while pcscd or the reader is away."""
+
+    def __post_init__(self) -> None:
+        try:
+            re.compile(self.reader)
+        except re.error as error:
+            raise option_error("reader", f"not a regular expression ({error})") from None
+        try:
+            load_profile(self.profile)
+        except ProfileError as error:
+            raise option_error("profile", error) from None
+        require_positive(self, "retry_s")
+
+
 class PcscReader(IdCardReader):
+    options_type: ClassVar[type[PcscOptions]] = PcscOptions
+
     def __init__(
         self,
         reader: str = "",
@@ -143,22 +170,13 @@ class PcscReader(IdCardReader):
         """Why the reader is unavailable, once that has been reported; None when it is fine."""
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> PcscReader:
-        unknown = set(options) - {"reader", "profile", "wlt_decoder", "retry_s"}
-        if unknown:
-            raise ValueError(f"unknown pcsc reader options: {sorted(unknown)}")
-        reader = options.get("reader", "")
-        if not isinstance(reader, str):
-            raise ValueError("pcsc reader option 'reader' must be a string (a name pattern)")
-        try:
-            re.compile(reader)
-        except re.error as error:
-            raise ValueError(f"pcsc reader option 'reader' is not a pattern: {error}") from None
+    def from_options(cls, options: PcscOptions) -> PcscReader:
+        """Raises NotFound when the WLT decoder library cannot be loaded."""
         return cls(
-            reader=reader,
-            profile=load_profile(str(options.get("profile", DEFAULT_PROFILE))),
-            decoder=photo_decoder(options.get("wlt_decoder") or None),
-            retry_s=float(options.get("retry_s", 0.25)),
+            reader=options.reader,
+            profile=load_profile(options.profile),
+            decoder=photo_decoder(options.wlt_decoder or None),
+            retry_s=options.retry_s,
         )
 
     # --- lifecycle ---

@@ -15,9 +15,7 @@ read, removal is reported as usual.
 As with every driver, a port that cannot be opened raises ``Offline`` once per outage and is
 retried on every poll; ``open()`` during a reported outage returns quietly.
 
-Options (``[card_reader.options]``): ``library`` (path of the vendor library, required),
-``port`` (1–16 serial, 1001–1016 USB; default 1001), ``poll_interval_s`` (default 0.1),
-``wlt_decoder`` (vendor WLT library path; default none: placeholder photos).
+Options: ``SdtapiOptions`` (``[card_reader.options]``).
 """
 
 from __future__ import annotations
@@ -25,22 +23,18 @@ from __future__ import annotations
 import ctypes
 import logging
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from devices.base import DeviceError, DeviceState, HealthLevel, HealthReport, NotFound, Offline
 from devices.base import Timeout as ReadTimeout
 from devices.idcard.apdu import SecurityModuleFault
-from devices.idcard.card import (
-    TEXT_BLOCK_SIZE,
-    CardMoved,
-    GarbledCard,
-    IdentityCard,
-    NotAnIdCard,
-    parse_text_block,
-)
+from devices.idcard.card import CardMoved, GarbledCard, IdentityCard, NotAnIdCard
 from devices.idcard.photo import PhotoDecoder, photo_decoder
 from devices.idcard.reader import CardEvent, IdCardReader
+from devices.idcard.text_block import TEXT_BLOCK_SIZE, parse_text_block
+from devices.options import require_positive
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +82,34 @@ def _error(code: int, doing: str) -> DeviceError:
     return kind(f"{message} while {doing} (code {code:#04x})", hint)
 
 
+SERIAL_PORTS = range(1, 17)
+USB_PORTS = range(1001, 1017)
+
+
+@dataclass(frozen=True)
+class SdtapiOptions:
+    """``[card_reader.options]`` for ``driver = "sdtapi"``."""
+
+    library: str
+    """Path of the vendor's sdtapi library (required)."""
+    port: int = 1001
+    """The reader's port as the library numbers it: 1-16 serial, 1001-1016 USB."""
+    poll_interval_s: float = 0.1
+    """Seconds between "is a card there" calls (the library has no card events)."""
+    wlt_decoder: str = ""
+    """Path of the vendor's WLT photo library; empty: a neutral placeholder photo."""
+
+    def __post_init__(self) -> None:
+        if not self.library:
+            raise ValueError("library: the vendor library path is required")
+        if self.port not in SERIAL_PORTS and self.port not in USB_PORTS:
+            raise ValueError(f"port: must be 1-16 (serial) or 1001-1016 (USB), got {self.port}")
+        require_positive(self, "poll_interval_s")
+
+
 class SdtapiReader(IdCardReader):
+    options_type: ClassVar[type[SdtapiOptions]] = SdtapiOptions
+
     def __init__(
         self,
         library: str,
@@ -109,21 +130,13 @@ class SdtapiReader(IdCardReader):
         self._outage: str | None = None
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> SdtapiReader:
-        unknown = set(options) - {"library", "port", "poll_interval_s", "wlt_decoder"}
-        if unknown:
-            raise ValueError(f"unknown sdtapi reader options: {sorted(unknown)}")
-        library = options.get("library")
-        if not isinstance(library, str) or not library:
-            raise ValueError("sdtapi reader option 'library' (the vendor library path) is required")
-        port = options.get("port", 1001)
-        if isinstance(port, bool) or not isinstance(port, int):
-            raise ValueError("sdtapi reader option 'port' must be an integer")
+    def from_options(cls, options: SdtapiOptions) -> SdtapiReader:
+        """Raises NotFound when the WLT decoder library cannot be loaded."""
         return cls(
-            library=library,
-            port=port,
-            poll_interval_s=float(options.get("poll_interval_s", 0.1)),
-            decoder=photo_decoder(options.get("wlt_decoder") or None),
+            library=options.library,
+            port=options.port,
+            poll_interval_s=options.poll_interval_s,
+            decoder=photo_decoder(options.wlt_decoder or None),
         )
 
     # --- lifecycle ---

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 from devices.base import (
     DeviceError,
@@ -23,8 +23,10 @@ from devices.base import (
     Timeout,
 )
 from devices.faults import FaultScript
-from devices.idcard.card import IdentityCard, parse_text_block
+from devices.idcard.card import IdentityCard
 from devices.idcard.reader import CardEvent, IdCardReader
+from devices.idcard.text_block import parse_text_block
+from devices.options import option_error, require_not_negative
 
 
 def is_usable() -> tuple[bool, str]:
@@ -40,7 +42,26 @@ class SimulatedCard:
     photo: bytes = b""
 
 
+@dataclass(frozen=True)
+class SimulatedReaderOptions:
+    """``[card_reader.options]`` for ``driver = "simulated"``."""
+
+    read_delay_s: float = 0.2
+    """Seconds a read takes, like a real reader's."""
+    faults: tuple[str, ...] = ()
+    """Scripted faults, e.g. ``"timeout_on_read:1"`` (``devices.faults``)."""
+
+    def __post_init__(self) -> None:
+        require_not_negative(self, "read_delay_s")
+        try:
+            FaultScript(list(self.faults))
+        except ValueError as error:
+            raise option_error("faults", error) from None
+
+
 class SimulatedReader(IdCardReader):
+    options_type: ClassVar[type[SimulatedReaderOptions]] = SimulatedReaderOptions
+
     def __init__(
         self,
         cards: Mapping[str, SimulatedCard] | None = None,
@@ -57,15 +78,10 @@ class SimulatedReader(IdCardReader):
 
     @classmethod
     def from_options(
-        cls, options: Mapping[str, Any], cards: Mapping[str, SimulatedCard] | None = None
+        cls, options: SimulatedReaderOptions, cards: Mapping[str, SimulatedCard] | None = None
     ) -> SimulatedReader:
-        unknown = set(options) - {"read_delay_s", "faults"}
-        if unknown:
-            raise ValueError(f"unknown simulated reader options: {sorted(unknown)}")
         return cls(
-            cards=cards,
-            read_delay_s=float(options.get("read_delay_s", 0.2)),
-            faults=FaultScript(list(options.get("faults", []))),
+            cards=cards, read_delay_s=options.read_delay_s, faults=FaultScript(list(options.faults))
         )
 
     # --- what a demo control or a test does with its hands ---

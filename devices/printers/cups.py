@@ -14,10 +14,7 @@ or cancelled job is purged, so the report does not stay in the CUPS spool.
 
 Every IPP call runs on a short-lived thread with a time limit (pycups has none of its own).
 
-Options (kiosk config, ``[document_printer.options]``): ``queue`` (required); ``server``:
-``host``, ``host:port`` or a socket path (default: libcups's own, i.e. ``CUPS_SERVER`` or
-the local scheduler); ``poll_s`` (0.25); ``ipp_timeout_s`` (5.0, per IPP call);
-``cancel_wait_s`` (3.0); ``job_options``: a table of IPP job options, e.g. ``media``.
+Options: ``CupsOptions`` (``[document_printer.options]``).
 """
 
 from __future__ import annotations
@@ -30,7 +27,8 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Self, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self, TypeVar
 
 from PIL import Image, ImageDraw
 
@@ -48,6 +46,7 @@ from devices.base import (
     Timeout,
     Toner,
 )
+from devices.options import require_positive
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult
 from devices.printers.cups_status import keywords, reason_keywords, status_from_attributes
 from devices.printers.escpos_encoding import cjk_font
@@ -113,8 +112,34 @@ def _server_args(server: str) -> dict[str, Any]:
     return {"host": server}
 
 
+@dataclass(frozen=True)
+class CupsOptions:
+    """``[document_printer.options]`` for ``driver = "cups"``."""
+
+    queue: str
+    """The CUPS queue (a plain queue name, required)."""
+    server: str = ""
+    """``host``, ``host:port`` or a socket path; empty: libcups's own (``CUPS_SERVER`` or the
+    local scheduler)."""
+    poll_s: float = 0.25
+    """Seconds between looks at a job under way."""
+    ipp_timeout_s: float = 5.0
+    """Seconds allowed for each IPP call (pycups has no time limit of its own)."""
+    cancel_wait_s: float = 3.0
+    """Seconds to wait for CUPS to confirm a cancelled job is gone."""
+    job_options: dict[str, str] = field(default_factory=dict)
+    """IPP job options for every job, e.g. ``media = "iso_a4_210x297mm"``."""
+
+    def __post_init__(self) -> None:
+        if not self.queue or "/" in self.queue:
+            raise ValueError(f"queue: must be a plain queue name, got {self.queue!r}")
+        require_positive(self, "poll_s", "ipp_timeout_s", "cancel_wait_s")
+
+
 class CupsDocumentPrinter(DocumentPrinter):
     """An A4 queue on a CUPS scheduler. Call only from the printer's own worker thread."""
+
+    options_type: ClassVar[type[CupsOptions]] = CupsOptions
 
     def __init__(
         self,
@@ -126,8 +151,6 @@ class CupsDocumentPrinter(DocumentPrinter):
         cancel_wait_s: float = 3.0,
         job_options: Mapping[str, str] | None = None,
     ) -> None:
-        if not queue or "/" in queue:
-            raise ValueError("CUPS queue name must be a plain queue name")
         self.queue = queue
         self.server = server
         self.poll_s = poll_s
@@ -142,22 +165,14 @@ class CupsDocumentPrinter(DocumentPrinter):
         self._jobs = 0
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Self:
-        """Options: queue (required), server, poll_s, ipp_timeout_s, cancel_wait_s, job_options."""
-        allowed = {"queue", "server", "poll_s", "ipp_timeout_s", "cancel_wait_s", "job_options"}
-        unknown = set(options) - allowed
-        if unknown:
-            raise ValueError(f"unknown cups printer options: {sorted(unknown)}")
-        if not isinstance(options.get("queue"), str):
-            raise ValueError("cups printer needs the option queue (a string)")
-        job_options = {str(k): str(v) for k, v in dict(options.get("job_options", {})).items()}
+    def from_options(cls, options: CupsOptions) -> Self:
         return cls(
-            options["queue"],
-            server=str(options.get("server", "")),
-            poll_s=float(options.get("poll_s", 0.25)),
-            ipp_timeout_s=float(options.get("ipp_timeout_s", 5.0)),
-            cancel_wait_s=float(options.get("cancel_wait_s", 3.0)),
-            job_options=job_options,
+            options.queue,
+            server=options.server,
+            poll_s=options.poll_s,
+            ipp_timeout_s=options.ipp_timeout_s,
+            cancel_wait_s=options.cancel_wait_s,
+            job_options=options.job_options,
         )
 
     # --- IPP, bounded ---

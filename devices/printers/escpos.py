@@ -1,9 +1,11 @@
 """The real thermal receipt printer: ESC/POS over TCP, USB or serial.
 
-The bytes come from our own encoder (``escpos_encoding``: kanji mode and GB18030 for Chinese,
-raster lines for printers without a Chinese font); python-escpos provides only the
-connectors (``Network``, ``Usb``, ``Serial``), of which we use ``open``, ``close``, ``_raw``
-and ``_read``. What the printer can do comes from its profile (``printers.profiles``).
+The job is prepared before the printer is touched (``escpos_encoding``: python-escpos's
+commands, with our kanji-mode GB18030 text, or raster lines for printers without a Chinese
+font) and sent in one piece through a python-escpos connector (``escpos_link``). What the
+printer can do comes from its profile (``printers.profiles``). The status replies are ours
+to interpret (``escpos_status``): python-escpos's ``paper_status()`` says "paper adequate"
+when the printer says nothing, and it has no cover or offline-cause query.
 
 Every operation opens a fresh connection and closes it again: a printer that was unplugged,
 switched off or replaced is found again on the next job. One job:
@@ -19,12 +21,7 @@ switched off or replaced is found again on the next job. One job:
    printer; nothing is resent (no duplicates) and the job is not confirmed. Silence after
    the job: not confirmed.
 
-Options (kiosk config, ``[receipt_printer.options]``):
-``connection`` (required): ``tcp://host[:port]`` (port 9100 by default),
-``usb://VID:PID[?in_ep=0x82&out_ep=0x01]`` (hex ids) or ``serial:///dev/ttyS0[?baudrate=9600]``;
-``profile`` (required): a profile name, e.g. ``kiosk-80-cn``; ``profile_overrides``: a table
-of profile keys to replace; ``connect_timeout_s`` (3.0); ``status_timeout_s`` (0.5, per
-status query).
+Options: ``EscposOptions`` (``[receipt_printer.options]``).
 """
 
 from __future__ import annotations
@@ -33,9 +30,10 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from dataclasses import dataclass, field
+from typing import ClassVar, Self
 
 import qrcode
 
@@ -51,21 +49,20 @@ from devices.base import (
     Paper,
     Timeout,
 )
+from devices.options import option_error, require_positive
 from devices.printers.base import PrinterStatus, PrintResult, ReceiptPrinter
 from devices.printers.escpos_encoding import (
-    ESC,
-    GS,
-    PARTIAL_CUT,
+    CUT_FEED_LINES,
     QR_MODULE_DOTS,
     encode_receipt,
     text_columns,
     wrap_text,
 )
+from devices.printers.escpos_library import escpos_installed
 from devices.printers.escpos_link import (
     Endpoint,
     Link,
     connector_usable,
-    escpos_installed,
     is_timeout,
     open_link,
     parse_endpoint,
@@ -77,10 +74,6 @@ from devices.printers.sensors import attention, blocking_fault, describe_status
 
 log = logging.getLogger(__name__)
 
-FULL_CUT = GS + b"V" + bytes([65, 0])
-"""GS V 65 0: feed to the cutter, then cut through."""
-TEAR_OFF_FEED = ESC + b"d" + bytes([4])
-"""Printers without a cutter: feed the last line past the tear bar instead of cutting."""
 DOTS_PER_MM = 8
 """203 dpi, the resolution of practically every receipt printer."""
 LINE_DOTS = 34
@@ -110,19 +103,9 @@ def is_usable() -> tuple[bool, str]:
 # --- the job ---
 
 
-def apply_cutter(job: bytes, cutter: str) -> bytes:
-    """The encoder ends every job with a partial cut: make it what the printer has."""
-    if not job.endswith(PARTIAL_CUT):
-        raise ValueError("an encoded receipt must end with the partial cut")
-    if cutter == "partial":
-        return job
-    body = job[: -len(PARTIAL_CUT)]
-    return body + (FULL_CUT if cutter == "full" else TEAR_OFF_FEED)
-
-
 def paper_length_mm(receipt: Receipt, columns: int) -> float:
     """About how much paper the receipt takes, to know how long printing lasts."""
-    dots = 4 * LINE_DOTS  # the feed before the cut
+    dots = CUT_FEED_LINES * LINE_DOTS
     for element in receipt.elements:
         if isinstance(element, Text):
             lines = wrap_text(element.text, text_columns(columns, element.large))
@@ -151,8 +134,46 @@ UNREACHABLE = PrinterStatus(Paper.UNKNOWN, Cover.UNKNOWN, online=False)
 NO_STATUS = PrinterStatus(Paper.NOT_SUPPORTED, Cover.NOT_SUPPORTED, online=None)
 
 
+@dataclass(frozen=True)
+class EscposOptions:
+    """``[receipt_printer.options]`` for ``driver = "escpos"``."""
+
+    connection: str
+    """``tcp://host[:port]`` (port 9100 by default), ``usb://VID:PID[?in_ep=0x82&out_ep=0x01]``
+    (hex ids) or ``serial:///dev/ttyS0[?baudrate=9600]`` (required)."""
+    profile: str
+    """The printer model's profile, e.g. ``kiosk-80-cn`` (``devices/printers/profiles/``)."""
+    profile_overrides: dict[str, bool | int | float | str] = field(default_factory=dict)
+    """Profile keys to replace for this printer, e.g. ``cutter = "none"``."""
+    connect_timeout_s: float = 3.0
+    """Seconds to wait for a connection."""
+    status_timeout_s: float = 0.5
+    """Seconds to wait for the answer to each status query."""
+
+    def __post_init__(self) -> None:
+        try:
+            parse_endpoint(self.connection)
+        except ValueError as error:
+            raise option_error("connection", error) from None
+        self.printer_profile()
+        require_positive(self, "connect_timeout_s", "status_timeout_s")
+
+    def printer_profile(self) -> PrinterProfile:
+        """The named profile with the overrides applied."""
+        try:
+            profile = load_profile(self.profile)
+        except ProfileError as error:
+            raise option_error("profile", error) from None
+        try:
+            return profile.with_overrides(self.profile_overrides)
+        except ProfileError as error:
+            raise option_error("profile_overrides", error) from None
+
+
 class EscposReceiptPrinter(ReceiptPrinter):
     """A thermal printer speaking ESC/POS. Call only from the printer's own worker thread."""
+
+    options_type: ClassVar[type[EscposOptions]] = EscposOptions
 
     def __init__(
         self,
@@ -175,38 +196,17 @@ class EscposReceiptPrinter(ReceiptPrinter):
         self._lock = threading.Lock()
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Self:
-        """Options: connection, profile (both required), profile_overrides, connect_timeout_s,
-        status_timeout_s. Raises ValueError for bad options, NotSupported for a connector
-        that cannot run here."""
-        allowed = {
-            "connection",
-            "profile",
-            "profile_overrides",
-            "connect_timeout_s",
-            "status_timeout_s",
-        }
-        unknown = set(options) - allowed
-        if unknown:
-            raise ValueError(f"unknown escpos printer options: {sorted(unknown)}")
-        for key in ("connection", "profile"):
-            if not isinstance(options.get(key), str):
-                raise ValueError(f"escpos printer needs the option {key} (a string)")
-        endpoint = parse_endpoint(options["connection"])
-        try:
-            profile = load_profile(options["profile"]).with_overrides(
-                dict(options.get("profile_overrides", {}))
-            )
-        except ProfileError as error:
-            raise ValueError(str(error)) from None
+    def from_options(cls, options: EscposOptions) -> Self:
+        """Raises NotSupported for a connector that cannot run here."""
+        endpoint = parse_endpoint(options.connection)
         usable, why = connector_usable(endpoint.kind)
         if not usable:
             raise NotSupported(f"escpos printer cannot run here: {why}", why)
         return cls(
             endpoint,
-            profile,
-            connect_timeout_s=float(options.get("connect_timeout_s", 3.0)),
-            status_timeout_s=float(options.get("status_timeout_s", 0.5)),
+            options.printer_profile(),
+            connect_timeout_s=options.connect_timeout_s,
+            status_timeout_s=options.status_timeout_s,
         )
 
     # --- lifecycle ---
@@ -236,8 +236,7 @@ class EscposReceiptPrinter(ReceiptPrinter):
             if wait <= 0:
                 break
             link.drain()
-            link.send(query(n), wait)
-            reply = link.receive(wait)
+            reply = link.ask(query(n), wait)
             replies[n] = reply or None
             if status_byte(reply) is None:
                 break  # a printer that ignored one query will ignore the next ones too
@@ -271,8 +270,8 @@ class EscposReceiptPrinter(ReceiptPrinter):
     # --- printing ---
     def encode(self, receipt: Receipt) -> bytes:
         """The job's bytes for this printer's profile."""
-        job = encode_receipt(receipt, self.profile.columns, self.profile.chinese_font)
-        return apply_cutter(job, self.profile.cutter)
+        profile = self.profile
+        return encode_receipt(receipt, profile.columns, profile.chinese_font, profile.cutter)
 
     def _set_fault(self, fault: DeviceError) -> None:
         self.last_fault = fault

@@ -1,9 +1,11 @@
-"""Our own ESC/POS encoder: a ``Receipt`` in, the bytes a Chinese thermal printer expects out.
+"""Our ESC/POS encoder: a ``Receipt`` in, the bytes a Chinese thermal printer expects out.
 
-Chinese text is sent in kanji mode (``FS &``, GB18030 bytes, ``FS .``), which is what Chinese
-printers understand; python-escpos's encoder does not do this (it turns ``（），。`` into
-``?``). For printers without a Chinese font, ``has_chinese_font=False`` sends every line
-holding non-ASCII text as a 1-bit raster image (``GS v 0``) drawn with our CJK font.
+The commands come from python-escpos (its ``Dummy`` printer collects them: ``set`` for
+alignment, bold and size, ``qr``, ``image``, ``cut``). The text is ours: Chinese text goes in
+kanji mode (``FS &``, GB18030 bytes, ``FS .``), which is what Chinese printers understand;
+python-escpos's ``text()`` does not do this (it turns ``（），。`` into ``?``). For printers
+without a Chinese font, ``has_chinese_font=False`` sends every line holding non-ASCII text as
+a 1-bit raster image (``GS v 0``) drawn with our CJK font.
 
 Layout works on a grid of half-width columns: ASCII counts 1, wide and fullwidth characters
 (``unicodedata.east_asian_width`` W or F) count 2; a printer dot row is 12 dots per column
@@ -15,27 +17,26 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from devices.fonts import cjk_font_path
+from devices.printers.escpos_library import escpos_module
 from devices.printers.receipt import Align, QrCode, Receipt, Rule, Text
 
-ESC = b"\x1b"
-GS = b"\x1d"
 FS = b"\x1c"
 LF = b"\n"
-
-INIT = ESC + b"@"
 KANJI_ON = FS + b"&"
 KANJI_OFF = FS + b"."
-PARTIAL_CUT = GS + b"V" + bytes([66, 0])
-"""GS V 66 0: feed to the cutter, then cut leaving a hinge."""
-FEED_BEFORE_CUT = 3
+CUT_FEED_LINES = 6
+"""Lines python-escpos's ``cut()`` feeds first, so the last line clears the cutter."""
 DOTS_PER_COLUMN = 12
 """A half-width character cell is 12 x 24 dots."""
 QR_MODULE_DOTS = 6
 QR_MAX_BYTES = 7089
+CUTTERS = ("partial", "full", "none")
+_ALIGN = {Align.LEFT: "left", Align.CENTER: "center", Align.RIGHT: "right"}
 
 
 def char_width(char: str) -> int:
@@ -145,65 +146,80 @@ def render_line_bitmap(
     return image
 
 
-def encode_raster(image: Image.Image) -> bytes:
-    """``GS v 0``: print a 1-bit image, normal density."""
-    if image.mode != "1" or image.width % 8:
-        raise ValueError("raster images must be mode '1' and a multiple of 8 dots wide")
-    width_bytes = image.width // 8
-    header = GS + b"v0" + bytes([0])
-    size = width_bytes.to_bytes(2, "little") + image.height.to_bytes(2, "little")
-    return header + size + image.tobytes()
-
-
-def _qr_command(fn: int, params: bytes) -> bytes:
-    body = bytes([49, fn]) + params
-    return GS + b"(k" + len(body).to_bytes(2, "little") + body
-
-
-def encode_qr(data: str) -> bytes:
-    """``GS ( k``: model 2, module size, error correction M, store the data, print it."""
-    payload = data.encode("utf-8")
-    if not payload or len(payload) > QR_MAX_BYTES:
-        raise ValueError(f"QR data must be 1 to {QR_MAX_BYTES} bytes, got {len(payload)}")
-    return (
-        _qr_command(65, bytes([50, 0]))  # fn 165: model 2
-        + _qr_command(67, bytes([QR_MODULE_DOTS]))  # fn 167: module size in dots
-        + _qr_command(69, bytes([49]))  # fn 169: error correction M
-        + _qr_command(80, b"0" + payload)  # fn 180: store
-        + _qr_command(81, b"0")  # fn 181: print
+def _printer(columns: int, cutter: str) -> Any:
+    """A python-escpos ``Dummy`` for this paper: its profile knows the width in dots (for
+    ``image()``) and which cut the printer has (``cut()`` then sends that one, or only feeds)."""
+    capabilities = escpos_module("capabilities")
+    media = {"width": {"pixels": paper_dots(columns)}}
+    paper = type(
+        "ReceiptPaper",
+        (capabilities.Profile,),
+        {"profile_data": {**capabilities.Profile.profile_data, "media": media}},
     )
+    features = {"paperPartCut": cutter == "partial", "paperFullCut": cutter == "full"}
+    return escpos_module("printer.dummy").Dummy(profile=paper(columns=columns, features=features))
 
 
-def _align(align: Align) -> bytes:
-    return ESC + b"a" + bytes([align.value])
+def _text(printer: Any, data: bytes) -> None:
+    # python-escpos's text() cannot send kanji mode (FS &) with GB18030 (TESTBED.md): our bytes.
+    printer._raw(data)
 
 
-def _style(bold: bool, large: bool) -> bytes:
-    return ESC + b"E" + bytes([1 if bold else 0]) + GS + b"!" + bytes([0x11 if large else 0])
+def _align(printer: Any, align: Align) -> None:
+    printer.set(align=_ALIGN[align])
 
 
-def _encode_text(element: Text, columns: int, has_chinese_font: bool) -> bytes:
-    out = bytearray(_align(element.align) + _style(element.bold, element.large))
+def _style(printer: Any, bold: bool, large: bool) -> None:
+    size = 2 if large else 1
+    printer.set(bold=bold, custom_size=True, width=size, height=size)
+
+
+def _encode_text(printer: Any, element: Text, columns: int, has_chinese_font: bool) -> None:
+    _align(printer, element.align)
+    _style(printer, element.bold, element.large)
     for line in wrap_text(element.text, text_columns(columns, element.large)):
         if has_chinese_font or line.isascii():
-            out += encode_text_line(line)
+            _text(printer, encode_text_line(line))
         else:
             image = render_line_bitmap(line, columns, element.align, element.bold, element.large)
-            out += _align(Align.LEFT) + encode_raster(image) + _align(element.align)
-    return bytes(out + _style(False, False))
+            _align(printer, Align.LEFT)  # the image is as wide as the paper, aligned inside
+            paper = ImageOps.invert(image.convert("L"))  # python-escpos wants black on white
+            printer.image(paper, impl="bitImageRaster")
+            _align(printer, element.align)
+    _style(printer, bold=False, large=False)
 
 
-def encode_receipt(receipt: Receipt, columns: int, has_chinese_font: bool = True) -> bytes:
-    """The whole print job for one receipt, from ``ESC @`` to the partial cut."""
+def _encode_qr(printer: Any, data: str) -> None:
+    """Model 2, error correction M, printed by the printer from the data (``GS ( k``)."""
+    size = len(data.encode("utf-8"))
+    if not 1 <= size <= QR_MAX_BYTES:
+        raise ValueError(f"QR data must be 1 to {QR_MAX_BYTES} bytes, got {size}")
+    _align(printer, Align.CENTER)
+    ec_level_m = escpos_module("constants").QR_ECLEVEL_M
+    printer.qr(data, ec=ec_level_m, size=QR_MODULE_DOTS, native=True)
+    _text(printer, LF)
+
+
+def encode_receipt(
+    receipt: Receipt, columns: int, has_chinese_font: bool = True, cutter: str = "partial"
+) -> bytes:
+    """The whole print job for one receipt, from ``ESC @`` to the cut (``cutter``: the
+    printer's ``partial``, ``full`` or ``none``, a tear-off edge: the paper is only fed)."""
     if columns < 8:
         raise ValueError("a receipt needs at least 8 columns")
-    out = bytearray(INIT)
+    if cutter not in CUTTERS:
+        raise ValueError(f"cutter must be one of {CUTTERS}")
+    printer = _printer(columns, cutter)
+    printer.hw("INIT")
     for element in receipt.elements:
         if isinstance(element, Text):
-            out += _encode_text(element, columns, has_chinese_font)
+            _encode_text(printer, element, columns, has_chinese_font)
         elif isinstance(element, QrCode):
-            out += _align(Align.CENTER) + encode_qr(element.data) + LF
+            _encode_qr(printer, element.data)
         elif isinstance(element, Rule):
-            out += _align(Align.LEFT) + b"-" * columns + LF
-    out += _align(Align.LEFT) + ESC + b"d" + bytes([FEED_BEFORE_CUT]) + PARTIAL_CUT
-    return bytes(out)
+            _align(printer, Align.LEFT)
+            _text(printer, b"-" * columns + LF)
+    _align(printer, Align.LEFT)
+    printer.cut(mode="FULL" if cutter == "full" else "PART")
+    output: bytes = printer.output
+    return output

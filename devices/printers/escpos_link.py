@@ -1,38 +1,25 @@
 """How the kiosk talks to a thermal printer: a parsed ``connection`` and an open ``Link``.
 
-python-escpos provides the connectors (``Network``, ``Usb``, ``Serial``); only their ``_raw``
-and ``_read`` are used, with a timeout set on the underlying socket / USB device / serial
-port before each call. Two quirks of python-escpos 3.1 are handled here: importing it calls
-``logging.basicConfig()`` and leaves a temporary directory behind, and ``Network.open`` leaks
-its socket when the connection fails, so TCP connections are made here and handed to it.
+python-escpos provides the connectors (``Network``, ``Usb``, ``Serial``: ``open``, ``close``,
+``query_status``); the job is prepared beforehand (``escpos_encoding``) and sent in one piece.
+``Network.open`` in python-escpos 3.1 leaks its socket when the connection fails, so TCP
+connections are made here and handed to the connector.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import importlib.util
 import logging
-import os
-import shutil
 import socket
-import tempfile
-import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from devices.base import NotFound, Offline
+from devices.printers.escpos_library import escpos_installed, escpos_module
 
 log = logging.getLogger(__name__)
 
 DRAIN_S = 0.005
-
-
-def escpos_installed() -> tuple[bool, str]:
-    if importlib.util.find_spec("escpos") is None:
-        return False, "python-escpos is not installed"
-    return True, "python-escpos is installed"
 
 
 # --- where the printer is ---
@@ -97,37 +84,10 @@ def parse_endpoint(url: str) -> Endpoint:
     raise ValueError(f"connection {url!r}: the scheme must be tcp, usb or serial")
 
 
-# --- python-escpos connectors, used thinly ---
+# --- python-escpos connectors ---
 
-_CONNECTOR_MODULES = {"tcp": "network", "usb": "usb", "serial": "serial"}
+_CONNECTOR_MODULES = {"tcp": "printer.network", "usb": "printer.usb", "serial": "printer.serial"}
 _CONNECTOR_NEEDS = {"usb": "pyusb", "serial": "pyserial"}
-_import_lock = threading.Lock()
-
-
-@functools.cache
-def _connector_module(kind: str) -> Any:
-    """Import one python-escpos connector module, without its import-time side effects.
-
-    python-escpos 3.1 calls ``logging.basicConfig()`` when imported (fixed upstream later) and
-    leaves a temporary directory holding a pickle cache: the root logger gets a stand-in
-    handler for the import, and the cache directory goes once the import is done.
-    """
-    with _import_lock:
-        root = logging.getLogger()
-        stand_in = None if root.handlers else logging.NullHandler()
-        if stand_in is not None:
-            root.addHandler(stand_in)
-        try:
-            module = importlib.import_module(f"escpos.printer.{_CONNECTOR_MODULES[kind]}")
-            capabilities = importlib.import_module("escpos.capabilities")
-        finally:
-            if stand_in is not None:
-                root.removeHandler(stand_in)
-        pickle_dir = str(getattr(capabilities, "pickle_dir", ""))
-        own_dir = "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ
-        if own_dir and pickle_dir.startswith(tempfile.gettempdir() + os.sep):
-            shutil.rmtree(pickle_dir, ignore_errors=True)
-    return module
 
 
 def connector_usable(kind: str) -> tuple[bool, str]:
@@ -135,8 +95,7 @@ def connector_usable(kind: str) -> tuple[bool, str]:
     usable, why = escpos_installed()
     if not usable:
         return usable, why
-    module = _connector_module(kind)
-    if not module.is_usable():
+    if not escpos_module(_CONNECTOR_MODULES[kind]).is_usable():
         need = _CONNECTOR_NEEDS.get(kind, "a library")
         return False, f"{kind} receipt printers need {need}: install taihaoban-kiosk[hardware]"
     return True, f"{kind} connector ready"
@@ -148,13 +107,14 @@ def is_timeout(error: BaseException) -> bool:
 
 
 class Link:
-    """One open connection to the printer: bytes out, bytes in, each with a timeout."""
+    """One open connection to the printer: a job out, status replies in, each with a timeout."""
 
     def __init__(self, connector: Any, endpoint: Endpoint) -> None:
         self._connector = connector
         self._endpoint = endpoint
 
     def _set_timeout(self, seconds: float) -> None:
+        # python-escpos takes a timeout only when a connector is made: set each call's here.
         seconds = max(seconds, 0.001)
         device = self._connector.device
         if self._endpoint.kind == "tcp":
@@ -166,16 +126,10 @@ class Link:
             device.timeout = seconds
             device.write_timeout = seconds
 
-    def send(self, data: bytes, timeout: float) -> None:
-        """Send everything or raise TimeoutError / OSError."""
-        self._set_timeout(timeout)
-        self._connector._raw(data)
-
-    def receive(self, timeout: float) -> bytes:
-        """Whatever the printer sent within ``timeout``: b"" when it said nothing."""
-        self._set_timeout(timeout)
+    def _replied(self, read: Any) -> bytes:
+        """What ``read()`` returned: b"" when the printer said nothing in time."""
         try:
-            data = bytes(self._connector._read())
+            data = bytes(read())
         except OSError as error:
             if is_timeout(error):
                 return b""
@@ -184,10 +138,22 @@ class Link:
             raise ConnectionResetError("the printer closed the connection")
         return data
 
+    def send(self, job: bytes, timeout: float) -> None:
+        """Send the whole prepared job or raise TimeoutError / OSError."""
+        self._set_timeout(timeout)
+        self._connector._raw(job)  # python-escpos's documented way to send a prepared job
+
+    def ask(self, status_query: bytes, timeout: float) -> bytes:
+        """Send a real-time status query; the reply within ``timeout``, b"" for silence."""
+        self._set_timeout(timeout)
+        return self._replied(lambda: self._connector.query_status(status_query))
+
     def drain(self) -> None:
         """Drop late replies, so the next reply answers the next query."""
         for _ in range(16):
-            if not self.receive(DRAIN_S):
+            self._set_timeout(DRAIN_S)
+            # python-escpos has no public read that does not send a query first.
+            if not self._replied(self._connector._read):
                 return
 
     def close(self) -> None:
@@ -216,7 +182,7 @@ def _open_tcp(module: Any, endpoint: Endpoint, timeout: float) -> Link:
 
 def open_link(endpoint: Endpoint, timeout: float) -> Link:
     """Connect through python-escpos; Offline/NotFound (with a hint) when that fails."""
-    module = _connector_module(endpoint.kind)
+    module = escpos_module(_CONNECTOR_MODULES[endpoint.kind])
     if endpoint.kind == "tcp":
         return _open_tcp(module, endpoint, timeout)
     if endpoint.kind == "usb":

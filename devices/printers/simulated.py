@@ -18,9 +18,10 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import ClassVar, Self
 
 from devices.base import (
     Cover,
@@ -36,6 +37,7 @@ from devices.base import (
 )
 from devices.faults import FaultScript
 from devices.fonts import cjk_font_path
+from devices.options import option_error, require_not_negative
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult, ReceiptPrinter
 from devices.printers.escpos_encoding import encode_receipt
 from devices.printers.preview import render_receipt_png
@@ -174,16 +176,57 @@ class _SimulatedPrinter:
         return HealthReport(True, f"simulated {kind} printer ready", details)
 
 
-def _options(options: Mapping[str, Any], allowed: set[str], kind: str) -> tuple[Path, FaultScript]:
-    unknown = set(options) - allowed
-    if unknown:
-        raise ValueError(f"unknown simulated {kind} printer options: {sorted(unknown)}")
-    if "output_dir" not in options:
-        raise ValueError(f"simulated {kind} printer needs the option output_dir")
-    return Path(options["output_dir"]), FaultScript(list(options.get("faults", [])))
+DEFAULT_OUTPUT_DIR = Path("/var/lib/taihaoban-kiosk/printed")
+
+
+def _check_faults(faults: tuple[str, ...]) -> None:
+    try:
+        FaultScript(list(faults))
+    except ValueError as error:
+        raise option_error("faults", error) from None
+
+
+@dataclass(frozen=True)
+class SimulatedReceiptOptions:
+    """``[receipt_printer.options]`` for ``driver = "simulated"``."""
+
+    output_dir: Path = DEFAULT_OUTPUT_DIR
+    """Where each receipt's ESC/POS bytes and a picture of the paper are written."""
+    columns: int = 32
+    """Half-width text columns: 32 for 58 mm paper, 48 for 80 mm."""
+    job_delay_s: float = 0.3
+    """Seconds a job takes, like a real printer's."""
+    faults: tuple[str, ...] = ()
+    """Scripted faults, e.g. ``"paper_out_after_job:2"`` (``devices.faults``)."""
+    has_chinese_font: bool = True
+    """False: lines holding Chinese are sent as raster images, as to a printer without one."""
+
+    def __post_init__(self) -> None:
+        if self.columns < 8:
+            raise ValueError(f"columns: a receipt needs at least 8, got {self.columns}")
+        require_not_negative(self, "job_delay_s")
+        _check_faults(self.faults)
+
+
+@dataclass(frozen=True)
+class SimulatedDocumentOptions:
+    """``[document_printer.options]`` for ``driver = "simulated"``."""
+
+    output_dir: Path = DEFAULT_OUTPUT_DIR
+    """Where each report's PDF is written."""
+    job_delay_s: float = 0.5
+    """Seconds a job takes, like a real printer's."""
+    faults: tuple[str, ...] = ()
+    """Scripted faults, e.g. ``"jam_on_job:1"`` (``devices.faults``)."""
+
+    def __post_init__(self) -> None:
+        require_not_negative(self, "job_delay_s")
+        _check_faults(self.faults)
 
 
 class SimulatedReceiptPrinter(_SimulatedPrinter, ReceiptPrinter):
+    options_type: ClassVar[type[SimulatedReceiptOptions]] = SimulatedReceiptOptions
+
     def __init__(
         self,
         output_dir: Path,
@@ -197,16 +240,13 @@ class SimulatedReceiptPrinter(_SimulatedPrinter, ReceiptPrinter):
         self.has_chinese_font = has_chinese_font
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Self:
-        """Options: output_dir (required), columns, job_delay_s, faults, has_chinese_font."""
-        allowed = {"output_dir", "columns", "job_delay_s", "faults", "has_chinese_font"}
-        output_dir, faults = _options(options, allowed, "receipt")
+    def from_options(cls, options: SimulatedReceiptOptions) -> Self:
         return cls(
-            output_dir,
-            columns=int(options.get("columns", 32)),
-            faults=faults,
-            job_delay_s=float(options.get("job_delay_s", 0.3)),
-            has_chinese_font=bool(options.get("has_chinese_font", True)),
+            options.output_dir,
+            columns=options.columns,
+            faults=FaultScript(list(options.faults)),
+            job_delay_s=options.job_delay_s,
+            has_chinese_font=options.has_chinese_font,
         )
 
     def print_receipt(self, receipt: Receipt, timeout: float) -> PrintResult:
@@ -223,16 +263,17 @@ class SimulatedReceiptPrinter(_SimulatedPrinter, ReceiptPrinter):
 
 
 class SimulatedDocumentPrinter(_SimulatedPrinter, DocumentPrinter):
+    options_type: ClassVar[type[SimulatedDocumentOptions]] = SimulatedDocumentOptions
+
     def __init__(
         self, output_dir: Path, faults: FaultScript | None = None, job_delay_s: float = 0.5
     ) -> None:
         super().__init__(output_dir, faults, job_delay_s, prefix="D")
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Self:
-        """Options: output_dir (required), job_delay_s, faults."""
-        output_dir, faults = _options(options, {"output_dir", "job_delay_s", "faults"}, "A4")
-        return cls(output_dir, faults=faults, job_delay_s=float(options.get("job_delay_s", 0.5)))
+    def from_options(cls, options: SimulatedDocumentOptions) -> Self:
+        faults = FaultScript(list(options.faults))
+        return cls(options.output_dir, faults=faults, job_delay_s=options.job_delay_s)
 
     def print_pdf(self, pdf: bytes, title: str, timeout: float) -> PrintResult:
         """Print a PDF; ``title`` is not used (the file is named by job id)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from devices.idcard.card import parse_text_block
+from devices.idcard.text_block import parse_text_block
 from kiosk import demo
 from kiosk.platform.client import PlatformClient, PlatformUnavailable
 from sandbox import population

@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from devices.idcard.card import IdentityCard, encode_text_block
+from devices.idcard.card import IdentityCard
 from devices.idcard.simulated import SimulatedCard
+from devices.idcard.text_block import encode_text_block
 from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, PrintKind, State

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from devices.printers.escpos_encoding import DOTS_PER_COLUMN
+from devices.printers.escpos_encoding import CUTTERS, DOTS_PER_COLUMN
 
-CUTTERS = ("partial", "full", "none")
 PAPER_WIDTHS_MM = (58, 80)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from devices.idcard.card import encode_text_block
+from devices.idcard.text_block import encode_text_block
 from tests.cards import foreign_card, make_card
 from tests.integration.idcard.pcscd import Pcscd
 from tests.vpcd_emulator import EmulatedCard, VpcdCard

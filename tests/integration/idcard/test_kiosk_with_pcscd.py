@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from devices.idcard.card import IdentityCard, encode_text_block
+from devices.idcard.card import IdentityCard
+from devices.idcard.pcsc import PcscOptions
+from devices.idcard.text_block import encode_text_block
 from kiosk.config import DeviceSettings, SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, State
@@ -30,7 +32,7 @@ def pcsc_kiosk(demo: DemoEnvironment) -> RunningKiosk:
     assert demo.settings is not None
     settings = dataclasses.replace(
         demo.settings,
-        card_reader=DeviceSettings("pcsc", {"reader": "Virtual PCD 00 00", "retry_s": 0.1}),
+        card_reader=DeviceSettings("pcsc", PcscOptions(reader="Virtual PCD 00 00", retry_s=0.1)),
         session=FAST,
     )
     return RunningKiosk(settings)

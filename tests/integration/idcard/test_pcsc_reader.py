@@ -9,16 +9,10 @@ import pytest
 
 from devices.base import HealthLevel, Timeout
 from devices.idcard.apdu import NoSecurityModule, SecurityModuleFault
-from devices.idcard.card import (
-    CardMoved,
-    ChecksumMismatch,
-    GarbledCard,
-    IdentityCard,
-    NotAnIdCard,
-    encode_text_block,
-)
+from devices.idcard.card import CardMoved, ChecksumMismatch, GarbledCard, IdentityCard, NotAnIdCard
 from devices.idcard.pcsc import PcscReader
 from devices.idcard.reader import CardEvent
+from devices.idcard.text_block import encode_text_block
 from tests.cards import foreign_2023_card, foreign_card, id_number, make_card, permit_card
 from tests.integration.idcard.conftest import wait_for
 from tests.vpcd_emulator import READ_TEXT, EmulatedCard, VpcdCard

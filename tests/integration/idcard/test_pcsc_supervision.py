@@ -13,9 +13,9 @@ from collections.abc import Callable
 import pytest
 
 from devices.base import DeviceError, DeviceState, HealthLevel, NotFound, Offline
-from devices.idcard.card import encode_text_block
 from devices.idcard.pcsc import PcscReader
 from devices.idcard.reader import CardEvent
+from devices.idcard.text_block import encode_text_block
 from tests.cards import id_number, make_card
 from tests.integration.idcard.pcscd import Pcscd
 from tests.vpcd_emulator import EmulatedCard, VpcdCard

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devices.base import NotFound
-from devices.idcard.pcsc import PcscReader
+from devices.idcard.pcsc import PcscOptions, PcscReader
 from devices.idcard.photo import (
     BMP_SIZE,
     HEIGHT,
@@ -65,7 +65,7 @@ def test_a_photo_the_library_cannot_decode_shows_the_placeholder(
 
 
 def test_the_decoder_is_a_reader_option(wlt_library: Path, tmp_path: Path) -> None:
-    reader = PcscReader.from_options({"wlt_decoder": str(wlt_library)})
+    reader = PcscReader.from_options(PcscOptions(wlt_decoder=str(wlt_library)))
     assert isinstance(reader.photo_decoder, VendorWltDecoder)
     with pytest.raises(NotFound):
-        PcscReader.from_options({"wlt_decoder": str(tmp_path / "libwlt.so")})
+        PcscReader.from_options(PcscOptions(wlt_decoder=str(tmp_path / "libwlt.so")))

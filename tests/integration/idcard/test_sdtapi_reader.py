@@ -10,16 +10,10 @@ import pytest
 
 from devices.base import HealthLevel, NotFound, Offline
 from devices.idcard.apdu import SecurityModuleFault
-from devices.idcard.card import (
-    CardMoved,
-    ChecksumMismatch,
-    GarbledCard,
-    IdentityCard,
-    NotAnIdCard,
-    encode_text_block,
-)
+from devices.idcard.card import CardMoved, ChecksumMismatch, GarbledCard, IdentityCard, NotAnIdCard
 from devices.idcard.reader import CardEvent
-from devices.idcard.sdtapi import SdtapiReader
+from devices.idcard.sdtapi import SdtapiOptions, SdtapiReader
+from devices.idcard.text_block import encode_text_block
 from devices.registry import load_reader
 from tests.cards import foreign_2023_card, foreign_card, id_number, make_card, permit_card
 
@@ -62,7 +56,7 @@ def vendor(library: Path) -> Iterator[FakeVendor]:
 
 @pytest.fixture
 def reader(library: Path, vendor: FakeVendor) -> Iterator[SdtapiReader]:
-    device = load_reader("sdtapi", {"library": str(library), "poll_interval_s": 0.01})
+    device = load_reader("sdtapi", SdtapiOptions(library=str(library), poll_interval_s=0.01))
     assert isinstance(device, SdtapiReader)
     device.open()
     yield device
@@ -161,10 +155,3 @@ def test_health_and_a_missing_library(reader: SdtapiReader, tmp_path: Path) -> N
     missing = SdtapiReader(library=str(tmp_path / "libsdtapi.so"))
     with pytest.raises(NotFound, match="cannot be loaded"):
         missing.open()
-
-
-def test_options_are_checked(library: Path) -> None:
-    with pytest.raises(ValueError, match="unknown"):
-        SdtapiReader.from_options({"library": str(library), "baud": 115200})
-    with pytest.raises(ValueError, match="library"):
-        SdtapiReader.from_options({})

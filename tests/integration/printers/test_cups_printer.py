@@ -27,7 +27,7 @@ from devices.base import (
     PrintCancelled,
     Toner,
 )
-from devices.printers.cups import CupsDocumentPrinter, count_pages
+from devices.printers.cups import CupsDocumentPrinter, CupsOptions, count_pages
 from devices.registry import load_document_printer
 from kiosk.documents.report_pdf import TITLE, build_report_pdf
 from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
@@ -63,9 +63,9 @@ def report_pdf() -> bytes:
     )
 
 
-def printer_for(cupsd: Cupsd, queue: str, **options: object) -> CupsDocumentPrinter:
+def printer_for(cupsd: Cupsd, queue: str) -> CupsDocumentPrinter:
     printer = load_document_printer(
-        "cups", {"queue": queue, "server": str(cupsd.socket), "poll_s": 0.05, **options}
+        "cups", CupsOptions(queue=queue, server=str(cupsd.socket), poll_s=0.05)
     )
     assert isinstance(printer, CupsDocumentPrinter)
     printer.open()

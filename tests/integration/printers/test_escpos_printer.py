@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 
 from devices.base import Cover, CoverOpen, DeviceState, HealthLevel, Offline, Paper, PaperOut
-from devices.printers.escpos import EscposReceiptPrinter
+from devices.printers.escpos import EscposOptions, EscposReceiptPrinter
 from devices.printers.escpos_status import encode_status
 from devices.printers.receipt import Align, Receipt, Text
 from devices.registry import load_receipt_printer
@@ -31,17 +30,15 @@ STATUS_ROUND = [1, 2, 4]
 
 
 def printer_for(
-    sink: EscposSink, profile: str = "kiosk-80-cn", **overrides: Any
+    sink: EscposSink, profile: str = "kiosk-80-cn", **overrides: bool | int | float | str
 ) -> EscposReceiptPrinter:
-    printer = load_receipt_printer(
-        "escpos",
-        {
-            "connection": sink.url,
-            "profile": profile,
-            "profile_overrides": {**FAST, **overrides},
-            "status_timeout_s": 0.3,
-        },
+    options = EscposOptions(
+        connection=sink.url,
+        profile=profile,
+        profile_overrides={**FAST, **overrides},
+        status_timeout_s=0.3,
     )
+    printer = load_receipt_printer("escpos", options)
     assert isinstance(printer, EscposReceiptPrinter)
     printer.open()
     return printer
@@ -94,7 +91,7 @@ def test_receipt_sent_over_tcp_reads_back_as_the_report_summary(escpos_sink: Esc
     assert [qr.data.decode() for qr in decoded.qr_codes] == [
         f"{BASE_URL}/api/v1/verify/{report.report_no}?code={report.verify_code}"
     ]
-    assert decoded.cuts == [(66, 0)] and decoded.ops[-1] == "cut"
+    assert decoded.cuts == [(1, None)] and decoded.ops[-1] == "cut"
     assert decoded.rasters == []
     assert all(len(line.text.encode("gb18030")) <= 48 for line in decoded.lines)
     assert escpos_sink.queries == STATUS_ROUND * 3  # open, before the job, after it
@@ -129,7 +126,7 @@ def test_printer_without_chinese_font_gets_every_chinese_line_as_raster(
     assert all(line.text.isascii() for line in decoded.lines)
     assert decoded.rasters and {r.width_dots for r in decoded.rasters} == {576}
     assert all(r.height in range(20, 60) and r.ink_dots() > 0 for r in decoded.rasters)
-    assert len(decoded.qr_codes) == 1 and decoded.cuts == [(66, 0)]
+    assert len(decoded.qr_codes) == 1 and decoded.cuts == [(1, None)]
     picture = artifacts / "receipt-raster-80mm.png"
     picture.write_bytes(render_paper(job, printer.profile.columns))
     with Image.open(picture) as image:

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from devices.printers.cups import CupsOptions
+from devices.printers.escpos import EscposOptions
 from devices.printers.escpos_status import encode_status
-from kiosk.config import DeviceSettings, SessionSettings
+from kiosk.config import DeviceSettings, SessionSettings, device_settings
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, PrintKind, State
 from sandbox import population
@@ -60,23 +62,25 @@ def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
 def escpos(sink: EscposSink) -> DeviceSettings:
     return DeviceSettings(
         "escpos",
-        {
-            "connection": sink.url,
-            "profile": "kiosk-80-cn",
-            "profile_overrides": {"print_speed_mm_s": 100_000},
-            "status_timeout_s": 0.3,
-        },
+        EscposOptions(
+            connection=sink.url,
+            profile="kiosk-80-cn",
+            profile_overrides={"print_speed_mm_s": 100_000},
+            status_timeout_s=0.3,
+        ),
     )
 
 
 def cups_queue(cupsd: Cupsd, queue_name: str) -> DeviceSettings:
     return DeviceSettings(
-        "cups", {"queue": queue_name, "server": str(cupsd.socket), "poll_s": 0.05}
+        "cups", CupsOptions(queue=queue_name, server=str(cupsd.socket), poll_s=0.05)
     )
 
 
-def simulated(demo: DemoEnvironment) -> DeviceSettings:
-    return DeviceSettings("simulated", {"output_dir": str(demo.printed_dir), "job_delay_s": 0.0})
+def simulated(demo: DemoEnvironment, kind: str) -> DeviceSettings:
+    """A simulated ``receipt_printer`` or ``document_printer`` printing into the demo's folder."""
+    options = {"output_dir": str(demo.printed_dir), "job_delay_s": 0.0}
+    return device_settings(kind, "simulated", options)
 
 
 @pytest.mark.service
@@ -102,7 +106,7 @@ def test_paper_out_mid_receipt_tells_the_resident_and_the_technician(
     demo: DemoEnvironment, escpos_sink: EscposSink, qtbot: QtBot
 ) -> None:
     escpos_sink.after_cut = dict(encode_status(paper_end=True, paper_end_stop=True, offline=True))
-    kiosk = Kiosk(demo, escpos(escpos_sink), simulated(demo))
+    kiosk = Kiosk(demo, escpos(escpos_sink), simulated(demo, "document_printer"))
     try:
         kiosk.print(PrintKind.RECEIPT)
         failed = kiosk.wait_for(State.FAILED)
@@ -129,7 +133,7 @@ def test_a_stopped_a4_queue_times_out_cancels_and_says_so_on_screen(
 ) -> None:
     cupsd.add_raw_queue(queue_name, byte_sink.port)
     cupsd.run("cupsdisable", queue_name)
-    kiosk = Kiosk(demo, simulated(demo), cups_queue(cupsd, queue_name))
+    kiosk = Kiosk(demo, simulated(demo, "receipt_printer"), cups_queue(cupsd, queue_name))
     try:
         kiosk.print(PrintKind.A4)
         failed = kiosk.wait_for(State.FAILED, timeout=SESSION.printing_timeout_s + 2)
@@ -156,7 +160,7 @@ def test_a_printer_that_cannot_confirm_fails_the_print_without_a_record(
     demo: DemoEnvironment, escpos_sink: EscposSink
 ) -> None:
     escpos_sink.after_cut = dict.fromkeys(encode_status())
-    kiosk = Kiosk(demo, escpos(escpos_sink), simulated(demo))
+    kiosk = Kiosk(demo, escpos(escpos_sink), simulated(demo, "document_printer"))
     try:
         kiosk.print(PrintKind.RECEIPT)
         failed = kiosk.wait_for(State.FAILED)

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from devices.base import Cover, Jam, Paper, Toner
 from devices.printers.base import PrinterStatus
-from devices.printers.cups import CupsDocumentPrinter
 from devices.printers.cups_status import reason_keywords, status_from_attributes
 from devices.printers.sensors import attention, blocking_fault
 
@@ -65,12 +64,3 @@ def test_reasons_lose_their_severity_suffix() -> None:
 def test_a_paused_queue_is_not_an_offline_printer() -> None:
     """A stopped queue holds jobs (they time out and are cancelled); the device is fine."""
     assert status_from_attributes({"printer-state-reasons": ["paused"]}).online is True
-
-
-def test_options_are_checked() -> None:
-    with pytest.raises(ValueError, match="unknown"):
-        CupsDocumentPrinter.from_options({"queue": "a4", "printer": "x"})
-    with pytest.raises(ValueError, match="queue"):
-        CupsDocumentPrinter.from_options({})
-    with pytest.raises(ValueError):
-        CupsDocumentPrinter("a/b")

@@ -8,17 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.base import BadCard
-from devices.idcard.card import (
-    TEXT_BLOCK_SIZE,
-    CardType,
-    ChecksumMismatch,
-    GarbledCard,
-    IdentityCard,
-    encode_text_block,
-    parse_text_block,
-)
+from devices.idcard.card import CardType, ChecksumMismatch, GarbledCard, IdentityCard
 from devices.idcard.ethnicity import ETHNICITIES
 from devices.idcard.idnumber import check_digit
+from devices.idcard.text_block import TEXT_BLOCK_SIZE, encode_text_block, parse_text_block
 from tests.cards import foreign_2023_card, foreign_card, id_number, make_card, permit_card
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)

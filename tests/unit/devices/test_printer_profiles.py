@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devices.base import NotSupported
 from devices.printers.escpos import (
-    FULL_CUT,
-    TEAR_OFF_FEED,
+    EscposOptions,
     EscposReceiptPrinter,
-    apply_cutter,
     connector_usable,
     paper_length_mm,
     parse_endpoint,
 )
-from devices.printers.escpos_encoding import PARTIAL_CUT, encode_receipt
+from devices.printers.escpos_encoding import encode_receipt
 from devices.printers.profiles import ProfileError, load_profile, profile_from_dict, profile_names
 from devices.printers.receipt import QrCode, Receipt, Text
+from tests.escpos_decoder import decode
 
 
 def test_shipped_profiles_load_and_fit_the_column_grid() -> None:
@@ -98,12 +101,57 @@ def test_bad_endpoints_say_what_is_expected(url: str) -> None:
         parse_endpoint(url)
 
 
-def test_the_cutter_follows_the_profile() -> None:
-    job = encode_receipt(Receipt((Text("x"),)), 32)
-    assert apply_cutter(job, "partial") == job
-    assert apply_cutter(job, "full").endswith(FULL_CUT)
-    assert apply_cutter(job, "none").endswith(TEAR_OFF_FEED)
-    assert PARTIAL_CUT not in apply_cutter(job, "none")[-8:]
+@given(
+    url=st.one_of(
+        st.text(max_size=40),
+        st.builds(
+            "".join,
+            st.lists(
+                st.sampled_from(
+                    [
+                        "tcp://",
+                        "usb://",
+                        "serial://",
+                        "/dev/",
+                        "h",
+                        ":",
+                        "9100",
+                        "0416",
+                        "?",
+                        "in_ep=",
+                        "baudrate=",
+                        "&",
+                        "0x",
+                        "[",
+                        "]",
+                        "/",
+                        "%",
+                        "-1",
+                        "99999",
+                    ]
+                ),
+                max_size=8,
+            ),
+        ),
+    )
+)
+def test_any_connection_is_an_endpoint_or_an_error_naming_the_option(url: str) -> None:
+    try:
+        options = EscposOptions(url, "pos-58-cn")
+    except ValueError as error:
+        assert str(error).startswith("connection: ")
+    else:
+        assert parse_endpoint(options.connection).kind in ("tcp", "usb", "serial")
+
+
+@pytest.mark.parametrize(
+    ("cutter", "cuts"), [("partial", [(1, None)]), ("full", [(0, None)]), ("none", [])]
+)
+def test_the_cutter_follows_the_profile(cutter: str, cuts: list[tuple[int, int | None]]) -> None:
+    decoded = decode(encode_receipt(Receipt((Text("x"),)), 32, cutter=cutter))
+    ending = ["feed", "cut"] if cuts else ["feed"]
+    assert decoded.cuts == cuts
+    assert decoded.ops[-len(ending) :] == ending
 
 
 def test_paper_length_grows_with_the_receipt() -> None:
@@ -117,21 +165,35 @@ def test_usb_and_serial_need_their_libraries_or_say_so() -> None:
         usable, why = connector_usable(kind)
         if not usable:
             assert library in why
+            connection = "usb://0416:5011" if kind == "usb" else "serial:///dev/ttyS0"
             with pytest.raises(NotSupported, match=library):
-                EscposReceiptPrinter.from_options(
-                    {
-                        "connection": f"{kind}://0416:5011"
-                        if kind == "usb"
-                        else "serial:///dev/ttyS0",
-                        "profile": "pos-58-cn",
-                    }
-                )
+                EscposReceiptPrinter.from_options(EscposOptions(connection, "pos-58-cn"))
 
 
-def test_options_are_checked() -> None:
-    with pytest.raises(ValueError, match="unknown"):
-        EscposReceiptPrinter.from_options({"connection": "tcp://x", "profile": "pos-58-cn", "x": 1})
-    with pytest.raises(ValueError, match="profile"):
-        EscposReceiptPrinter.from_options({"connection": "tcp://x"})
-    with pytest.raises(ValueError, match="no printer profile"):
-        EscposReceiptPrinter.from_options({"connection": "tcp://x", "profile": "nope"})
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"connection": "tcp://x", "profile": "nope"}, "profile: no printer profile 'nope'"),
+        ({"connection": "ftp://x", "profile": "pos-58-cn"}, "connection: .* tcp, usb or serial"),
+        ({"connection": "usb://zz", "profile": "pos-58-cn"}, "connection: .*usb://VID:PID"),
+        (
+            {"connection": "tcp://x", "profile": "pos-58-cn", "profile_overrides": {"x": 1}},
+            "profile_overrides: .* cannot override 'x'",
+        ),
+        (
+            {"connection": "tcp://x", "profile": "pos-58-cn", "status_timeout_s": 0.0},
+            "status_timeout_s: must be more than 0",
+        ),
+    ],
+)
+def test_bad_option_values_are_refused_naming_the_option(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        EscposOptions(**options)
+
+
+def test_options_carry_the_profile_with_its_overrides() -> None:
+    options = EscposOptions("tcp://x", "kiosk-80-cn", profile_overrides={"cutter": "none"})
+    assert options.printer_profile().cutter == "none"
+    assert options.printer_profile().name == "kiosk-80-cn"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,12 @@ from devices.base import (
 )
 from devices.faults import FaultScript
 from devices.printers.receipt import QrCode, Receipt, Rule, Text
-from devices.printers.simulated import SimulatedDocumentPrinter, SimulatedReceiptPrinter
+from devices.printers.simulated import (
+    SimulatedDocumentOptions,
+    SimulatedDocumentPrinter,
+    SimulatedReceiptOptions,
+    SimulatedReceiptPrinter,
+)
 from devices.registry import load_document_printer, load_receipt_printer
 from tests.escpos_decoder import decode
 
@@ -220,12 +226,9 @@ def test_a_closed_printer_does_not_print(tmp_path: Path) -> None:
 
 
 def test_options_build_the_printer_through_the_registry(tmp_path: Path) -> None:
-    options = {
-        "output_dir": str(tmp_path),
-        "columns": 48,
-        "job_delay_s": 0,
-        "faults": ["near_end_after_job:0"],
-    }
+    options = SimulatedReceiptOptions(
+        output_dir=tmp_path, columns=48, job_delay_s=0, faults=("near_end_after_job:0",)
+    )
     printer = load_receipt_printer("simulated", options)
     printer.open()
 
@@ -234,23 +237,25 @@ def test_options_build_the_printer_through_the_registry(tmp_path: Path) -> None:
     assert isinstance(printer, SimulatedReceiptPrinter) and printer.columns == 48
     assert printer.status().paper is Paper.LOW
     assert decode((tmp_path / "receipt-R0001.bin").read_bytes()).lines[1].text == "-" * 48
-    document = load_document_printer("simulated", {"output_dir": str(tmp_path)})
+    document = load_document_printer("simulated", SimulatedDocumentOptions(output_dir=tmp_path))
     assert isinstance(document, SimulatedDocumentPrinter)
 
 
+def test_the_registry_refuses_another_drivers_options(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="SimulatedReceiptOptions"):
+        load_receipt_printer("simulated", SimulatedDocumentOptions(output_dir=tmp_path))
+
+
 @pytest.mark.parametrize(
-    ("cls", "options", "message"),
+    ("build", "message"),
     [
-        (SimulatedReceiptPrinter, {"output_dir": "/tmp/x", "colums": 32}, "unknown"),
-        (SimulatedDocumentPrinter, {"output_dir": "/tmp/x", "columns": 32}, "unknown"),
-        (SimulatedReceiptPrinter, {}, "output_dir"),
-        (SimulatedDocumentPrinter, {"output_dir": "/tmp/x", "faults": ["nonsense"]}, "fault"),
+        (lambda: SimulatedReceiptOptions(columns=7), "columns: a receipt needs at least 8"),
+        (lambda: SimulatedReceiptOptions(job_delay_s=-0.1), "job_delay_s: must be 0 or more"),
+        (lambda: SimulatedDocumentOptions(faults=("nonsense",)), "faults: fault entry"),
     ],
 )
-def test_bad_options_are_refused(
-    cls: type[SimulatedReceiptPrinter] | type[SimulatedDocumentPrinter],
-    options: dict[str, object],
-    message: str,
+def test_bad_option_values_are_refused_naming_the_option(
+    build: Callable[[], object], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        cls.from_options(options)
+        build()

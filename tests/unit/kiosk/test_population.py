@@ -8,14 +8,9 @@ import re
 import msgspec
 import pytest
 
-from devices.idcard.card import (
-    ChecksumMismatch,
-    GarbledCard,
-    IdentityCard,
-    encode_text_block,
-    parse_text_block,
-)
+from devices.idcard.card import ChecksumMismatch, GarbledCard, IdentityCard
 from devices.idcard.idnumber import is_valid_id_number, mask_id_number
+from devices.idcard.text_block import encode_text_block, parse_text_block
 from kiosk.contract import SECTION_BY_KEY, SECTIONS, CreditReport
 from sandbox import population
 from sandbox.population import Resident
