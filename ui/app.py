@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CORE_START_DEADLINE_S = 10.0
+"""The core starts this long after ``run()`` even if no frame has been painted by then."""
 Script = Callable[[KioskWindow, IdCardReader], None]
 """Called before the window is shown and the core started (it sees the first view)."""
 
@@ -117,8 +119,12 @@ class Core(QObject):
         self.error: Exception | None = None
         self._thread = threading.Thread(target=self._build_and_start, name="core-start")
 
-    def start(self) -> None:
+    def start(self) -> bool:
+        """Build and start the runtime on a thread of its own; False if that has begun already."""
+        if self._thread.ident is not None:
+            return False
         self._thread.start()
+        return True
 
     def stop(self) -> None:
         if self._thread.ident is not None:
@@ -186,7 +192,12 @@ def run(
         log.info("first frame painted %.3f s after process start", process_age_s())
         core.start()
 
+    def no_frame_in_time() -> None:
+        if core.start():  # a window never painted must not leave the terminal deaf
+            log.warning("no frame painted within %g s: core started anyway", CORE_START_DEADLINE_S)
+
     _after_first_frame(window, first_frame)
+    QTimer.singleShot(round(CORE_START_DEADLINE_S * 1000), no_frame_in_time)
     if script is not None:
         script(window, reader)
     if full_screen:
