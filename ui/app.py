@@ -185,7 +185,7 @@ def run(
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     core = Core(settings, reader, bridge)
     window = _kiosk_window(settings, demo_env, reader, core, bridge)
-    QShortcut(QKeySequence("Ctrl+Shift+Q"), window, activated=app.quit)
+    QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     core.failed.connect(app.quit)
 
     def first_frame() -> None:
