@@ -11,7 +11,7 @@ APT_RUNTIME := fonts-wqy-zenhei libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkb
 # Real services the integration tests drive, builds for pyscard/pycups, and eyes (Xvfb, pdftoppm).
 APT_TEST := $(APT_RUNTIME) pcscd vsmartcard-vpcd libpcsclite-dev swig cups cups-client \
   printer-driver-cups-pdf libcups2-dev poppler-utils xvfb xauth x11-utils imagemagick gcc
-# Only the benchmark compares against Chromium's print-to-pdf.
+# Only the benchmark compares against Chromium (start-up, print-to-pdf).
 APT_BENCH := chromium
 UV = $(shell scripts/ensure-uv)
 DEMO_OUT ?= $(CURDIR)/demo-output

@@ -1,4 +1,8 @@
-"""Everything below the UI, assembled from settings and started or stopped as one."""
+"""Everything below the UI, assembled from settings and started or stopped as one.
+
+Importing this module loads requests and sqlite-utils (platform client, outbox, content
+cache): the UI imports it only after its first frame is painted, off the GUI thread.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 
+from devices.idcard.reader import IdCardReader
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
 from kiosk.config import Settings, read_secret
 from kiosk.platform.client import PlatformClient
@@ -55,10 +60,17 @@ def build_runtime(
     settings: Settings,
     on_change: Callable[[SessionView], None],
     on_platform_change: Callable[[PlatformStatus], None] = _ignore_status,
+    *,
+    reader: IdCardReader | None = None,
+    on_ready: Callable[[], None] = lambda: None,
 ) -> Runtime:
+    """``reader``: one already loaded from ``settings`` (the UI loads it before its first frame,
+    for the demo control); ``on_ready``: see ``Terminal``."""
     secret = read_secret(settings.terminal.secret_file)
+    if reader is None:
+        reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     devices = Devices(
-        reader=load_reader(settings.card_reader.driver, settings.card_reader.options),
+        reader=reader,
         receipt_printer=load_receipt_printer(
             settings.receipt_printer.driver, settings.receipt_printer.options
         ),
@@ -101,5 +113,6 @@ def build_runtime(
         outbox=outbox,
         timeouts=settings.session,
         on_change=on_change,
+        on_ready=on_ready,
     )
     return Runtime(settings, terminal, platform, outbox, drainer, watch, content)

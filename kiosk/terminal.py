@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from devices.base import BadCard, DeviceError
+from devices.base import BadCard, DeviceError, DeviceState
 from devices.idcard.card import (
     CardMoved,
     CardType,
@@ -34,7 +34,6 @@ from devices.printers.sensors import attention
 from kiosk.config import SessionSettings
 from kiosk.contract import DeviceFault, Payload, PrintRecord, QueryRecord
 from kiosk.documents.receipt_layout import build_receipt
-from kiosk.documents.report_pdf import build_report_pdf
 from kiosk.platform.client import (
     IdentityMismatch,
     MalformedReply,
@@ -143,9 +142,14 @@ class Terminal:
         outbox: Outbox,
         timeouts: SessionSettings,
         on_change: Callable[[SessionView], None],
+        on_ready: Callable[[], None] = lambda: None,
         today: Callable[[], dt.date] = dt.date.today,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``on_ready`` is called once, on the card-reader thread, when the terminal is first
+        ready for a card: the reader is open and answering (state IDLE) and the coordinator
+        takes cards. A card laid before then is not lost: drivers report a card already lying
+        on the reader as INSERTED when first watched."""
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -154,6 +158,7 @@ class Terminal:
         self._outbox = outbox
         self._settings = timeouts
         self._on_change = on_change
+        self._on_ready = on_ready
         self._today = today
         self._session = Session(session_timeouts(timeouts), clock)
         self._coordinator = ThreadPoolExecutor(1, "session")
@@ -246,12 +251,15 @@ class Terminal:
     # --- the one path ---
     def _watch_cards(self) -> None:
         reader = self.devices.reader
-        opened = False
+        opened = ready = False
         while not self._stopping.is_set():
             try:
                 if not opened:
                     reader.open()
                     opened = True
+                if not ready and reader.state is DeviceState.IDLE:
+                    ready = True
+                    self._guarded(self._on_ready)
                 event = reader.wait_for_card_event(CARD_POLL_S)
                 if event is CardEvent.INSERTED:
                     self._read_card(reader)
@@ -392,6 +400,9 @@ class Terminal:
     ) -> None:
         outcome: PrintResult | Exception
         try:
+            # start-up: reportlab loads on the first A4 print, on this worker, not before
+            from kiosk.documents.report_pdf import build_report_pdf
+
             pdf = build_report_pdf(
                 report, terminal_id=self.terminal_id, printed_at=printed_at, verify_url=url
             )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.platform.watch import PlatformStatus
 from kiosk.session import SessionView
+
+if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
+    from kiosk.platform.watch import PlatformStatus
 
 
 class SessionBridge(QObject):

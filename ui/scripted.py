@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
+from devices.idcard.reader import IdCardReader
 from devices.idcard.simulated import SimulatedReader
-from kiosk.runtime import Runtime
 from kiosk.session import SessionView, State
 from ui.window import KioskWindow
 
@@ -33,8 +33,7 @@ class ScriptedResident:
     shots: list[Path] = field(default_factory=list)
     exit_code: int = 2
 
-    def __call__(self, window: KioskWindow, runtime: Runtime) -> None:
-        reader = runtime.terminal.devices.reader
+    def __call__(self, window: KioskWindow, reader: IdCardReader) -> None:
         assert isinstance(reader, SimulatedReader)
         self.window = window
         self.reader = reader

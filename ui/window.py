@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.platform.watch import PlatformStatus
 from kiosk.privacy import mask_name
 from kiosk.report_model import CHINA_TIME
 from kiosk.session import PrintKind, SessionView, State
@@ -26,6 +25,9 @@ from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
 from ui.strings import common
 from ui.widgets import button, label
+
+if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
+    from kiosk.platform.watch import PlatformStatus
 
 
 class TerminalActions(Protocol):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.platform.watch import PlatformStatus
 from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
 from ui.strings import common
 from ui.strings import publicity as publicity_text
 from ui.widgets import IdCardPicture, button, card, centered
+
+if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
+    from kiosk.platform.watch import PlatformStatus
 
 
 class AttractScreen(QWidget):

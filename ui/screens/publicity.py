@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.platform.watch import PlatformStatus
 from kiosk.report_model import display_time
 from ui.strings import common
 from ui.strings import publicity as text
 from ui.widgets import button, card, clear_layout, label, touch_scroll_area
+
+if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
+    from kiosk.platform.watch import PlatformStatus
 
 
 class PublicityScreen(QWidget):
