@@ -28,6 +28,7 @@ import qrcode
 
 from devices.printers.escpos_encoding import cjk_font, encode_receipt
 from devices.printers.profiles import load_profile
+from kiosk.contract import CreditReport
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.documents.report_pdf import (
     ISSUER,
@@ -37,7 +38,7 @@ from kiosk.documents.report_pdf import (
     TITLE,
     build_report_pdf,
 )
-from kiosk.report_model import CreditReport, display_time
+from kiosk.report_model import display_time
 from sandbox import population
 
 Emit = Callable[..., None]

@@ -8,17 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.contract import SECTION_BY_KEY, SECTIONS, CreditReport, Section
-
-__all__ = [
-    "CHINA_TIME",
-    "SECTIONS",
-    "SECTION_BY_KEY",
-    "CreditReport",
-    "Section",
-    "display_time",
-    "verify_url",
-]
+from kiosk.contract import CreditReport
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 """Times shown or printed are China Standard Time, whatever the terminal's clock zone."""

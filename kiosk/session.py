@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from devices.idcard.card import IdentityCard
-from kiosk.report_model import CreditReport
+from kiosk.contract import CreditReport
 
 
 class State(enum.Enum):

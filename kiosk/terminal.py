@@ -32,7 +32,7 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
 from devices.printers.sensors import attention
 from kiosk.config import SessionSettings
-from kiosk.contract import DeviceFault, Payload, PrintRecord, QueryRecord
+from kiosk.contract import CreditReport, DeviceFault, Payload, PrintRecord, QueryRecord
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.platform.client import (
     IdentityMismatch,
@@ -44,7 +44,7 @@ from kiosk.platform.client import (
 from kiosk.platform.outbox_items import enqueue
 from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
-from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
+from kiosk.report_model import CHINA_TIME, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
 from offline_cache.outbox import Outbox, OutboxError
 

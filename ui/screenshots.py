@@ -18,11 +18,10 @@ from PySide6.QtWidgets import QApplication
 
 from devices.idcard.text_block import parse_text_block
 from kiosk.config import read_secret
-from kiosk.contract import ListEntry, Notice
+from kiosk.contract import CreditReport, ListEntry, Notice
 from kiosk.demo import DemoEnvironment
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.watch import PlatformStatus
-from kiosk.report_model import CreditReport
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from ui.app import application
 from ui.window import KioskWindow

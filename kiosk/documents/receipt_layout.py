@@ -10,7 +10,8 @@ import datetime as dt
 
 from devices.idcard.idnumber import mask_name
 from devices.printers.receipt import Align, QrCode, Receipt, ReceiptElement, Rule, Text
-from kiosk.report_model import CreditReport, display_time
+from kiosk.contract import CreditReport
+from kiosk.report_model import display_time
 
 TITLE = "公共信用信息报告（摘要）"
 ISSUER = "新泰市社会信用中心 · 信用新泰"

@@ -38,7 +38,8 @@ from reportlab.platypus import (
 )
 
 from devices.fonts import cjk_font_path
-from kiosk.report_model import CreditReport, Section, display_time
+from kiosk.contract import CreditReport, Section
+from kiosk.report_model import display_time
 
 FONT = "WenQuanYiZenHei"
 TITLE = "公共信用信息报告"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kiosk.report_model import SECTIONS
+from kiosk.contract import SECTIONS
 from sandbox import population
 from tests.escpos_decoder import decode
 

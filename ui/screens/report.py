@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.report_model import CreditReport, Section, display_time
+from kiosk.contract import CreditReport, Section
+from kiosk.report_model import display_time
 from ui.strings import common
 from ui.strings import report as text
 from ui.widgets import button, card, centered, clear_layout, label, touch_scroll_area

@@ -29,8 +29,9 @@ from devices.base import (
 )
 from devices.printers.cups import CupsDocumentPrinter, CupsOptions, count_pages
 from devices.registry import load_document_printer
+from kiosk.contract import CreditReport
 from kiosk.documents.report_pdf import TITLE, build_report_pdf
-from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
+from kiosk.report_model import CHINA_TIME, verify_url
 from sandbox import population
 from tests.integration.printers.cupsd import Cupsd
 from tests.integration.printers.sinks import ByteSink

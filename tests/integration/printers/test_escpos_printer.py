@@ -15,8 +15,9 @@ from devices.printers.escpos import EscposOptions, EscposReceiptPrinter
 from devices.printers.escpos_status import encode_status
 from devices.printers.receipt import Align, Receipt, Text
 from devices.registry import load_receipt_printer
+from kiosk.contract import CreditReport
 from kiosk.documents.receipt_layout import build_receipt
-from kiosk.report_model import CHINA_TIME, CreditReport, display_time, verify_url
+from kiosk.report_model import CHINA_TIME, display_time, verify_url
 from sandbox import population
 from tests.escpos_decoder import Decoded, decode
 from tests.integration.printers.paper import render_paper

@@ -9,8 +9,9 @@ import pytest
 
 from devices.printers.escpos_encoding import encode_receipt
 from devices.printers.receipt import QrCode, Text
+from kiosk.contract import SECTIONS, CreditReport
 from kiosk.documents.receipt_layout import build_receipt
-from kiosk.report_model import SECTIONS, CreditReport, verify_url
+from kiosk.report_model import verify_url
 from tests import reports
 from tests.escpos_decoder import decode
 

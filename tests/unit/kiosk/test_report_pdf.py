@@ -11,9 +11,9 @@ import msgspec
 import pytest
 from pypdf import PdfReader
 
-from kiosk.contract import AdminPenalties, BasicInfo
+from kiosk.contract import SECTIONS, AdminPenalties, BasicInfo, CreditReport
 from kiosk.documents.report_pdf import COLUMN_WEIGHTS, build_report_pdf
-from kiosk.report_model import SECTIONS, CreditReport, verify_url
+from kiosk.report_model import verify_url
 from tests import reports
 
 NAME = "测试员甲"
