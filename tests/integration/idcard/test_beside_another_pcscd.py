@@ -5,6 +5,7 @@ answering its own clients."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from tests.integration.idcard.pcscd import SOCKET_VARIABLE, Pcscd
 pytestmark = pytest.mark.service
 ROOT = Path(__file__).parents[3]
 MACHINE_PCSCD_DIR = Path("/run/pcscd")
+DECOY_LOCK = Path("/run/lock/taihaoban-kiosk-decoy-pcscd.lock")
 CARD_READING = [
     "test_pcsc_reader.py::test_reads_every_card_type",
     "test_pcsc_reader.py::test_two_readers_both_watched_the_last_laid_card_is_read",
@@ -59,13 +61,20 @@ def machine_readers() -> list[str] | None:
 def decoy(tmp_path: Path) -> Iterator[subprocess.Popen[bytes] | None]:
     """A pcscd on the machine's standard socket: a plain ``pcscd -f -a`` (Debian's vpcd
     config) started here and stopped by PID afterwards, or, when one already answers there,
-    the machine's own, left alone."""
-    if machine_readers() is not None:
-        yield None
-        return
+    the machine's own, left alone. One such test on the machine at a time: two suites at
+    once would otherwise each take the other's decoy for the machine's."""
+    with DECOY_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if machine_readers() is not None:
+            yield None
+            return
+        yield from started_decoy(tmp_path / "decoy.log")
+
+
+def started_decoy(log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     require_tool("pcscd", "setpriv")
     had_its_dir = MACHINE_PCSCD_DIR.exists()
-    with (tmp_path / "decoy.log").open("wb") as log:
+    with log_path.open("wb") as log:
         process = subprocess.Popen(
             # --pdeathsig: the decoy dies with this test's process, even on a crash.
             ["setpriv", "--pdeathsig", "TERM", "pcscd", "-f", "-a"],
@@ -76,10 +85,10 @@ def decoy(tmp_path: Path) -> Iterator[subprocess.Popen[bytes] | None]:
         )
     try:
         deadline = time.monotonic() + 10
-        while machine_readers() is None:
-            assert process.poll() is None, f"the decoy exited; see {tmp_path / 'decoy.log'}"
+        while process.poll() is None and machine_readers() is None:
             assert time.monotonic() < deadline, "the decoy did not answer within 10 s"
             time.sleep(0.1)
+        assert process.poll() is None, f"the decoy exited; see {log_path}"
         yield process
     finally:
         process.terminate()
@@ -97,7 +106,8 @@ def decoy(tmp_path: Path) -> Iterator[subprocess.Popen[bytes] | None]:
 def test_the_card_reading_tests_pass_beside_another_pcscd(
     pcscd: Pcscd, decoy: subprocess.Popen[bytes] | None, tmp_path: Path
 ) -> None:
-    # ``pcscd``: this process's private one is up too, so two suites run at once here.
+    # ``pcscd``: this process's private one, up too (the inner suite's is a second one); it
+    # also says why where none can start.
     before = machine_readers()
     suite = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
