@@ -12,12 +12,13 @@ Three figures over ``reads`` cards each:
   its socket by a stand-in for vpcd, no pcscd in between.
 
 Cards alternate between vpcd's two readers so that one card's removal and the next card's
-arrival are noticed in the same pcscd poll.
+arrival are noticed in the same pcscd poll. The pcscd is a private one (see
+``tests/integration/idcard/pcscd.py``), beside any the machine runs; where none can be
+started, the figure says why it was skipped.
 """
 
 from __future__ import annotations
 
-import shutil
 import socket
 import struct
 import tempfile
@@ -28,6 +29,7 @@ from typing import Any
 from devices.idcard.profile import load_profile
 from devices.idcard.text_block import encode_text_block
 from tests.cards import make_card
+from tests.integration.idcard.pcscd import Pcscd, PcscdUnavailable
 
 
 def _ms(seconds: float) -> float:
@@ -44,13 +46,11 @@ def _figures(name: str, values: list[float], emit: Any, percentile: Any, **extra
     )
 
 
-def _through_pcscd(reads: int, workdir: Path) -> tuple[list[float], list[float]]:
+def _through_pcscd(reads: int, pcscd: Pcscd) -> tuple[list[float], list[float]]:
     from devices.idcard.pcsc import PcscReader
     from devices.idcard.reader import CardEvent
-    from tests.integration.idcard.pcscd import Pcscd
     from tests.vpcd_emulator import EmulatedCard, VpcdCard
 
-    pcscd = Pcscd(workdir, log_apdus=False)
     pcscd.start()
     reader = PcscReader(reader="Virtual PCD")
     block = encode_text_block(make_card())
@@ -123,19 +123,11 @@ def _exactly(connection: socket.socket, size: int) -> bytes:
 
 
 def bench_idcard(emit: Any, percentile: Any, reads: int = 100) -> None:
-    missing = [tool for tool in ("pcscd",) if shutil.which(tool) is None]
-    try:
-        import smartcard  # noqa: F401
-    except ImportError:
-        missing.append("pyscard")
-    if missing:
-        emit("idcard_card_to_identity", skipped=f"missing: {', '.join(missing)}")
-        return
-    from tests.integration.idcard.pcscd import PcscdUnavailable
-
     with tempfile.TemporaryDirectory(prefix="bench-pcscd-") as workdir:
         try:
-            laid_to_card, event_to_card = _through_pcscd(reads, Path(workdir))
+            laid_to_card, event_to_card = _through_pcscd(
+                reads, Pcscd(Path(workdir), log_apdus=False)
+            )
         except PcscdUnavailable as error:
             emit("idcard_card_to_identity", skipped=str(error))
             return

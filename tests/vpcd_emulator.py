@@ -1,10 +1,11 @@
 """A card emulator of ours that speaks vpcd's wire protocol: a card laid on a virtual reader.
 
-vpcd (the ``Virtual PCD`` reader of pcscd) waits on TCP 35963 (reader 0) and 35964 (reader
-1) for an emulator. Every message either way is a 2-byte big-endian length and a payload; a
-1-byte payload from vpcd is a control message (0 power off, 1 power on, 2 reset, 4 send the
-ATR), anything longer a command APDU. Connecting lays the card on the reader; closing the
-socket takes it off.
+vpcd (the ``Virtual PCD`` reader of pcscd) waits for an emulator on the TCP port its
+reader.conf names (reader 0) and the next one (reader 1); Debian's default is 35963, ours
+(``tests/integration/idcard/pcscd.py``) a free pair per daemon. Every message either way is
+a 2-byte big-endian length and a payload; a 1-byte payload from vpcd is a control message
+(0 power off, 1 power on, 2 reset, 4 send the ATR), anything longer a command APDU.
+Connecting lays the card on the reader; closing the socket takes it off.
 
 ``EmulatedCard`` says what the card (behind a reader with a security module) answers, in the
 ``generic-sam-ccid`` command set, with scripted misbehaviour. ``VpcdCard`` connects it.
@@ -31,7 +32,6 @@ NOT_FOUND = b"\x6a\x82"
 NOT_READY = b"\x69\x85"
 SAM_FAULT = b"\x6f\x00"
 INS_NOT_SUPPORTED = b"\x6d\x00"
-VPCD_PORT = 35963
 
 
 @dataclass
@@ -87,7 +87,7 @@ class VpcdCard:
     """An ``EmulatedCard`` on vpcd's reader at ``port``: ``insert()`` lays it, ``remove()``
     takes it off. Also a context manager (inserted inside the ``with``)."""
 
-    def __init__(self, card: EmulatedCard, port: int = VPCD_PORT, host: str = "127.0.0.1"):
+    def __init__(self, card: EmulatedCard, port: int, host: str = "127.0.0.1"):
         self.card = card
         self.address = (host, port)
         self._sock: socket.socket | None = None

@@ -117,12 +117,14 @@ def test_a_reader_without_security_module_says_so_quickly(reader: PcscReader, la
 
 
 def test_every_read_has_a_timeout(reader: PcscReader, lay: Lay) -> None:
-    lay(emulated(make_card(), apdu_delay_s=0.2))
+    card = emulated(make_card(), apdu_delay_s=0.2)
+    lay(card)
     wait_for(reader, CardEvent.INSERTED)
-    started = time.monotonic()
     with pytest.raises(Timeout):
         reader.read_card(0.5)
-    assert time.monotonic() - started < 0.5 + 0.3  # at most one command past the deadline
+    # No command starts after the deadline: at 0.2 s each, SELECT, READ TEXT and one photo
+    # block at most, however slow the machine is.
+    assert len(card.received) <= 3
 
 
 def test_no_card_connection_outlives_a_read(reader: PcscReader, lay: Lay) -> None:
