@@ -45,7 +45,7 @@ from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
-from offline_cache.outbox import Outbox, OutboxError
+from offline_cache.outbox import Outbox, OutboxFull
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -503,9 +503,19 @@ class Terminal:
         self._remember("device_fault", payload)
 
     def _remember(self, kind: str, payload: dict[str, Any]) -> None:
-        """Queue what the platform must learn. A full or broken outbox must not stop the
-        resident's session: it is logged loudly (and the outbox's health shows it)."""
+        """Queue what the platform must learn. Nothing the outbox does may stop the
+        resident's session: a full disk is logged loudly (and the outbox's health shows it);
+        any other failure is logged and recorded as a fault for the technician."""
         try:
             self._outbox.enqueue(kind, payload)
-        except OutboxError as error:
+        except OutboxFull as error:
             log.error("outbox refused a %s: %s", kind, error)
+        except Exception as error:
+            log.exception("outbox refused a %s", kind)
+            if kind != "device_fault":
+                self._queue_fault(
+                    "outbox_refused",
+                    f"a {kind} was not stored ({type(error).__name__})",
+                    "send the kiosk log to the software supplier",
+                    "outbox",
+                )

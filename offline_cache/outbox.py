@@ -81,16 +81,21 @@ KIND_PRIORITY: Mapping[str, int] = {
 RELAXED_KINDS = frozenset({"heartbeat"})
 """Kinds committed with synchronous=NORMAL (see the module docstring)."""
 
+IDENTIFIER_FIELDS = frozenset({"report_no", "verify_code"})
+"""Payload fields the platform's own identifiers fill (``[A-Z0-9]{8,32}``): an all-digit
+one of 18 characters is a valid report number, not a resident's ID number, so the personal
+data guard skips them (as it skips field names)."""
+
 DEFAULT_MAX_ITEMS = 20_000
 NEAR_CAP_RATIO = 0.8
 
 
-class PersonalDataRefused(ValueError):
-    """An outbox payload held what looks like a full ID number."""
-
-
 class OutboxError(Exception):
     """The outbox could not do what was asked."""
+
+
+class PersonalDataRefused(OutboxError):
+    """An outbox payload held what looks like a full ID number: the item was not stored."""
 
 
 class OutboxFull(OutboxError):
@@ -214,9 +219,9 @@ class Outbox:
         least important (a heartbeat when nothing else can go): see the module docstring.
         Raises PersonalDataRefused, OutboxFull.
         """
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-        if _FULL_ID_NUMBER.search(text):
+        if _holds_full_id_number(payload):
             raise PersonalDataRefused(f"{kind} payload holds a full ID number")
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         key = idempotency_key or uuid.uuid4().hex
         priority = priority_of(kind)
         now = self._clock()
@@ -480,6 +485,18 @@ class Outbox:
         )
         self.recovery = Recovery(moved_to, reason, salvaged, now)
         return db
+
+
+def _holds_full_id_number(value: Any) -> bool:
+    """Whether a value that can hold personal data (any but ``IDENTIFIER_FIELDS``) holds
+    what looks like a full ID number."""
+    if isinstance(value, Mapping):
+        return any(_holds_full_id_number(v) for k, v in value.items() if k not in IDENTIFIER_FIELDS)
+    if isinstance(value, list | tuple):
+        return any(_holds_full_id_number(v) for v in value)
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return _FULL_ID_NUMBER.search(str(value)) is not None
+    return False
 
 
 def _count(db: sqlite3.Connection) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -197,3 +199,41 @@ def test_card_types_the_platform_files_records_by(
         assert view.failure is not None
         assert view.failure.reason is FailureReason.CARD_UNSUPPORTED
         assert demo.sandbox.state()["sessions"] == 0
+
+
+def _reports_numbered(kiosk: Kiosk, report_no: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform = kiosk.runtime.platform
+    fetch = platform.fetch_report
+    monkeypatch.setattr(
+        platform, "fetch_report", lambda token: replace(fetch(token), report_no=report_no)
+    )
+
+
+def test_an_all_digit_report_number_is_shown_and_recorded(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report_no = "123456789012345678"  # [A-Z0-9]{8,32}, shaped like an ID number
+    _reports_numbered(kiosk, report_no, monkeypatch)
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    shown = kiosk.wait_for(State.SHOWING)
+    assert shown.report is not None and shown.report.report_no == report_no
+    (record,) = kiosk.events("query_record")
+    assert (record["outcome"], record["report_no"]) == ("shown", report_no)
+
+
+def test_an_outbox_that_fails_never_stops_the_session(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = kiosk.runtime.outbox
+    enqueue = outbox.enqueue
+
+    def fail_on_query_records(kind: str, payload: dict[str, Any], key: str = "") -> str:
+        if kind == "query_record":
+            raise sqlite3.OperationalError("disk I/O error")
+        return enqueue(kind, payload, key)
+
+    monkeypatch.setattr(outbox, "enqueue", fail_on_query_records)
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.SHOWING)
+    (fault,) = kiosk.events("device_fault")
+    assert (fault["device"], fault["code"]) == ("outbox", "outbox_refused")
