@@ -45,6 +45,7 @@ from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, CreditReport, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
+from kiosk.supervision import SupervisedLoop
 from offline_cache.outbox import Outbox, OutboxFull
 
 log = logging.getLogger(__name__)
@@ -159,24 +160,27 @@ class Terminal:
         self._receipt_worker = ThreadPoolExecutor(1, "receipt-printer")
         self._document_worker = ThreadPoolExecutor(1, "document-printer")
         self._stopping = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._watch_cards, name="card-reader", daemon=True),
-            threading.Thread(target=self._tick, name="session-clock", daemon=True),
-        ]
+        self._reader_loop = SupervisedLoop(
+            "card-reader", self._watch_cards, self._stopping, self._reader_failed
+        )
+        self._clock_loop = SupervisedLoop(
+            "session-clock", self._tick, self._stopping, self.record_loop_fault
+        )
+        self.loops = (self._reader_loop, self._clock_loop)
         self._pending_prints: dict[PrintKind, PrintResult | Exception] = {}
 
     # --- lifecycle ---
     def start(self) -> None:
         self._receipt_worker.submit(self._open_device, self.devices.receipt_printer.open)
         self._document_worker.submit(self._open_device, self.devices.document_printer.open)
-        for thread in self._threads:
-            thread.start()
+        for loop in self.loops:
+            loop.start()
         self._submit(self._publish)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout)
+        for loop in self.loops:
+            loop.join(timeout)
         self._coordinator.submit(self._session.wipe)
         for executor in (
             self._platform_worker,
@@ -246,6 +250,7 @@ class Terminal:
         reader = self.devices.reader
         opened = False
         while not self._stopping.is_set():
+            self._reader_loop.tick()
             try:
                 if not opened:
                     reader.open()
@@ -268,9 +273,11 @@ class Terminal:
         result: IdentityCard | Exception
         try:
             result = reader.read_card(self._settings.reading_timeout_s)
-        except (BadCard, DeviceError) as error:
+        except Exception as error:
             result = error
         self._submit(self._card_read, number, result)
+        if isinstance(result, Exception) and not isinstance(result, DeviceError):
+            raise result  # after the session heard of it: the supervisor takes it from here
 
     def _begin_reading(self) -> int | None:
         if self._session.state in (State.DONE, State.FAILED):
@@ -478,12 +485,26 @@ class Terminal:
 
     def _tick(self) -> None:
         while not self._stopping.wait(TICK_S):
+            self._clock_loop.tick()
             self._submit(self._expire)
 
     def _expire(self) -> None:
         if self._session.expire():
             log.info("session #%d: deadline passed", self._session.number)
             self._publish()
+
+    def record_loop_fault(self, loop: str, error: Exception) -> None:
+        """A supervised loop's body failed unexpectedly and is restarting."""
+        self._queue_fault(
+            "loop_failed",
+            f"the {loop} loop failed ({type(error).__name__}) and restarts",
+            "if this repeats, send the kiosk log to the software supplier",
+            loop.replace("-", "_"),
+        )
+
+    def _reader_failed(self, loop: str, error: Exception) -> None:
+        self.record_loop_fault(loop, error)
+        self._open_device(self.devices.reader.close)  # the restart opens it afresh
 
     def _record_fault(self, error: DeviceError, device: str = "") -> None:
         self._queue_fault(error.code, error.message, error.technician_hint, device)

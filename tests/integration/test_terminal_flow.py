@@ -16,6 +16,8 @@ from devices.idcard.simulated import SimulatedCard
 from kiosk.config import SessionSettings, read_secret
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, PrintKind, State
+from offline_cache.content_cache import ContentCache
+from offline_cache.outbox import Outbox
 from sandbox import population
 from sandbox.server import start_sandbox
 from tests.cards import foreign_card, permit_card
@@ -201,6 +203,20 @@ def test_card_types_the_platform_files_records_by(
         assert demo.sandbox.state()["sessions"] == 0
 
 
+def _queued_faults(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every device_fault any outbox is given from now on (the drain may send them soon)."""
+    faults: list[dict[str, Any]] = []
+    enqueue = Outbox.enqueue
+
+    def spy(outbox: Outbox, kind: str, payload: dict[str, Any], key: str = "") -> str:
+        if kind == "device_fault":
+            faults.append(payload)
+        return enqueue(outbox, kind, payload, key)
+
+    monkeypatch.setattr(Outbox, "enqueue", spy)
+    return faults
+
+
 def _reports_numbered(kiosk: Kiosk, report_no: str, monkeypatch: pytest.MonkeyPatch) -> None:
     platform = kiosk.runtime.platform
     fetch = platform.fetch_report
@@ -224,16 +240,68 @@ def test_an_all_digit_report_number_is_shown_and_recorded(
 def test_an_outbox_that_fails_never_stops_the_session(
     kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    outbox = kiosk.runtime.outbox
-    enqueue = outbox.enqueue
+    faults = _queued_faults(monkeypatch)
+    enqueue = Outbox.enqueue
 
-    def fail_on_query_records(kind: str, payload: dict[str, Any], key: str = "") -> str:
+    def fail_on_query_records(
+        outbox: Outbox, kind: str, payload: dict[str, Any], key: str = ""
+    ) -> str:
         if kind == "query_record":
             raise sqlite3.OperationalError("disk I/O error")
-        return enqueue(kind, payload, key)
+        return enqueue(outbox, kind, payload, key)
 
-    monkeypatch.setattr(outbox, "enqueue", fail_on_query_records)
+    monkeypatch.setattr(Outbox, "enqueue", fail_on_query_records)
     kiosk.reader.lay_card(population.DEMO_KEYS[0])
     kiosk.wait_for(State.SHOWING)
-    (fault,) = kiosk.events("device_fault")
+    (fault,) = faults
     assert (fault["device"], fault["code"]) == ("outbox", "outbox_refused")
+
+
+def test_the_reader_loop_outlives_an_unexpected_reader_error(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = kiosk.reader
+    read_card = reader.read_card
+    faults = _queued_faults(monkeypatch)
+    calls = []
+
+    def fail_once(timeout: float) -> IdentityCard:
+        calls.append(timeout)
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error")
+        return read_card(timeout)
+
+    monkeypatch.setattr(reader, "read_card", fail_once)
+    reader.lay_card(population.DEMO_KEYS[0])
+    failed = kiosk.wait_for(State.FAILED)
+    assert failed.failure is not None and failed.failure.reason is FailureReason.READER_FAULT
+    reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.SHOWING)
+    (fault,) = faults
+    assert (fault["device"], fault["code"]) == ("card_reader", "loop_failed")
+
+
+def test_the_platform_watch_outlives_a_content_cache_error(
+    demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ContentCache.store
+    failures = []
+
+    def disk_full_once(cache: ContentCache, name: str, body: bytes, etag: str | None) -> None:
+        if not failures:
+            failures.append(name)
+            raise sqlite3.OperationalError("database or disk is full")
+        store(cache, name, body, etag)
+
+    monkeypatch.setattr(ContentCache, "store", disk_full_once)
+    faults = _queued_faults(monkeypatch)
+    kiosk = Kiosk(demo, probe_interval_s=0.2)
+    try:
+        kiosk.runtime.watch.report_unavailable()  # a platform call failed meanwhile
+        kiosk.wait_for_platform(available=False)
+        status = kiosk.wait_for_platform(available=True)
+        assert status.notices, "the content was refreshed after the restart"
+        (fault,) = faults
+        assert (fault["device"], fault["code"]) == ("platform_watch", "loop_failed")
+    finally:
+        kiosk.runtime.stop()
