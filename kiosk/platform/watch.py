@@ -89,9 +89,9 @@ class PlatformWatch:
         while not self._stopping.is_set():
             self.loop.tick()
             available = self._platform.ping()
+            self._set(available=available)  # first: a failing content cache must not hide it
             if available and time.monotonic() - self._refreshed_at >= self._content_refresh_s:
                 self._refresh_content()
-            self._set(available=available)
             self._wake.wait(self._probe_interval_s)
             self._wake.clear()
 
