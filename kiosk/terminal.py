@@ -2,7 +2,8 @@
 ``Session`` and runs each on its own thread.
 
 Threads: one reader thread (waits for card events and reads cards), one worker per printer,
-one for the platform, and one coordinator that alone touches the ``Session``. Results come
+one for the platform, and one coordinator that alone touches the ``Session``; the reader
+and the session clock are ``SupervisedLoop``s. Results come
 back to the coordinator tagged with the session number, so a late answer for a session that
 has ended is dropped. Every change is published as a ``SessionView`` to ``on_change``
 (called on the coordinator thread; the UI re-emits it as a queued Qt signal).
