@@ -4,7 +4,8 @@ One SQLite file in WAL mode, one connection, one lock; one ``Outbox`` per file. 
 acknowledged to the caller (``enqueue`` returns) only after their transaction has
 committed. Each has an idempotency key, so a resend after a crash is harmless: delivery is
 at-least-once on the wire and exactly-once in effect. Payloads must already be free of
-personal data; ``enqueue`` refuses anything that looks like a full resident ID number.
+personal data; ``enqueue`` refuses anything that looks like a full resident ID number
+in a field that can hold one (not ``IDENTIFIER_FIELDS``).
 
 Durability and the size cap, kind by kind:
 
