@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +17,7 @@ from devices.idcard.card import IdentityCard, encode_text_block
 from devices.idcard.simulated import SimulatedCard
 from kiosk.config import SessionSettings, read_secret
 from kiosk.demo import DemoEnvironment
-from kiosk.session import FailureReason, PrintKind, State
+from kiosk.session import FailureReason, PrintKind, SessionView, State
 from offline_cache.content_cache import ContentCache
 from offline_cache.outbox import Outbox
 from sandbox import population
@@ -307,5 +309,33 @@ def test_the_platform_watch_outlives_a_content_cache_error(
         assert faults and {(f["device"], f["code"]) for f in faults} == {
             ("platform_watch", "loop_failed")
         }
+    finally:
+        kiosk.runtime.stop()
+
+
+def test_the_reader_loop_outlives_a_coordinator_that_does_not_answer(
+    demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader waits 5 s for the coordinator to begin a session; a listener stuck longer
+    makes that wait raise TimeoutError in the reader loop."""
+    faults = _queued_faults(monkeypatch)
+    kiosk = Kiosk(demo, replace(FAST, reading_timeout_s=1))
+    terminal = kiosk.runtime.terminal
+    publish = terminal._on_change
+    stuck = threading.Event()
+
+    def stuck_once(view: SessionView) -> None:
+        if view.state is State.READING and not stuck.is_set():
+            stuck.set()
+            time.sleep(6)
+        publish(view)
+
+    monkeypatch.setattr(terminal, "_on_change", stuck_once)
+    try:
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.FAILED, timeout=15)
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.SHOWING)
+        assert {(f["device"], f["code"]) for f in faults} == {("card_reader", "loop_failed")}
     finally:
         kiosk.runtime.stop()
