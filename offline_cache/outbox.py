@@ -304,7 +304,7 @@ class Outbox:
         """The platform refused this item as invalid: keep it for a technician, stop sending."""
         now = self._clock()
 
-        def move_out(db: sqlite3.Connection) -> None:
+        def move(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT OR REPLACE INTO dead_letter (idempotency_key, kind, payload, "
                 "created_at, reason, moved_at, attempts) SELECT idempotency_key, kind, "
@@ -313,7 +313,7 @@ class Outbox:
             )
             db.execute("DELETE FROM outbox WHERE idempotency_key = ?", (key,))
 
-        self._run(move_out, self._HOUSEKEEPING_SYNC)
+        self._run(move, self._HOUSEKEEPING_SYNC)
 
     def requeue_dead_letter(self, key: str) -> bool:
         """A technician sends a dead letter again (after the cause was fixed)."""
