@@ -12,18 +12,20 @@ _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 
-class MaskIdNumbers(logging.Filter):
-    """Rewrites anything shaped like a full ID number in a record to its masked form.
+def mask_id_numbers(text: str) -> str:
+    """``text`` with anything shaped like a full ID number masked."""
+    return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
+class MaskingFormatter(logging.Formatter):
+    """Masks anything shaped like a full ID number in the whole formatted record: the
+    message, an exception's traceback and a stack trace alike.
 
     Code must never log personal data in the first place; this catches the mistake.
     """
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_id_numbers(super().format(record))
 
 
 def configure_logging(log_file: Path | None = None, level: int = logging.INFO) -> None:
@@ -32,7 +34,6 @@ def configure_logging(log_file: Path | None = None, level: int = logging.INFO) -
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     for handler in handlers:
-        handler.addFilter(MaskIdNumbers())
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.setFormatter(MaskingFormatter(FORMAT))
     logging.basicConfig(level=level, handlers=handlers, force=True)
     logging.getLogger("urllib3").setLevel(logging.WARNING)

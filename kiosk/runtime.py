@@ -87,8 +87,15 @@ def build_runtime(
         retries=settings.platform.retries,
     )
     outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
+
+    def loop_failed(loop: str, error: Exception) -> None:
+        terminal.record_loop_fault(loop, error)  # built below; no loop runs before start()
+
     drainer = OutboxDrainer(
-        outbox, platform, heartbeat=Heartbeat(version=__version__, devices=devices.states)
+        outbox,
+        platform,
+        heartbeat=Heartbeat(version=__version__, devices=devices.states),
+        on_fault=loop_failed,
     )
     content = ContentCache(settings.terminal.state_dir / "public-content.sqlite3")
 
@@ -103,6 +110,7 @@ def build_runtime(
         platform_changed,
         probe_interval_s=settings.platform.probe_interval_s,
         content_refresh_s=settings.platform.content_refresh_s,
+        on_fault=loop_failed,
     )
     terminal = Terminal(
         terminal_id=settings.terminal.id,

@@ -2,7 +2,8 @@
 ``Session`` and runs each on its own thread.
 
 Threads: one reader thread (waits for card events and reads cards), one worker per printer,
-one for the platform, and one coordinator that alone touches the ``Session``. Results come
+one for the platform, and one coordinator that alone touches the ``Session``; the reader
+and the session clock are ``SupervisedLoop``s. Results come
 back to the coordinator tagged with the session number, so a late answer for a session that
 has ended is dropped. Every change is published as a ``SessionView`` to ``on_change``
 (called on the coordinator thread; the UI re-emits it as a queued Qt signal).
@@ -46,7 +47,8 @@ from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
-from offline_cache.outbox import Outbox, OutboxError
+from kiosk.supervision import SupervisedLoop
+from offline_cache.outbox import Outbox, OutboxFull
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -166,24 +168,27 @@ class Terminal:
         self._receipt_worker = ThreadPoolExecutor(1, "receipt-printer")
         self._document_worker = ThreadPoolExecutor(1, "document-printer")
         self._stopping = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._watch_cards, name="card-reader", daemon=True),
-            threading.Thread(target=self._tick, name="session-clock", daemon=True),
-        ]
+        self._reader_loop = SupervisedLoop(
+            "card-reader", self._watch_cards, self._stopping, self._reader_failed
+        )
+        self._clock_loop = SupervisedLoop(
+            "session-clock", self._tick, self._stopping, self.record_loop_fault
+        )
+        self.loops = (self._reader_loop, self._clock_loop)
         self._pending_prints: dict[PrintKind, PrintResult | Exception] = {}
 
     # --- lifecycle ---
     def start(self) -> None:
         self._receipt_worker.submit(self._open_device, self.devices.receipt_printer.open)
         self._document_worker.submit(self._open_device, self.devices.document_printer.open)
-        for thread in self._threads:
-            thread.start()
+        for loop in self.loops:
+            loop.start()
         self._submit(self._publish)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout)
+        for loop in self.loops:
+            loop.join(timeout)
         self._coordinator.submit(self._session.wipe)
         for executor in (
             self._platform_worker,
@@ -253,6 +258,7 @@ class Terminal:
         reader = self.devices.reader
         opened = ready = False
         while not self._stopping.is_set():
+            self._reader_loop.tick()
             try:
                 if not opened:
                     reader.open()
@@ -278,9 +284,11 @@ class Terminal:
         result: IdentityCard | Exception
         try:
             result = reader.read_card(self._settings.reading_timeout_s)
-        except (BadCard, DeviceError) as error:
+        except Exception as error:
             result = error
         self._submit(self._card_read, number, result)
+        if isinstance(result, Exception) and not isinstance(result, DeviceError):
+            raise result  # after the session heard of it: the supervisor takes it from here
 
     def _begin_reading(self) -> int | None:
         if self._session.state in (State.DONE, State.FAILED):
@@ -490,12 +498,26 @@ class Terminal:
 
     def _tick(self) -> None:
         while not self._stopping.wait(TICK_S):
+            self._clock_loop.tick()
             self._submit(self._expire)
 
     def _expire(self) -> None:
         if self._session.expire():
             log.info("session #%d: deadline passed", self._session.number)
             self._publish()
+
+    def record_loop_fault(self, loop: str, error: Exception) -> None:
+        """A supervised loop's body failed unexpectedly and is restarting."""
+        self._queue_fault(
+            "loop_failed",
+            f"the {loop} loop failed ({type(error).__name__}) and restarts",
+            "if this repeats, send the kiosk log to the software supplier",
+            loop.replace("-", "_"),
+        )
+
+    def _reader_failed(self, loop: str, error: Exception) -> None:
+        self.record_loop_fault(loop, error)
+        self._open_device(self.devices.reader.close)  # the restart opens it afresh
 
     def _record_fault(self, error: DeviceError, device: str = "") -> None:
         self._queue_fault(error.code, error.message, error.technician_hint, device)
@@ -514,10 +536,20 @@ class Terminal:
         self._remember(fault)
 
     def _remember(self, payload: Payload) -> None:
-        """Queue what the platform must learn. A full or broken outbox must not stop the
-        resident's session: it is logged loudly (and the outbox's health shows it). A
-        payload that does not match its Struct raises (InvalidOutboxItem): a bug here."""
+        """Queue what the platform must learn. Nothing the outbox does may stop the
+        resident's session: a full disk is logged loudly (and the outbox's health shows it);
+        any other failure (a payload its Struct refuses included) is logged and recorded as
+        a fault for the technician."""
         try:
             enqueue(self._outbox, payload)
-        except OutboxError as error:
+        except OutboxFull as error:
             log.error("outbox refused a %s: %s", payload.KIND, error)
+        except Exception as error:
+            log.exception("outbox refused a %s", payload.KIND)
+            if not isinstance(payload, DeviceFault):
+                self._queue_fault(
+                    "outbox_refused",
+                    f"a {payload.KIND} was not stored ({type(error).__name__})",
+                    "send the kiosk log to the software supplier",
+                    "outbox",
+                )

@@ -52,6 +52,7 @@ from kiosk.platform.client import (
     TerminalAuthFailed,
 )
 from kiosk.platform.outbox_items import InvalidOutboxItem, enqueue, event_of
+from kiosk.supervision import LoopFault, SupervisedLoop, log_only
 from offline_cache.outbox import Outbox, OutboxError, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class OutboxDrainer:
         batch: int = BATCH,
         max_backoff_s: float = MAX_BACKOFF_S,
         heartbeat: Heartbeat | None = None,
+        on_fault: LoopFault = log_only,
     ) -> None:
         self._outbox = outbox
         self._platform = platform
@@ -134,7 +136,7 @@ class OutboxDrainer:
         self._heartbeat = heartbeat
         self._stopping = threading.Event()
         self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-drain", daemon=True)
+        self.loop = SupervisedLoop("outbox-drain", self._run, self._stopping, on_fault)
         self._failures = 0
         self._last_error: str | None = None
         self._not_before = 0.0  # monotonic: a Retry-After holds every attempt until then
@@ -142,13 +144,12 @@ class OutboxDrainer:
         """Wall-clock time the platform last took a batch."""
 
     def start(self) -> None:
-        self._thread.start()
+        self.loop.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
         self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self.loop.join(timeout)
 
     def nudge(self) -> None:
         """Something was queued or the platform is back: try now rather than after the
@@ -168,6 +169,7 @@ class OutboxDrainer:
         next_drain = time.monotonic()
         next_heartbeat = time.monotonic()
         while not self._stopping.is_set():
+            self.loop.tick()
             now = time.monotonic()
             if self._heartbeat is not None and now >= next_heartbeat:
                 self.queue_heartbeat()

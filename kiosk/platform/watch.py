@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from kiosk.contract import ListEntry, Notice
 from kiosk.platform.client import PlatformClient, PlatformError, parse_lists, parse_notices
+from kiosk.supervision import LoopFault, SupervisedLoop, log_only
 from offline_cache.content_cache import ContentCache
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class PlatformWatch:
         on_change: Callable[[PlatformStatus], None],
         probe_interval_s: float = 15.0,
         content_refresh_s: float = 600.0,
+        on_fault: LoopFault = log_only,
     ) -> None:
         self._platform = platform
         self._cache = cache
@@ -52,7 +54,7 @@ class PlatformWatch:
         self._refreshed_at = 0.0
         self._stopping = threading.Event()
         self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="platform-watch", daemon=True)
+        self.loop = SupervisedLoop("platform-watch", self._run, self._stopping, on_fault)
 
     @property
     def status(self) -> PlatformStatus:
@@ -65,12 +67,12 @@ class PlatformWatch:
 
     def start(self) -> None:
         self._publish(self.status)
-        self._thread.start()
+        self.loop.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
         self._wake.set()
-        self._thread.join(timeout)
+        self.loop.join(timeout)
 
     def report_unavailable(self) -> None:
         """A platform call just failed as unreachable: say so now, and probe again soon."""
@@ -79,10 +81,11 @@ class PlatformWatch:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
+            self.loop.tick()
             available = self._platform.ping()
+            self._set(available=available)  # first: a failing content cache must not hide it
             if available and time.monotonic() - self._refreshed_at >= self._content_refresh_s:
                 self._refresh_content()
-            self._set(available=available)
             self._wake.wait(self._probe_interval_s)
             self._wake.clear()
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 import pytest
 
 from devices.idcard.card import IdentityCard
@@ -14,7 +19,9 @@ from devices.idcard.simulated import SimulatedCard
 from devices.idcard.text_block import encode_text_block
 from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
-from kiosk.session import FailureReason, PrintKind, State
+from kiosk.session import FailureReason, PrintKind, SessionView, State
+from offline_cache.content_cache import ContentCache
+from offline_cache.outbox import Outbox
 from sandbox import population
 from tests.cards import foreign_card, permit_card
 from tests.kiosk_harness import RunningKiosk
@@ -196,3 +203,141 @@ def test_card_types_the_platform_files_records_by(
         assert view.failure is not None
         assert view.failure.reason is FailureReason.CARD_UNSUPPORTED
         assert demo.sandbox.state()["sessions"] == 0
+
+
+def _queued_faults(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every device_fault any outbox is given from now on (the drain may send them soon)."""
+    faults: list[dict[str, Any]] = []
+    enqueue = Outbox.enqueue
+
+    def spy(outbox: Outbox, kind: str, payload: dict[str, Any], key: str = "") -> str:
+        if kind == "device_fault":
+            faults.append(payload)
+        return enqueue(outbox, kind, payload, key)
+
+    monkeypatch.setattr(Outbox, "enqueue", spy)
+    return faults
+
+
+def _reports_numbered(kiosk: Kiosk, report_no: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform = kiosk.runtime.platform
+    fetch = platform.fetch_report
+    monkeypatch.setattr(
+        platform,
+        "fetch_report",
+        lambda token: msgspec.structs.replace(fetch(token), report_no=report_no),
+    )
+
+
+def test_an_all_digit_report_number_is_shown_and_recorded(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report_no = "123456789012345678"  # [A-Z0-9]{8,32}, shaped like an ID number
+    _reports_numbered(kiosk, report_no, monkeypatch)
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    shown = kiosk.wait_for(State.SHOWING)
+    assert shown.report is not None and shown.report.report_no == report_no
+    (record,) = kiosk.events("query_record")
+    assert (record["outcome"], record["report_no"]) == ("shown", report_no)
+
+
+def test_an_outbox_that_fails_never_stops_the_session(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = _queued_faults(monkeypatch)
+    enqueue = Outbox.enqueue
+
+    def fail_on_query_records(
+        outbox: Outbox, kind: str, payload: dict[str, Any], key: str = ""
+    ) -> str:
+        if kind == "query_record":
+            raise sqlite3.OperationalError("disk I/O error")
+        return enqueue(outbox, kind, payload, key)
+
+    monkeypatch.setattr(Outbox, "enqueue", fail_on_query_records)
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.SHOWING)
+    (fault,) = faults
+    assert (fault["device"], fault["code"]) == ("outbox", "outbox_refused")
+
+
+def test_the_reader_loop_outlives_an_unexpected_reader_error(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = kiosk.reader
+    read_card = reader.read_card
+    faults = _queued_faults(monkeypatch)
+    calls = []
+
+    def fail_once(timeout: float) -> IdentityCard:
+        calls.append(timeout)
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error")
+        return read_card(timeout)
+
+    monkeypatch.setattr(reader, "read_card", fail_once)
+    reader.lay_card(population.DEMO_KEYS[0])
+    failed = kiosk.wait_for(State.FAILED)
+    assert failed.failure is not None and failed.failure.reason is FailureReason.READER_FAULT
+    reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.SHOWING)
+    (fault,) = faults
+    assert (fault["device"], fault["code"]) == ("card_reader", "loop_failed")
+
+
+@pytest.mark.parametrize("failing_stores", [1, 1_000_000], ids=["once", "for-good"])
+def test_the_platform_watch_outlives_a_content_cache_error(
+    demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch, failing_stores: int
+) -> None:
+    store = ContentCache.store
+    failures = []
+
+    def disk_full(cache: ContentCache, name: str, body: bytes, etag: str | None) -> None:
+        if len(failures) < failing_stores:
+            failures.append(name)
+            raise sqlite3.OperationalError("database or disk is full")
+        store(cache, name, body, etag)
+
+    monkeypatch.setattr(ContentCache, "store", disk_full)
+    faults = _queued_faults(monkeypatch)
+    kiosk = Kiosk(demo, probe_interval_s=0.2)
+    try:
+        kiosk.wait_for_platform(available=True)
+        kiosk.runtime.watch.report_unavailable()  # a platform call failed meanwhile
+        kiosk.wait_for_platform(available=False)
+        status = kiosk.wait_for_platform(available=True)
+        while failing_stores == 1 and not status.notices:  # refreshed once the disk has room
+            status = kiosk.wait_for_platform(available=True)
+        assert faults and {(f["device"], f["code"]) for f in faults} == {
+            ("platform_watch", "loop_failed")
+        }
+    finally:
+        kiosk.runtime.stop()
+
+
+def test_the_reader_loop_outlives_a_coordinator_that_does_not_answer(
+    demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader waits 5 s for the coordinator to begin a session; a listener stuck longer
+    makes that wait raise TimeoutError in the reader loop."""
+    faults = _queued_faults(monkeypatch)
+    kiosk = Kiosk(demo, replace(FAST, reading_timeout_s=1))
+    terminal = kiosk.runtime.terminal
+    publish = terminal._on_change
+    stuck = threading.Event()
+
+    def stuck_once(view: SessionView) -> None:
+        if view.state is State.READING and not stuck.is_set():
+            stuck.set()
+            time.sleep(6)
+        publish(view)
+
+    monkeypatch.setattr(terminal, "_on_change", stuck_once)
+    try:
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.FAILED, timeout=15)
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.SHOWING)
+        assert {(f["device"], f["code"]) for f in faults} == {("card_reader", "loop_failed")}
+    finally:
+        kiosk.runtime.stop()

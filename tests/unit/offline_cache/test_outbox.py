@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_cache.outbox import Outbox, PersonalDataRefused
+from offline_cache.outbox import Outbox, OutboxError, PersonalDataRefused
 from tests.cards import id_number
 from tests.clock import FakeClock
 
@@ -69,8 +69,19 @@ def test_full_id_numbers_are_refused(outbox: Outbox) -> None:
         outbox.enqueue("query_record", {"id": id_number()})
     with pytest.raises(PersonalDataRefused):
         outbox.enqueue("query_record", {"note": f"holder {id_number()}."})
+    with pytest.raises(PersonalDataRefused):
+        outbox.enqueue("heartbeat", {"devices": {"reader": [f"card {id_number()}"]}})
     outbox.enqueue("query_record", {"id_masked": "3709**********123X"})
     assert outbox.depth() == 1
+    assert issubclass(PersonalDataRefused, OutboxError), "callers handle every outbox refusal"
+
+
+def test_a_report_number_of_eighteen_digits_is_not_taken_for_an_id_number(outbox: Outbox) -> None:
+    """The contract's report_no is [A-Z0-9]{8,32}: all digits is a valid report number."""
+    report_no = id_number()
+    outbox.enqueue("print_record", {"report_no": report_no, "pages": 2})
+    outbox.enqueue("query_record", {"outcome": "shown", "report_no": report_no})
+    assert [i.payload["report_no"] for i in outbox.peek(5)] == [report_no, report_no]
 
 
 def test_health_counts_by_kind_and_ages(outbox: Outbox, clock: FakeClock) -> None:

@@ -1,5 +1,7 @@
 """The size cap: heartbeats go first, then faults; query and print records never."""
 
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -99,3 +101,36 @@ def test_a_lower_cap_on_reopening_applies_at_the_next_item(open_outbox: Open) ->
     smaller.enqueue("query_record", {}, "q0")
     assert keys(smaller) == ["h4", "h5", "q0"]
     assert dict(smaller.health().dropped) == {"heartbeat": 4}
+
+
+def test_depth_and_cap_hold_while_threads_enqueue_and_acknowledge(tmp_path: Path) -> None:
+    """The depth that drives the cap, the near-cap warning and the heartbeat's backlog is
+    the real number of items however enqueues and acknowledgements interleave."""
+    box = Outbox(tmp_path / "outbox.sqlite3", max_items=40)
+    start = threading.Barrier(4)
+    enqueued = threading.Event()
+
+    def enqueue_heartbeats() -> None:
+        start.wait()
+        for _ in range(400):
+            box.enqueue("heartbeat", {})
+
+    def acknowledge_some() -> None:
+        start.wait()
+        while not enqueued.is_set():
+            box.acknowledge([i.idempotency_key for i in box.peek(3)])
+
+    enqueuers = [threading.Thread(target=enqueue_heartbeats) for _ in range(2)]
+    ackers = [threading.Thread(target=acknowledge_some) for _ in range(2)]
+    for thread in enqueuers + ackers:
+        thread.start()
+    for thread in enqueuers:
+        thread.join()
+    enqueued.set()
+    for thread in ackers:
+        thread.join()
+    depth = box.depth()
+    box.close()
+    with sqlite3.connect(box.path) as db:
+        (real,) = db.execute("SELECT COUNT(*) FROM outbox").fetchone()
+    assert (depth, real <= box.max_items) == (real, True)
