@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
+# Bytecode compiled at install, as on a terminal: without it every start compiles every module.
+export UV_COMPILE_BYTECODE := 1
 export PATH := $(HOME)/.local/bin:$(PATH)
 
 # Qt's xcb plugin and the CJK font the UI, the PDF and the receipt use.
@@ -57,6 +59,8 @@ test: env-test lint
 
 bench: env-test
 	scripts/ensure-apt $(APT_BENCH)
+	# our own modules as a terminal's wheel has them: compiled (the checkout is an editable install)
+	.venv/bin/python -m compileall -q kiosk devices offline_cache ui
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench
 
 # The outbox crash test with many more SIGKILLs than the suite's 200.

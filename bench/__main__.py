@@ -115,7 +115,7 @@ def bench_sessions() -> None:
             rss_after_100_mib=round(rss[100] / 2**20, 1),
             rss_after_all_mib=round(rss[sessions] / 2**20, 1),
             growth_from_100_mib=round((rss[sessions] - rss[100]) / 2**20, 1),
-            note="one process: kiosk core and window; the sandbox too while it runs in-process",
+            note="the kiosk process alone (core and window); the sandbox is its own process",
         )
         runtime.stop()
         window.close()

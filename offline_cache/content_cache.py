@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 
 @dataclass(frozen=True)
 class CachedContent:
@@ -29,11 +27,9 @@ class ContentCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        sqlite_utils.Database(self._db).table("public_content").create(
-            {"name": str, "etag": str, "body": bytes, "fetched_at": float},
-            pk="name",
-            not_null={"body", "fetched_at"},
-            if_not_exists=True,
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS public_content (name TEXT PRIMARY KEY, etag TEXT, "
+            "body BLOB NOT NULL, fetched_at FLOAT NOT NULL)"
         )
 
     def close(self) -> None:

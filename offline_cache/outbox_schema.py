@@ -16,21 +16,20 @@ file, so it must still work there):
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
 
 SCHEMA_VERSION = 2
 """The version this code writes; ``PRAGMA user_version`` of an up-to-date file."""
-
-MIGRATIONS = Migrations("taihaoban-outbox")
 
 
 def _set_version(db: sqlite_utils.Database, version: int) -> None:
     db.execute(f"PRAGMA user_version = {int(version)}")
 
 
-@MIGRATIONS(name="0001_outbox_and_dead_letters")
 def create_v1(db: sqlite_utils.Database) -> None:
     """Version 1: the outbox and its dead letters, as the first release created them.
 
@@ -67,7 +66,6 @@ def create_v1(db: sqlite_utils.Database) -> None:
     _set_version(db, 1)
 
 
-@MIGRATIONS(name="0002_priorities_retry_times_dropped")
 def v1_to_v2(db: sqlite_utils.Database) -> None:
     """Version 2: a priority per item (what the cap drops first), a per-item retry time
     and failure count (so one poison item cannot hold the drain), and a tally of what the
@@ -93,6 +91,18 @@ def v1_to_v2(db: sqlite_utils.Database) -> None:
     _set_version(db, 2)
 
 
+def migrations() -> Migrations:
+    """Every migration, in order. sqlite-utils is imported here, not at the top: an
+    up-to-date file (every start but the first after an update) never needs it, and it costs
+    a sixth of a second of start-up."""
+    from sqlite_utils.migrations import Migrations
+
+    steps = Migrations("taihaoban-outbox")
+    steps(name="0001_outbox_and_dead_letters")(create_v1)
+    steps(name="0002_priorities_retry_times_dropped")(v1_to_v2)
+    return steps
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     return int(version)
@@ -106,11 +116,16 @@ def migrate(conn: sqlite3.Connection) -> int:
     release) is left as it is.
     """
     before = schema_version(conn)
+    if before >= SCHEMA_VERSION:
+        return before
+    import sqlite_utils
+
     db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    steps = migrations()
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if MIGRATIONS.pending(db):
-            MIGRATIONS.apply(db)  # each migration is a savepoint inside this transaction
+        if steps.pending(db):
+            steps.apply(db)  # each migration is a savepoint inside this transaction
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

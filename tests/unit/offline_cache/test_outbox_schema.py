@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from offline_cache.outbox import Outbox
-from offline_cache.outbox_schema import MIGRATIONS, SCHEMA_VERSION
+from offline_cache.outbox_schema import SCHEMA_VERSION, migrations
 from tests import payloads
 
 # The schema exactly as the first release (no user_version) created it.
@@ -80,7 +80,7 @@ def test_a_first_release_file_migrates_and_keeps_everything(tmp_path: Path) -> N
     with sqlite3.connect(path) as db:
         applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
         priorities = dict(db.execute("SELECT idempotency_key, priority FROM outbox"))
-    assert applied == [m.name for m in MIGRATIONS._migrations]
+    assert applied == [m.name for m in migrations()._migrations]
     assert priorities == {"query-old": 0, "fault-old": 1, "hb-old": 2, "query-new": 0}
 
 
