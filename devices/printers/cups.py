@@ -10,6 +10,10 @@ or cancelled job is purged, so the report does not stay in the CUPS spool.
   (cancelled and purged, no plaintext left in the spool) and sealed in the kiosk's own store
   (``kept_jobs``: encrypted with the terminal secret, at most 24 h). ``print_kept_jobs``
   prints it once the printer is ready, for staff to hand over. It is not confirmed.
+  CUPS learns the printer's state only from a running job's backend: the reasons a withdrawn
+  job left (``media-empty-error``) stay on the queue until the next job. While they stand
+  unchanged they are not taken as evidence: the next job (kept or new) is sent, and its
+  backend finds out; a job interrupted again is kept again.
 - A job that makes no progress with no fault CUPS can name (a stopped queue, a hung
   backend) is cancelled at the timeout, and the error says it was cancelled
   (``PrintCancelled``), so it can never print later with nobody there to take it.
@@ -183,6 +187,8 @@ class CupsDocumentPrinter(DocumentPrinter):
         self.last_status: PrinterStatus | None = None
         self.kept_jobs = kept_jobs
         self._jobs = 0
+        self._withdrawn_reasons: frozenset[str] | None = None
+        """The queue's printer-state-reasons when a job was last withdrawn (none since)."""
         self._ipp_call: tuple[str, threading.Event] = ("none", threading.Event())
         """The latest IPP call and whether it has finished."""
         self._ipp_call[1].set()
@@ -275,16 +281,17 @@ class CupsDocumentPrinter(DocumentPrinter):
         Kept jobs left by an earlier run are tidied: expired or unreadable ones go."""
         self.state = DeviceState.IDLE
         left = self.kept_jobs.tidy()
-        if left:
-            log.info("%d kept A4 job(s) from an earlier run wait to print", len(left))
         try:
             attributes = self._printer_attributes()
         except DeviceError as unreachable:
             self._set_fault(unreachable)
             raise
+        if left:
+            log.info("%d kept A4 job(s) from an earlier run wait to print", len(left))
+            self._withdrawn_reasons = _reasons(attributes)  # most likely left by their withdrawal
         status = status_from_attributes(attributes)
         self.last_status = status
-        fault = blocking_fault(status, PAPER_HINT, "at start-up")
+        fault = self._live_fault(attributes, status, "at start-up")
         if fault is not None:
             self._set_fault(fault)
             raise fault
@@ -316,6 +323,15 @@ class CupsDocumentPrinter(DocumentPrinter):
             status = PrinterStatus(Paper.UNKNOWN, Cover.UNKNOWN, None, Jam.UNKNOWN, Toner.UNKNOWN)
         self.last_status = status
         return status
+
+    def _live_fault(
+        self, attributes: Mapping[str, Any], status: PrinterStatus, when: str
+    ) -> DeviceError | None:
+        """The fault the queue shows, unless it is only what a withdrawn job left behind."""
+        if _reasons(attributes) == self._withdrawn_reasons:
+            return None
+        self._withdrawn_reasons = None
+        return blocking_fault(status, PAPER_HINT, when)
 
     def _set_fault(self, fault: DeviceError) -> None:
         self.last_fault = fault
@@ -383,24 +399,27 @@ class CupsDocumentPrinter(DocumentPrinter):
     def print_kept_jobs(self, timeout: float) -> list[PrintResult]:
         """Print the jobs kept through a printer fault, oldest first, each within ``timeout``.
 
-        Call when no resident is at the kiosk: the pages are someone else's. Does nothing
-        while the printer is not ready. A printed job is deleted from the store; a job
-        interrupted again stays kept (its 24 h count from the first fault) and its fault is
-        raised, like ``print_pdf``'s; an unreadable one is deleted.
+        Call when no resident is at the kiosk: the pages are someone else's. A printed job
+        is deleted from the store. The first failure stops the round and is only recorded
+        (``last_fault``, the health check): a printer still out of paper refuses the job, or
+        interrupts it and it is kept again (its 24 h count from the first fault). Returns the
+        jobs printed.
         """
-        if self.state is DeviceState.CLOSED:
-            raise DeviceError("printer is not open", "the kiosk opens printers when it starts")
         printed: list[PrintResult] = []
+        if self.state is DeviceState.CLOSED:
+            return printed
         for job in self.kept_jobs.jobs():
-            if blocking_fault(self.status(), PAPER_HINT, "now") is not None:
-                break
             try:
                 pdf, title = self.kept_jobs.load(job)
             except (SealBroken, OSError) as error:
                 log.warning("kept A4 job %s cannot be read (%s): deleted", job.id, error)
                 self.kept_jobs.drop(job)
                 continue
-            printed.append(self._print_kept(job, pdf, title, timeout))
+            try:
+                printed.append(self._print_kept(job, pdf, title, timeout))
+            except DeviceError as fault:
+                log.info("kept A4 job %s not printed: %s", job.id, fault.code)
+                break
         return printed
 
     def _print_kept(self, job: KeptJob, pdf: bytes, title: str, timeout: float) -> PrintResult:
@@ -433,7 +452,7 @@ class CupsDocumentPrinter(DocumentPrinter):
         attributes = self._printer_attributes()
         before = status_from_attributes(attributes)
         self.last_status = before
-        fault = blocking_fault(before, PAPER_HINT, "before the job")
+        fault = self._live_fault(attributes, before, "before the job")
         if fault is not None:
             raise fault
         if attributes.get("printer-is-accepting-jobs") is False:
@@ -511,7 +530,10 @@ class CupsDocumentPrinter(DocumentPrinter):
                     )
                 fault = blocking_fault(status, PAPER_HINT, f"with job {job_id} under way")
                 if fault is not None:
-                    raise _Interrupted(job_id, fault, withdrawn=self._purge(job_id))
+                    withdrawn = self._withdraw(job_id)
+                    if withdrawn:
+                        self._withdrawn_reasons = _reasons(printer)
+                    raise _Interrupted(job_id, fault, withdrawn)
             time.sleep(max(0.0, min(self.poll_s, deadline - time.monotonic())))
         raise self._cancel(job_id, job, printer)
 
@@ -529,6 +551,26 @@ class CupsDocumentPrinter(DocumentPrinter):
             )
             return False
         return True
+
+    def _withdraw(self, job_id: int) -> bool:
+        """Cancel a job under way and purge it, so CUPS keeps no copy of the report. CUPS
+        stops the job first and purges only a job that has stopped, so this purges until the
+        job is gone. False when it is not gone within ``cancel_wait_s`` (logged)."""
+        import cups
+
+        deadline = time.monotonic() + self.cancel_wait_s
+        while self._purge(job_id):
+            try:
+                self._job_attributes(job_id)
+            except cups.IPPError:
+                return True  # not found: gone
+            except DeviceError:
+                break
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(self.poll_s)
+        log.info("A4 job %d could not be withdrawn from CUPS", job_id)
+        return False
 
     def _cancel(
         self, job_id: int, job: Mapping[str, Any], printer: Mapping[str, Any]
@@ -593,9 +635,11 @@ class CupsDocumentPrinter(DocumentPrinter):
         details["printer_state_reasons"] = (
             ",".join(sorted(reason_keywords(attributes.get("printer-state-reasons")))) or "none"
         )
-        fault = blocking_fault(status, PAPER_HINT, "now")
+        fault = self._live_fault(attributes, status, "now")
         if fault is not None:
             return HealthReport(False, f"{fault.message}; {fault.technician_hint}", details)
+        if self._withdrawn_reasons:
+            details["printer_state_reasons_left_by_withdrawn_job"] = "yes"
         if attributes.get("printer-state") == PRINTER_STOPPED:
             return HealthReport(False, f"queue is stopped; run: cupsenable {self.queue}", details)
         if attributes.get("printer-is-accepting-jobs") is False:
@@ -611,6 +655,10 @@ class CupsDocumentPrinter(DocumentPrinter):
         except DeviceError as fault:
             return HealthReport(False, f"{fault.message}; {fault.technician_hint}", details)
         return HealthReport(True, f"test page printed (job {result.job_id}); check it", details)
+
+
+def _reasons(attributes: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(keywords(attributes.get("printer-state-reasons")))
 
 
 def self_test_page_pdf() -> bytes:

@@ -31,6 +31,7 @@ from devices.printers.simulated import (
     SimulatedReceiptOptions,
     SimulatedReceiptPrinter,
 )
+from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_document_printer, load_receipt_printer
 from tests.escpos_decoder import decode
 
@@ -237,7 +238,10 @@ def test_options_build_the_printer_through_the_registry(tmp_path: Path) -> None:
     assert isinstance(printer, SimulatedReceiptPrinter) and printer.columns == 48
     assert printer.status().paper is Paper.LOW
     assert decode((tmp_path / "receipt-R0001.bin").read_bytes()).lines[1].text == "-" * 48
-    document = load_document_printer("simulated", SimulatedDocumentOptions(output_dir=tmp_path))
+    kept_jobs = KeptJobStore(tmp_path / "kept", b"secret")
+    document = load_document_printer(
+        "simulated", SimulatedDocumentOptions(output_dir=tmp_path), kept_jobs
+    )
     assert isinstance(document, SimulatedDocumentPrinter)
 
 
