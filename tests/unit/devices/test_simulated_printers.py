@@ -24,6 +24,7 @@ from devices.base import (
     Timeout,
 )
 from devices.faults import FaultScript
+from devices.printers.kept_jobs import KeptJobStore
 from devices.printers.receipt import QrCode, Receipt, Rule, Text
 from devices.printers.simulated import (
     SimulatedDocumentOptions,
@@ -31,7 +32,6 @@ from devices.printers.simulated import (
     SimulatedReceiptOptions,
     SimulatedReceiptPrinter,
 )
-from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_document_printer, load_receipt_printer
 from tests.escpos_decoder import decode
 
