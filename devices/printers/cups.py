@@ -59,7 +59,7 @@ from devices.options import require_positive
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult
 from devices.printers.cups_status import keywords, reason_keywords, status_from_attributes
 from devices.printers.escpos_encoding import cjk_font
-from devices.printers.kept_jobs import KeptJob, KeptJobStore, describe
+from devices.printers.kept_jobs import KeptJob, KeptJobStore, describe_kept
 from devices.printers.sensors import attention, blocking_fault, describe_status
 
 log = logging.getLogger(__name__)
@@ -189,9 +189,10 @@ class CupsDocumentPrinter(DocumentPrinter):
         self._jobs = 0
         self._withdrawn_reasons: frozenset[str] | None = None
         """The queue's printer-state-reasons when a job was last withdrawn (none since)."""
-        self._ipp_call: tuple[str, threading.Event] = ("none", threading.Event())
+        answered = threading.Event()
+        answered.set()
+        self._ipp_call = ("", answered)
         """The latest IPP call and whether it has finished."""
-        self._ipp_call[1].set()
 
     @classmethod
     def from_options(cls, options: CupsOptions, kept_jobs: KeptJobStore) -> Self:
@@ -352,49 +353,8 @@ class CupsDocumentPrinter(DocumentPrinter):
             raise DeviceError("printer is not open", "the kiosk opens printers when it starts")
         if not pdf.startswith(b"%PDF-"):
             raise DeviceError("print data is not a PDF", "report this kiosk software fault")
-        deadline = time.monotonic() + timeout
         self._jobs += 1
-        self.state = DeviceState.BUSY
-        try:
-            result = self._run_job(pdf, title, deadline)
-        except _Interrupted as stop:
-            fault = self._keep(pdf, title, stop)
-            self._set_fault(fault)
-            raise fault from None
-        except DeviceError as fault:
-            self._set_fault(fault)
-            raise
-        self.state = DeviceState.IDLE
-        self.last_fault = None
-        return result
-
-    def _keep(self, pdf: bytes, title: str, stop: _Interrupted) -> DeviceError:
-        """Keep an interrupted job in the store; the fault's hint says what became of it."""
-        fault = stop.fault
-        fault.job_kept = True
-        if not stop.withdrawn:
-            fault.technician_hint += (
-                f"; the job could not be withdrawn and stays queued in CUPS: it prints once the"
-                f" printer is ready, or cancel it by hand (cancel {self.queue}-{stop.job_id})"
-            )
-            return fault
-        try:
-            job, dropped = self.kept_jobs.keep(pdf, title)
-        except OSError as error:
-            log.error("A4 job %d could not be kept: %s", stop.job_id, type(error).__name__)
-            fault.job_kept = False
-            fault.technician_hint += "; the job could not be kept: the resident must print again"
-            return fault
-        log.info("A4 job %d withdrawn from %s and kept as %s", stop.job_id, self.queue, job.id)
-        fault.technician_hint += f"; {KEPT_HINT.format(job=job.id)}"
-        if dropped:
-            names = ", ".join(old.id for old in dropped)
-            log.warning("kept A4 job(s) %s dropped unprinted to make room", names)
-            fault.technician_hint += (
-                f"; kept job(s) {names} were dropped unprinted: at most"
-                f" {self.kept_jobs.limit} are kept"
-            )
-        return fault
+        return self._print(pdf, title, time.monotonic() + timeout, kept=None)
 
     def print_kept_jobs(self, timeout: float) -> list[PrintResult]:
         """Print the jobs kept through a printer fault, oldest first, each within ``timeout``.
@@ -416,37 +376,64 @@ class CupsDocumentPrinter(DocumentPrinter):
                 self.kept_jobs.drop(job)
                 continue
             try:
-                printed.append(self._print_kept(job, pdf, title, timeout))
+                printed.append(self._print(pdf, title, time.monotonic() + timeout, kept=job))
             except DeviceError as fault:
                 log.info("kept A4 job %s not printed: %s", job.id, fault.code)
                 break
         return printed
 
-    def _print_kept(self, job: KeptJob, pdf: bytes, title: str, timeout: float) -> PrintResult:
+    def _print(self, pdf: bytes, title: str, deadline: float, kept: KeptJob | None) -> PrintResult:
+        """Run a job, new or ``kept``; a kept job is deleted from the store once printed."""
         self.state = DeviceState.BUSY
         try:
-            result = self._run_job(pdf, title, time.monotonic() + timeout)
+            result = self._run_job(pdf, title, deadline)
         except _Interrupted as stop:
-            fault = stop.fault
-            fault.job_kept = True
-            if stop.withdrawn:
-                fault.technician_hint += f"; {KEPT_HINT.format(job=job.id)}"
-            else:
-                self.kept_jobs.drop(job)  # CUPS holds it now: a second copy would print twice
-                fault.technician_hint += (
-                    f"; kept job {job.id} could not be withdrawn and stays queued in CUPS"
-                    f" (cancel {self.queue}-{stop.job_id} if nobody takes it)"
-                )
+            fault = self._interrupted(stop, pdf, title, kept)
             self._set_fault(fault)
             raise fault from None
         except DeviceError as fault:
             self._set_fault(fault)
             raise
-        self.kept_jobs.drop(job)
-        log.info("kept A4 job %s printed (CUPS job %s)", job.id, result.job_id)
+        if kept is not None:
+            self.kept_jobs.drop(kept)
+            log.info("kept A4 job %s printed (CUPS job %s)", kept.id, result.job_id)
         self.state = DeviceState.IDLE
         self.last_fault = None
         return result
+
+    def _interrupted(
+        self, stop: _Interrupted, pdf: bytes, title: str, kept: KeptJob | None
+    ) -> DeviceError:
+        """Keep a job a printer fault interrupted (unless it is ``kept`` already); the fault's
+        hint says what became of it."""
+        fault = stop.fault
+        fault.job_kept = True
+        if not stop.withdrawn:
+            if kept is not None:
+                self.kept_jobs.drop(kept)  # CUPS holds it now: a second copy would print twice
+            fault.technician_hint += (
+                f"; the job could not be withdrawn and stays queued in CUPS: it prints once the"
+                f" printer is ready, or cancel it by hand (cancel {self.queue}-{stop.job_id})"
+            )
+            return fault
+        if kept is None:
+            try:
+                kept, dropped = self.kept_jobs.keep(pdf, title)
+            except OSError as error:
+                log.error("A4 job %d could not be kept: %s", stop.job_id, type(error).__name__)
+                fault.job_kept = False
+                fault.technician_hint += "; it could not be kept: the resident must print again"
+                return fault
+            log.info("A4 job %d withdrawn from %s, kept as %s", stop.job_id, self.queue, kept.id)
+            if dropped:
+                names = ", ".join(old.id for old in dropped)
+                log.warning("kept A4 job(s) %s dropped unprinted to make room", names)
+                fault.technician_hint += (
+                    f"; kept job(s) {names} were dropped unprinted: at most"
+                    f" {self.kept_jobs.limit} are kept"
+                )
+        fault.technician_hint += f"; {KEPT_HINT.format(job=kept.id)}"
+        return fault
 
     def _run_job(self, pdf: bytes, title: str, deadline: float) -> PrintResult:
         attributes = self._printer_attributes()
@@ -617,7 +604,7 @@ class CupsDocumentPrinter(DocumentPrinter):
         }
         kept = self.kept_jobs.jobs()
         if kept:
-            details["kept_jobs"] = describe(kept, self.kept_jobs.clock())
+            details["kept_jobs"] = describe_kept(kept, self.kept_jobs.clock())
         if self.last_fault is not None:
             details["last_fault"] = self.last_fault.code
             details["last_fault_hint"] = self.last_fault.technician_hint

@@ -175,6 +175,6 @@ class KeptJobStore:
         return left
 
 
-def describe(jobs: list[KeptJob], now: float) -> str:
+def describe_kept(jobs: list[KeptJob], now: float) -> str:
     """``"3f2a9c1e (kept 95 min ago), …"`` for health details and the technician."""
     return ", ".join(f"{job.id} (kept {job.age_s(now) / 60:.0f} min ago)" for job in jobs)

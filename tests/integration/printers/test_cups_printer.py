@@ -378,6 +378,27 @@ def test_a_fault_on_the_queue_refuses_the_job_unless_a_withdrawn_job_left_it_the
     assert [r.confirmed for r in printed] == [True, True] and kept_jobs.jobs() == []
 
 
+def test_kept_jobs_are_bounded_and_the_technician_hears_of_a_dropped_one(
+    cupsd: Cupsd, queue_name: str, state_dir: Path, tmp_path: Path
+) -> None:
+    kept_jobs = KeptJobStore(state_dir / "kept-print-jobs", b"terminal secret", limit=1)
+    control = tmp_path / "fault"
+    cupsd.add_fault_queue(queue_name, control)
+    printer = printer_for(cupsd, queue_name, kept_jobs)
+    control.write_text("media-empty-error", encoding="ascii")
+    with pytest.raises(PaperOut):
+        printer.print_pdf(report_pdf(), "report first", timeout=10)
+    (first,) = kept_jobs.jobs()
+
+    with pytest.raises(PaperOut) as raised:
+        printer.print_pdf(report_pdf(), "report second", timeout=10)
+
+    (second,) = kept_jobs.jobs()
+    assert second != first and raised.value.job_kept
+    assert f"kept job(s) {first.id} were dropped unprinted" in raised.value.technician_hint
+    control.write_text("ok", encoding="ascii")
+
+
 def test_toner_low_prints_and_reports_the_supply(
     cupsd: Cupsd, queue_name: str, kept_jobs: KeptJobStore, tmp_path: Path
 ) -> None:
