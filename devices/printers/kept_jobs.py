@@ -5,13 +5,13 @@ key and deleted once printed or after 24 h". What each printer keeps, and where:
 
 - **A4 (CUPS)**: a job interrupted by paper out, an open cover, a jam or the printer going
   offline is withdrawn from CUPS at once (cancelled and purged, so no plaintext copy stays in
-  the CUPS spool) and kept here. When no resident is at the kiosk and the printer is ready,
-  the terminal asks the driver to print its kept jobs (``print_kept_jobs``): each is handed
-  to CUPS again, whole (pages that came out before the fault come out twice: staff hand the
-  set over or shred it), followed like any job and deleted here once CUPS says it printed.
-  Holding the job in CUPS instead (``job-hold-until=indefinite``) would keep the report as
-  plaintext in the spool, with CUPS's own clock; cancelling it is the only way to have CUPS
-  drop the file.
+  the CUPS spool) and kept here. The driver's ``print_kept_jobs`` hands each to CUPS again,
+  whole (pages that came out before the fault come out twice: staff hand the set over or
+  shred it), follows it like any job and deletes it here once CUPS says it printed; a job
+  interrupted again stays kept. The kiosk calls it when no resident is at the kiosk: the
+  pages are someone else's. Holding the job in CUPS instead (``job-hold-until=indefinite``)
+  would leave the report as plaintext in the spool under CUPS's clock, not ours; cancelling
+  and purging is the only way to have CUPS drop the file.
 - **Receipts (ESC/POS)**: the kiosk keeps nothing. The job is sent in one piece; after a
   fault its rest sits in the printer's own buffer and prints when the paper is loaded. It is
   never resent, so there is no copy to encrypt or purge (a printer switched off loses it).
@@ -20,7 +20,8 @@ key and deleted once printed or after 24 h". What each printer keeps, and where:
 One file per job, ``<id>.kept``, written atomically with mode 0600 in a 0700 directory:
 ``MAGIC | kept_at (float, big endian) | nonce | AES-256-GCM(title NUL pdf) | tag``. The
 header and the file name are authenticated with the ciphertext, so a file cannot be renamed
-or its age changed. The key is HMAC-SHA256(terminal secret, ``KEY_LABEL``): a new terminal
+or its age changed. The cipher is OpenSSL's, through ``devices.aes_gcm`` (the ``cryptography``
+package is not a dependency). The key is HMAC-SHA256(terminal secret, ``KEY_LABEL``): a new terminal
 secret makes old files unreadable, and ``tidy`` deletes them.
 
 Bounded: at most ``limit`` jobs (the oldest is dropped, unprinted, to make room, and the
