@@ -75,8 +75,9 @@ class DeviceError(Exception):
 
     code = "device_error"
     job_kept = False
-    """True when a print job was under way and stays with the printer (queued in CUPS, or in
-    the thermal printer's buffer) to finish by itself once the fault is fixed."""
+    """True when a print job was under way and is not lost: it finishes once the fault is
+    fixed (a receipt from the thermal printer's buffer; an A4 job kept encrypted by the kiosk,
+    ``devices.printers.kept_jobs``)."""
 
     def __init__(self, message: str, technician_hint: str = "") -> None:
         super().__init__(message)

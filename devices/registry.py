@@ -1,7 +1,9 @@
 """Drivers are chosen by name in config; each lives in its own module, imported lazily.
 
 Each driver class declares ``options_type``, the frozen dataclass of its options (the kiosk
-converts the config table into it), and builds itself with ``from_options(options)``.
+converts the config table into it), and builds itself with ``from_options(options)``; a
+document printer also gets the store for the jobs it keeps through a printer fault
+(``from_options(options, kept_jobs)``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from devices.base import NotSupported
 from devices.idcard.reader import IdCardReader
 from devices.printers.base import DocumentPrinter, ReceiptPrinter
+from devices.printers.kept_jobs import KeptJobStore
 
 READERS = {
     "simulated": "devices.idcard.simulated:SimulatedReader",
@@ -44,14 +47,16 @@ def options_type(table: Mapping[str, str], name: str) -> type[Any]:
     return options
 
 
-def _load(table: Mapping[str, str], name: str, options: object, base: type[Any]) -> Any:
+def _load(
+    table: Mapping[str, str], name: str, options: object, base: type[Any], *context: object
+) -> Any:
     module, driver = _driver(table, name)
     if not isinstance(options, driver.options_type):
         raise TypeError(f"driver {name!r} takes {driver.options_type.__name__}, not {options!r}")
     usable, why = module.is_usable()
     if not usable:
         raise NotSupported(f"driver {name!r} cannot run here: {why}")
-    device = driver.from_options(options)
+    device = driver.from_options(options, *context)
     if not isinstance(device, base):
         raise TypeError(f"{table[name]} is not a {base.__name__}")
     return device
@@ -67,6 +72,6 @@ def load_receipt_printer(name: str, options: object) -> ReceiptPrinter:
     return device
 
 
-def load_document_printer(name: str, options: object) -> DocumentPrinter:
-    device: DocumentPrinter = _load(DOCUMENT_PRINTERS, name, options, DocumentPrinter)
+def load_document_printer(name: str, options: object, kept_jobs: KeptJobStore) -> DocumentPrinter:
+    device: DocumentPrinter = _load(DOCUMENT_PRINTERS, name, options, DocumentPrinter, kept_jobs)
     return device

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 from devices.idcard.reader import IdCardReader
+from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
 from kiosk.config import Settings, read_secret
 from kiosk.platform.client import PlatformClient
@@ -75,7 +76,9 @@ def build_runtime(
             settings.receipt_printer.driver, settings.receipt_printer.options
         ),
         document_printer=load_document_printer(
-            settings.document_printer.driver, settings.document_printer.options
+            settings.document_printer.driver,
+            settings.document_printer.options,
+            KeptJobStore(settings.terminal.state_dir / "kept-print-jobs", secret),
         ),
     )
     platform = PlatformClient(

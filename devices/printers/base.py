@@ -72,5 +72,10 @@ class DocumentPrinter(abc.ABC):
         Raises: PaperOut, CoverOpen, Offline, Timeout, DeviceError.
         """
 
+    def print_kept_jobs(self, timeout: float) -> list[PrintResult]:
+        """Print the jobs kept through a printer fault (``devices.printers.kept_jobs``), once
+        the printer is ready. Call when no resident is at the kiosk. Default: none are kept."""
+        return []
+
     @abc.abstractmethod
     def check_health(self, level: HealthLevel) -> HealthReport: ...

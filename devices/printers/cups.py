@@ -6,13 +6,21 @@ file); poll the job until CUPS says completed (confirmed), aborted or canceled. 
 or cancelled job is purged, so the report does not stay in the CUPS spool.
 
 - A fault that staff can fix (media-empty, door-open, media-jam, offline) while the job is
-  under way fails it at once with that fault, and the job is **kept** in the queue: it
-  prints as soon as the printer is fixed, for staff to hand over. It is not confirmed.
+  under way fails it at once with that fault, and the job is **kept**: withdrawn from CUPS
+  (cancelled and purged, no plaintext left in the spool) and sealed in the kiosk's own store
+  (``kept_jobs``: encrypted with the terminal secret, at most 24 h). ``print_kept_jobs``
+  prints it once the printer is ready, for staff to hand over. It is not confirmed.
+  CUPS learns the printer's state only from a running job's backend: the reasons a withdrawn
+  job left (``media-empty-error``) stay on the queue until the next job. While they stand
+  unchanged they are not taken as evidence: the next job (kept or new) is sent, and its
+  backend finds out; a job interrupted again is kept again.
 - A job that makes no progress with no fault CUPS can name (a stopped queue, a hung
   backend) is cancelled at the timeout, and the error says it was cancelled
   (``PrintCancelled``), so it can never print later with nobody there to take it.
 
-Every IPP call runs on a short-lived thread with a time limit (pycups has none of its own).
+Every IPP call runs on its own thread with a time limit (pycups has none of its own). A
+call that overruns is abandoned, and while it is still stuck (a hung cupsd) new calls fail at
+once with Timeout instead of starting more threads: at most one IPP thread per driver.
 
 Options: ``CupsOptions`` (``[document_printer.options]``).
 """
@@ -32,6 +40,7 @@ from typing import Any, ClassVar, Self, TypeVar
 
 from PIL import Image, ImageDraw
 
+from devices.aes_gcm import SealBroken
 from devices.base import (
     Cover,
     DeviceError,
@@ -50,6 +59,7 @@ from devices.options import require_positive
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult
 from devices.printers.cups_status import keywords, reason_keywords, status_from_attributes
 from devices.printers.escpos_encoding import cjk_font
+from devices.printers.kept_jobs import KeptJob, KeptJobStore, describe_kept
 from devices.printers.sensors import attention, blocking_fault, describe_status
 
 log = logging.getLogger(__name__)
@@ -75,9 +85,10 @@ JOB_ATTRIBUTES = [
     "job-media-sheets-completed",
 ]
 PAPER_HINT = "load A4 paper into the tray"
-MID_JOB_HINT = (
-    "the job stays queued and prints once the printer is ready; hand the pages to the"
-    " resident or shred them"
+KEPT_HINT = (
+    "the report is kept encrypted by the kiosk (job {job}) and printed again, whole, once the"
+    " printer is ready and no resident is at the kiosk; hand the pages to the resident or"
+    " shred them"
 )
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
@@ -88,6 +99,16 @@ class JobAborted(DeviceError):
 
 class JobCanceled(DeviceError):
     code = "job_canceled"
+
+
+class _Interrupted(Exception):
+    """A printer fault stopped a job under way; ``withdrawn``: CUPS no longer holds it."""
+
+    def __init__(self, job_id: int, fault: DeviceError, withdrawn: bool) -> None:
+        super().__init__(fault.message)
+        self.job_id = job_id
+        self.fault = fault
+        self.withdrawn = withdrawn
 
 
 def is_usable() -> tuple[bool, str]:
@@ -137,7 +158,10 @@ class CupsOptions:
 
 
 class CupsDocumentPrinter(DocumentPrinter):
-    """An A4 queue on a CUPS scheduler. Call only from the printer's own worker thread."""
+    """An A4 queue on a CUPS scheduler. Call only from the printer's own worker thread.
+
+    ``kept_jobs``: where a job interrupted by a printer fault is kept until it prints.
+    """
 
     options_type: ClassVar[type[CupsOptions]] = CupsOptions
 
@@ -145,6 +169,7 @@ class CupsDocumentPrinter(DocumentPrinter):
         self,
         queue: str,
         *,
+        kept_jobs: KeptJobStore,
         server: str = "",
         poll_s: float = 0.25,
         ipp_timeout_s: float = 5.0,
@@ -160,14 +185,20 @@ class CupsDocumentPrinter(DocumentPrinter):
         self.state = DeviceState.CLOSED
         self.last_fault: DeviceError | None = None
         self.last_status: PrinterStatus | None = None
-        self.kept_jobs: list[int] = []
-        """CUPS job ids failed by a printer fault and left queued to print once it is fixed."""
+        self.kept_jobs = kept_jobs
         self._jobs = 0
+        self._withdrawn_reasons: frozenset[str] | None = None
+        """The queue's printer-state-reasons when a job was last withdrawn (none since)."""
+        answered = threading.Event()
+        answered.set()
+        self._ipp_call = ("", answered)
+        """The latest IPP call and whether it has finished."""
 
     @classmethod
-    def from_options(cls, options: CupsOptions) -> Self:
+    def from_options(cls, options: CupsOptions, kept_jobs: KeptJobStore) -> Self:
         return cls(
             options.queue,
+            kept_jobs=kept_jobs,
             server=options.server,
             poll_s=options.poll_s,
             ipp_timeout_s=options.ipp_timeout_s,
@@ -180,10 +211,17 @@ class CupsDocumentPrinter(DocumentPrinter):
         """Run ``call(connection)`` on a fresh connection within the time limit.
 
         Raises Offline when the scheduler cannot be reached, Timeout when it does not answer
-        in time (the abandoned call finishes on its own thread), and lets IPPError through.
+        in time (the abandoned call finishes on its own thread) or an abandoned call has not
+        finished yet, and lets IPPError through.
         """
         import cups
 
+        earlier, finished = self._ipp_call
+        if not finished.is_set():
+            raise Timeout(
+                f"CUPS has not yet answered an earlier call ({earlier}); {what} not tried",
+                "check that the CUPS scheduler is running (lpstat -r)",
+            )
         limit = max(0.05, self.ipp_timeout_s if timeout is None else timeout)
         outcome: list[tuple[bool, Any]] = []
         done = threading.Event()
@@ -201,6 +239,7 @@ class CupsDocumentPrinter(DocumentPrinter):
             finally:
                 done.set()
 
+        self._ipp_call = (what, done)
         threading.Thread(target=run, name=f"cups-{what}", daemon=True).start()
         if not done.wait(limit):
             raise Timeout(
@@ -239,16 +278,21 @@ class CupsDocumentPrinter(DocumentPrinter):
 
     # --- lifecycle and sensors ---
     def open(self) -> None:
-        """Ready the driver and look at the queue once; raise its fault, but stay open."""
+        """Ready the driver and look at the queue once; raise its fault, but stay open.
+        Kept jobs left by an earlier run are tidied: expired or unreadable ones go."""
         self.state = DeviceState.IDLE
+        left = self.kept_jobs.tidy()
         try:
             attributes = self._printer_attributes()
         except DeviceError as unreachable:
             self._set_fault(unreachable)
             raise
+        if left:
+            log.info("%d kept A4 job(s) from an earlier run wait to print", len(left))
+            self._withdrawn_reasons = _reasons(attributes)  # most likely left by their withdrawal
         status = status_from_attributes(attributes)
         self.last_status = status
-        fault = blocking_fault(status, PAPER_HINT, "at start-up")
+        fault = self._live_fault(attributes, status, "at start-up")
         if fault is not None:
             self._set_fault(fault)
             raise fault
@@ -281,6 +325,15 @@ class CupsDocumentPrinter(DocumentPrinter):
         self.last_status = status
         return status
 
+    def _live_fault(
+        self, attributes: Mapping[str, Any], status: PrinterStatus, when: str
+    ) -> DeviceError | None:
+        """The fault the queue shows, unless it is only what a withdrawn job left behind."""
+        if _reasons(attributes) == self._withdrawn_reasons:
+            return None
+        self._withdrawn_reasons = None
+        return blocking_fault(status, PAPER_HINT, when)
+
     def _set_fault(self, fault: DeviceError) -> None:
         self.last_fault = fault
         self.state = (
@@ -291,31 +344,102 @@ class CupsDocumentPrinter(DocumentPrinter):
     def print_pdf(self, pdf: bytes, title: str, timeout: float) -> PrintResult:
         """Print a PDF. ``title`` must hold no personal data (it reaches spool logs).
 
-        Raises: PaperOut, CoverOpen, PaperJam, Offline, NotFound (no such queue),
-        PrintCancelled (no progress until ``timeout``: cancelled), Timeout (could not even be
-        cancelled), JobAborted, JobCanceled, DeviceError.
+        Raises: PaperOut, CoverOpen, PaperJam, Offline (during the job: ``job_kept``, the
+        job is kept, see the module docstring), NotFound (no such queue), PrintCancelled (no
+        progress until ``timeout``: cancelled), Timeout (could not even be cancelled),
+        JobAborted, JobCanceled, DeviceError.
         """
         if self.state is DeviceState.CLOSED:
             raise DeviceError("printer is not open", "the kiosk opens printers when it starts")
         if not pdf.startswith(b"%PDF-"):
             raise DeviceError("print data is not a PDF", "report this kiosk software fault")
-        deadline = time.monotonic() + timeout
         self._jobs += 1
+        return self._print(pdf, title, time.monotonic() + timeout, kept=None)
+
+    def print_kept_jobs(self, timeout: float) -> list[PrintResult]:
+        """Print the jobs kept through a printer fault, oldest first, each within ``timeout``.
+
+        Call when no resident is at the kiosk: the pages are someone else's. A printed job
+        is deleted from the store. The first failure stops the round and is only recorded
+        (``last_fault``, the health check): a printer still out of paper refuses the job, or
+        interrupts it and it is kept again (its 24 h count from the first fault). Returns the
+        jobs printed.
+        """
+        printed: list[PrintResult] = []
+        if self.state is DeviceState.CLOSED:
+            return printed
+        for job in self.kept_jobs.jobs():
+            try:
+                pdf, title = self.kept_jobs.load(job)
+            except (SealBroken, OSError) as error:
+                log.warning("kept A4 job %s cannot be read (%s): deleted", job.id, error)
+                self.kept_jobs.drop(job)
+                continue
+            try:
+                printed.append(self._print(pdf, title, time.monotonic() + timeout, kept=job))
+            except DeviceError as fault:
+                log.info("kept A4 job %s not printed: %s", job.id, fault.code)
+                break
+        return printed
+
+    def _print(self, pdf: bytes, title: str, deadline: float, kept: KeptJob | None) -> PrintResult:
+        """Run a job, new or ``kept``; a kept job is deleted from the store once printed."""
         self.state = DeviceState.BUSY
         try:
             result = self._run_job(pdf, title, deadline)
+        except _Interrupted as stop:
+            fault = self._interrupted(stop, pdf, title, kept)
+            self._set_fault(fault)
+            raise fault from None
         except DeviceError as fault:
             self._set_fault(fault)
             raise
+        if kept is not None:
+            self.kept_jobs.drop(kept)
+            log.info("kept A4 job %s printed (CUPS job %s)", kept.id, result.job_id)
         self.state = DeviceState.IDLE
         self.last_fault = None
         return result
+
+    def _interrupted(
+        self, stop: _Interrupted, pdf: bytes, title: str, kept: KeptJob | None
+    ) -> DeviceError:
+        """Keep a job a printer fault interrupted (unless it is ``kept`` already); the fault's
+        hint says what became of it."""
+        fault = stop.fault
+        fault.job_kept = True
+        if not stop.withdrawn:
+            if kept is not None:
+                self.kept_jobs.drop(kept)  # CUPS holds it now: a second copy would print twice
+            fault.technician_hint += (
+                f"; the job could not be withdrawn and stays queued in CUPS: it prints once the"
+                f" printer is ready, or cancel it by hand (cancel {self.queue}-{stop.job_id})"
+            )
+            return fault
+        if kept is None:
+            try:
+                kept, dropped = self.kept_jobs.keep(pdf, title)
+            except OSError as error:
+                log.error("A4 job %d could not be kept: %s", stop.job_id, type(error).__name__)
+                fault.job_kept = False
+                fault.technician_hint += "; it could not be kept: the resident must print again"
+                return fault
+            log.info("A4 job %d withdrawn from %s, kept as %s", stop.job_id, self.queue, kept.id)
+            if dropped:
+                names = ", ".join(old.id for old in dropped)
+                log.warning("kept A4 job(s) %s dropped unprinted to make room", names)
+                fault.technician_hint += (
+                    f"; kept job(s) {names} were dropped unprinted: at most"
+                    f" {self.kept_jobs.limit} are kept"
+                )
+        fault.technician_hint += f"; {KEPT_HINT.format(job=kept.id)}"
+        return fault
 
     def _run_job(self, pdf: bytes, title: str, deadline: float) -> PrintResult:
         attributes = self._printer_attributes()
         before = status_from_attributes(attributes)
         self.last_status = before
-        fault = blocking_fault(before, PAPER_HINT, "before the job")
+        fault = self._live_fault(attributes, before, "before the job")
         if fault is not None:
             raise fault
         if attributes.get("printer-is-accepting-jobs") is False:
@@ -391,19 +515,19 @@ class CupsDocumentPrinter(DocumentPrinter):
                         f"A4 job {job_id} was cancelled outside the kiosk",
                         "someone cancelled it on the CUPS queue",
                     )
-                fault = blocking_fault(
-                    status, PAPER_HINT, f"with job {job_id} queued", MID_JOB_HINT
-                )
+                fault = blocking_fault(status, PAPER_HINT, f"with job {job_id} under way")
                 if fault is not None:
-                    self.kept_jobs.append(job_id)
-                    log.info("A4 job %d kept in %s until the printer is fixed", job_id, self.queue)
-                    raise fault
+                    withdrawn = self._withdraw(job_id)
+                    if withdrawn:
+                        self._withdrawn_reasons = _reasons(printer)
+                    raise _Interrupted(job_id, fault, withdrawn)
             time.sleep(max(0.0, min(self.poll_s, deadline - time.monotonic())))
         raise self._cancel(job_id, job, printer)
 
-    def _purge(self, job_id: int) -> None:
-        """Drop a finished job's copy of the report from the CUPS spool and history (CUPS keeps
-        job files for a day by default). Best effort: a failure is logged, not raised."""
+    def _purge(self, job_id: int) -> bool:
+        """Drop a job's copy of the report from the CUPS spool and history, cancelling it if it
+        has not finished (CUPS keeps job files for a day by default). False when that failed
+        (logged, not raised)."""
         import cups
 
         try:
@@ -412,6 +536,28 @@ class CupsDocumentPrinter(DocumentPrinter):
             log.info(
                 "A4 job %d: purging it from the spool failed (%s)", job_id, type(error).__name__
             )
+            return False
+        return True
+
+    def _withdraw(self, job_id: int) -> bool:
+        """Cancel a job under way and purge it, so CUPS keeps no copy of the report. CUPS
+        stops the job first and purges only a job that has stopped, so this purges until the
+        job is gone. False when it is not gone within ``cancel_wait_s`` (logged)."""
+        import cups
+
+        deadline = time.monotonic() + self.cancel_wait_s
+        while self._purge(job_id):
+            try:
+                self._job_attributes(job_id)
+            except cups.IPPError:
+                return True  # not found: gone
+            except DeviceError:
+                break
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(self.poll_s)
+        log.info("A4 job %d could not be withdrawn from CUPS", job_id)
+        return False
 
     def _cancel(
         self, job_id: int, job: Mapping[str, Any], printer: Mapping[str, Any]
@@ -456,8 +602,9 @@ class CupsDocumentPrinter(DocumentPrinter):
             "state": self.state.value,
             "jobs": str(self._jobs),
         }
-        if self.kept_jobs:
-            details["kept_jobs"] = ",".join(str(j) for j in self.kept_jobs)
+        kept = self.kept_jobs.jobs()
+        if kept:
+            details["kept_jobs"] = describe_kept(kept, self.kept_jobs.clock())
         if self.last_fault is not None:
             details["last_fault"] = self.last_fault.code
             details["last_fault_hint"] = self.last_fault.technician_hint
@@ -475,14 +622,18 @@ class CupsDocumentPrinter(DocumentPrinter):
         details["printer_state_reasons"] = (
             ",".join(sorted(reason_keywords(attributes.get("printer-state-reasons")))) or "none"
         )
-        fault = blocking_fault(status, PAPER_HINT, "now")
+        fault = self._live_fault(attributes, status, "now")
         if fault is not None:
             return HealthReport(False, f"{fault.message}; {fault.technician_hint}", details)
+        if self._withdrawn_reasons:
+            details["printer_state_reasons_left_by_withdrawn_job"] = "yes"
         if attributes.get("printer-state") == PRINTER_STOPPED:
             return HealthReport(False, f"queue is stopped; run: cupsenable {self.queue}", details)
         if attributes.get("printer-is-accepting-jobs") is False:
             return HealthReport(False, f"queue rejects jobs; run: cupsaccept {self.queue}", details)
         notes = [f"{a.message}; {a.hint}" for a in attention(status)]
+        if kept:
+            notes.append(f"{len(kept)} kept job(s) wait to print")
         return HealthReport(True, "; ".join(["A4 printer ready", *notes]), details)
 
     def _test_page(self, details: dict[str, str]) -> HealthReport:
@@ -491,6 +642,10 @@ class CupsDocumentPrinter(DocumentPrinter):
         except DeviceError as fault:
             return HealthReport(False, f"{fault.message}; {fault.technician_hint}", details)
         return HealthReport(True, f"test page printed (job {result.job_id}); check it", details)
+
+
+def _reasons(attributes: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(keywords(attributes.get("printer-state-reasons")))
 
 
 def self_test_page_pdf() -> bytes:

@@ -40,6 +40,7 @@ from devices.fonts import cjk_font_path
 from devices.options import option_error, require_not_negative
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult, ReceiptPrinter
 from devices.printers.escpos_encoding import encode_receipt
+from devices.printers.kept_jobs import KeptJobStore
 from devices.printers.preview import render_receipt_png
 from devices.printers.receipt import Receipt
 
@@ -271,7 +272,9 @@ class SimulatedDocumentPrinter(_SimulatedPrinter, DocumentPrinter):
         super().__init__(output_dir, faults, job_delay_s, prefix="D")
 
     @classmethod
-    def from_options(cls, options: SimulatedDocumentOptions) -> Self:
+    def from_options(cls, options: SimulatedDocumentOptions, kept_jobs: KeptJobStore) -> Self:
+        """``kept_jobs`` is not used: a simulated printer fails a job before it starts, so it
+        never keeps one."""
         faults = FaultScript(list(options.faults))
         return cls(options.output_dir, faults=faults, job_delay_s=options.job_delay_s)
 

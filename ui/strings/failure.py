@@ -57,7 +57,9 @@ MESSAGES: dict[FailureReason, tuple[str, str]] = {
     ),
 }
 
-_KEPT = "处理后会继续打出未完成的部分，请勿重复打印。"
+# A receipt's rest prints from the printer's buffer; an A4 report is kept (encrypted) and
+# printed again whole: both come out once staff have fixed the printer.
+_KEPT = "处理后会为您补打，请勿重复打印。"
 
 PRINTER_FAULTS: dict[str, tuple[str, str]] = {
     "paper_out": ("打印机缺纸", "请联系窗口工作人员添加纸张后，重新查询打印。"),

@@ -8,6 +8,7 @@ from ``/etc/cups/cups-pdf-<instance>.conf``: that one file is added and removed 
 ServerBin is a directory of links to /usr/lib/cups (filters, backends) plus ``kioskfault``,
 a test backend that reports the printer-state-reason written in its control file (e.g.
 ``media-empty-error``) until the file says ``ok``, then prints the job into ``<control>.out``.
+Like a real backend it first clears the reasons a killed backend left on the queue.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ FAULT_BACKEND = """#!/bin/sh
 # does not stop the job; anything else holds it until the control file says ok.
 if [ $# -eq 0 ]; then echo 'direct kioskfault "Unknown" "kiosk test printer"'; exit 0; fi
 control="${DEVICE_URI#kioskfault:}"
+# Like CUPS's ipp backend, start from the reasons cupsd passes in and report what is true
+# now: reasons an earlier, killed backend left on the queue are cleared.
+case "$PRINTER_STATE_REASONS" in ""|none) ;; *) echo "STATE: -$PRINTER_STATE_REASONS" >&2 ;; esac
 reported=""
 while :; do
   fault=$(cat "$control" 2>/dev/null)

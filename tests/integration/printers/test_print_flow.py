@@ -170,3 +170,39 @@ def test_a_printer_that_cannot_confirm_fails_the_print_without_a_record(
         assert [f["code"] for f in kiosk.events("device_fault")] == ["print_unconfirmed"]
     finally:
         kiosk.runtime.stop()
+
+
+@pytest.mark.service
+def test_an_a4_paper_out_leaves_the_report_only_sealed_and_prints_it_once_fixed(
+    demo: DemoEnvironment, cupsd: Cupsd, queue_name: str, tmp_path: Path
+) -> None:
+    control = tmp_path / "fault"
+    cupsd.add_fault_queue(queue_name, control)
+    kiosk = Kiosk(demo, simulated(demo, "receipt_printer"), cups_queue(cupsd, queue_name))
+    assert demo.settings is not None
+    state_dir = demo.settings.terminal.state_dir
+    resident = population.by_key(population.DEMO_KEYS[0])
+    try:
+        control.write_text("media-empty-error", encoding="ascii")
+        kiosk.print(PrintKind.A4)
+        failed = kiosk.wait_for(State.FAILED)
+        assert failed.failure is not None and failed.failure.code == "paper_out_kept"
+        (fault,) = kiosk.events("device_fault")
+        assert "kept encrypted" in fault["hint"]
+
+        files = [p for d in (state_dir, cupsd.root / "spool") for p in d.rglob("*") if p.is_file()]
+        assert len(list((state_dir / "kept-print-jobs").iterdir())) == 1
+        for path in files:
+            data = path.read_bytes()
+            assert b"%PDF" not in data, path
+            for secret in (resident.name, resident.id_number):
+                for encoding in ("utf-8", "utf-16-be", "gb18030"):
+                    assert secret.encode(encoding) not in data, path
+
+        control.write_text("ok", encoding="ascii")  # staff load paper; nobody at the kiosk
+        printer = kiosk.runtime.terminal.devices.document_printer
+        (printed,) = printer.print_kept_jobs(timeout=10)
+        assert printed.confirmed and (tmp_path / "fault.out").read_bytes().startswith(b"%PDF-")
+        assert list((state_dir / "kept-print-jobs").iterdir()) == []
+    finally:
+        kiosk.runtime.stop()

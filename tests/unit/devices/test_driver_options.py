@@ -17,6 +17,7 @@ from devices.idcard.photo import PlaceholderDecoder
 from devices.idcard.sdtapi import SdtapiOptions, SdtapiReader
 from devices.idcard.simulated import SimulatedReader, SimulatedReaderOptions
 from devices.printers.cups import CupsDocumentPrinter, CupsOptions
+from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_reader
 
 
@@ -69,11 +70,12 @@ def test_pcsc_reader_is_built_from_its_options() -> None:
     assert isinstance(reader.photo_decoder, PlaceholderDecoder)
 
 
-def test_simulated_reader_and_cups_printer_take_their_options() -> None:
+def test_simulated_reader_and_cups_printer_take_their_options(tmp_path: Path) -> None:
     reader = SimulatedReader.from_options(SimulatedReaderOptions(read_delay_s=0))
     assert reader.read_delay_s == 0
     printer = CupsDocumentPrinter.from_options(
-        CupsOptions(queue="kiosk-a4", poll_s=0.1, job_options={"media": "iso_a4_210x297mm"})
+        CupsOptions(queue="kiosk-a4", poll_s=0.1, job_options={"media": "iso_a4_210x297mm"}),
+        KeptJobStore(tmp_path, b"secret"),
     )
     assert (printer.queue, printer.poll_s) == ("kiosk-a4", 0.1)
     assert printer.job_options == {"media": "iso_a4_210x297mm"}

@@ -24,6 +24,7 @@ from devices.base import (
     Timeout,
 )
 from devices.faults import FaultScript
+from devices.printers.kept_jobs import KeptJobStore
 from devices.printers.receipt import QrCode, Receipt, Rule, Text
 from devices.printers.simulated import (
     SimulatedDocumentOptions,
@@ -237,7 +238,10 @@ def test_options_build_the_printer_through_the_registry(tmp_path: Path) -> None:
     assert isinstance(printer, SimulatedReceiptPrinter) and printer.columns == 48
     assert printer.status().paper is Paper.LOW
     assert decode((tmp_path / "receipt-R0001.bin").read_bytes()).lines[1].text == "-" * 48
-    document = load_document_printer("simulated", SimulatedDocumentOptions(output_dir=tmp_path))
+    kept_jobs = KeptJobStore(tmp_path / "kept", b"secret")
+    document = load_document_printer(
+        "simulated", SimulatedDocumentOptions(output_dir=tmp_path), kept_jobs
+    )
     assert isinstance(document, SimulatedDocumentPrinter)
 
 
