@@ -40,7 +40,6 @@ from typing import Any, ClassVar, Self, TypeVar
 
 from PIL import Image, ImageDraw
 
-from devices.aes_gcm import SealBroken
 from devices.base import (
     Cover,
     DeviceError,
@@ -59,7 +58,7 @@ from devices.options import require_positive
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult
 from devices.printers.cups_status import keywords, reason_keywords, status_from_attributes
 from devices.printers.escpos_encoding import cjk_font
-from devices.printers.kept_jobs import KeptJob, KeptJobStore, describe_kept
+from devices.printers.kept_jobs import KeptJob, KeptJobStore, SealBroken, describe_kept
 from devices.printers.sensors import attention, blocking_fault, describe_status
 
 log = logging.getLogger(__name__)
@@ -67,6 +66,9 @@ T = TypeVar("T")
 
 JOB_PENDING, JOB_HELD, JOB_PROCESSING, JOB_STOPPED = 3, 4, 5, 6
 JOB_CANCELED, JOB_ABORTED, JOB_COMPLETED = 7, 8, 9
+LEFTOVER_GRACE_S = 2.0
+"""How long a started job gives its backend to clear the printer reasons a withdrawn job left
+(CUPS updates them only from a running backend) before they count as a fault of this job."""
 JOB_STATE_NAMES = {
     3: "pending",
     4: "held",
@@ -486,6 +488,7 @@ class CupsDocumentPrinter(DocumentPrinter):
 
         job: dict[str, Any] = {}
         printer: dict[str, Any] = {}
+        processing_since: float | None = None
         while time.monotonic() < deadline:
             try:
                 job, printer = self._job_attributes(job_id)
@@ -516,6 +519,13 @@ class CupsDocumentPrinter(DocumentPrinter):
                         "someone cancelled it on the CUPS queue",
                     )
                 fault = blocking_fault(status, PAPER_HINT, f"with job {job_id} under way")
+                if state == JOB_PROCESSING and processing_since is None:
+                    processing_since = time.monotonic()
+                if _reasons(printer) == self._withdrawn_reasons and (
+                    processing_since is None
+                    or time.monotonic() - processing_since < LEFTOVER_GRACE_S
+                ):
+                    fault = None  # what a withdrawn job left: the backend clears it as it starts
                 if fault is not None:
                     withdrawn = self._withdraw(job_id)
                     if withdrawn:

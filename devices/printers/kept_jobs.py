@@ -20,9 +20,9 @@ key and deleted once printed or after 24 h". What each printer keeps, and where:
 One file per job, ``<id>.kept``, written atomically with mode 0600 in a 0700 directory:
 ``MAGIC | kept_at (float, big endian) | nonce | AES-256-GCM(title NUL pdf) | tag``. The
 header and the file name are authenticated with the ciphertext, so a file cannot be renamed
-or its age changed. The cipher is OpenSSL's, through ``devices.aes_gcm`` (the ``cryptography``
-package is not a dependency). The key is HMAC-SHA256(terminal secret, ``KEY_LABEL``): a new terminal
-secret makes old files unreadable, and ``tidy`` deletes them.
+or its age changed. The cipher is ``cryptography``'s AESGCM. The key is
+HMAC-SHA256(terminal secret, ``KEY_LABEL``): a new terminal secret makes old files
+unreadable, and ``tidy`` deletes them.
 
 Bounded: at most ``limit`` jobs (the oldest is dropped, unprinted, to make room, and the
 caller says so to the technician), each at most ``max_age_s`` old (checked on every use and
@@ -44,7 +44,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices import aes_gcm
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,13 @@ KEY_LABEL = b"taihaoban-kiosk kept print jobs v1"
 MAGIC = b"KPJ1"
 _HEADER = struct.Struct(">4sd")
 SUFFIX = ".kept"
+NONCE_BYTES = 12
 KEEP_AT_MOST = 10
 KEEP_FOR_S = 24 * 3600.0
+
+
+class SealBroken(ValueError):
+    """The file, its header or the key does not match: refuse the data."""
 
 
 @dataclass(frozen=True)
@@ -100,9 +106,9 @@ class KeptJobStore:
             self.drop(old)
         job = KeptJob(secrets.token_hex(4), self.clock())
         header = _HEADER.pack(MAGIC, job.kept_at)
-        nonce = secrets.token_bytes(aes_gcm.NONCE_BYTES)
+        nonce = secrets.token_bytes(NONCE_BYTES)
         plaintext = title.encode() + b"\0" + pdf
-        sealed = aes_gcm.encrypt(self._key, nonce, plaintext, header + job.id.encode())
+        sealed = AESGCM(self._key).encrypt(nonce, plaintext, header + job.id.encode())
         staged = self.directory / f".{job.id}.tmp"
         descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as out:
@@ -140,11 +146,14 @@ class KeptJobStore:
         data = self._path(job.id).read_bytes()
         header = _HEADER.pack(MAGIC, job.kept_at)
         if not data.startswith(header):
-            raise aes_gcm.SealBroken("the kept job's header does not match")
-        nonce_end = _HEADER.size + aes_gcm.NONCE_BYTES
-        plaintext = aes_gcm.decrypt(
-            self._key, data[_HEADER.size : nonce_end], data[nonce_end:], header + job.id.encode()
-        )
+            raise SealBroken("the kept job's header does not match")
+        nonce_end = _HEADER.size + NONCE_BYTES
+        try:
+            plaintext = AESGCM(self._key).decrypt(
+                data[_HEADER.size : nonce_end], data[nonce_end:], header + job.id.encode()
+            )
+        except InvalidTag as error:
+            raise SealBroken("altered, or sealed under another terminal secret") from error
         title, _, pdf = plaintext.partition(b"\0")
         return pdf, title.decode()
 
@@ -166,7 +175,7 @@ class KeptJobStore:
         for job in self.jobs():
             try:
                 self.load(job)
-            except (aes_gcm.SealBroken, OSError):
+            except (SealBroken, OSError):
                 log.warning(
                     "kept print job %s cannot be read with this terminal's key: deleted", job.id
                 )

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devices import aes_gcm
-from devices.printers.kept_jobs import KEEP_FOR_S, KeptJobStore
+from devices.printers.kept_jobs import KEEP_FOR_S, KeptJobStore, SealBroken
 from tests.clock import FakeClock
 
 SECRET = bytes(range(32))
@@ -19,25 +18,6 @@ def store(
     directory: Path, clock: FakeClock, secret: bytes = SECRET, limit: int = 10
 ) -> KeptJobStore:
     return KeptJobStore(directory, secret, limit=limit, clock=clock)
-
-
-def test_aes_256_gcm_matches_the_gcm_specification_test_case_16() -> None:
-    key = bytes.fromhex("feffe9928665731c6d6a8f9467308308" * 2)
-    nonce = bytes.fromhex("cafebabefacedbaddecaf888")
-    plaintext = bytes.fromhex(
-        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
-    )
-    aad = bytes.fromhex("feedfacedeadbeeffeedfacedeadbeefabaddad2")
-    sealed = aes_gcm.encrypt(key, nonce, plaintext, aad)
-    assert sealed.hex() == (
-        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
-        "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
-        "76fc6ece0f4e1768cddf8853bb2d551b"
-    )
-    assert aes_gcm.decrypt(key, nonce, sealed, aad) == plaintext
-    with pytest.raises(aes_gcm.SealBroken):
-        aes_gcm.decrypt(key, nonce, sealed, aad + b"x")
 
 
 def test_a_kept_job_is_encrypted_at_rest_and_reads_back(tmp_path: Path, clock: FakeClock) -> None:
@@ -65,9 +45,9 @@ def test_an_altered_or_foreign_file_is_refused_and_tidied_away(
     foreign, _ = store(tmp_path, clock, secret=b"another terminal").keep(PDF, TITLE)
     good, _ = kept.keep(PDF, TITLE)
 
-    with pytest.raises(aes_gcm.SealBroken):
+    with pytest.raises(SealBroken):
         kept.load(altered)
-    with pytest.raises(aes_gcm.SealBroken):
+    with pytest.raises(SealBroken):
         kept.load(foreign)
     assert kept.tidy() == [good]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{good.id}.kept"]
