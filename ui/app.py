@@ -93,6 +93,7 @@ def _kiosk_window(
         demo=demo,
         demo_cards=[(c.key, c.caption) for c in demo_cards] if demo else (),
         demo_outage=demo_env.set_outage if demo and demo_env else None,
+        service_window=settings.terminal.service_window,
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
