@@ -36,10 +36,6 @@ class Notifier:
             return None  # the watchdog is meant for another process (e.g. our parent)
         return int(usec) / 1_000_000 / 2
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self._address)
-
     def notify(self, message: str) -> None:
         """Send one message (e.g. ``"READY=1"``); a failure is logged, never raised."""
         if not self._address:
