@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
-from devices.base import BadCard, DeviceError, DeviceState, HealthLevel
+from devices.base import BadCard, DeviceError, DeviceState
 from devices.idcard.card import (
     CardMoved,
     CardType,
@@ -48,6 +48,7 @@ from kiosk.contract import (
     QueryRecord,
 )
 from kiosk.documents.receipt_layout import build_receipt
+from kiosk.health import Device, internal_health
 from kiosk.platform.client import (
     IdentityMismatch,
     MalformedReply,
@@ -275,23 +276,9 @@ class Terminal:
             self._check_device, "document_printer", self.devices.document_printer
         )
 
-    def _check_device(
-        self, name: str, device: IdCardReader | ReceiptPrinter | DocumentPrinter
-    ) -> None:
-        """INTERNAL health check (no physical effect), on the device's own thread."""
-        try:
-            report = device.check_health(HealthLevel.INTERNAL)
-            ok, text = report.ok, report.text
-        except Exception as error:
-            log.exception("%s: health check failed", name)
-            ok, text = False, f"the health check raised {type(error).__name__}"
-        fault = device.last_fault
-        health = DeviceHealth(
-            ok=ok,
-            text=text[:2000],
-            checked_at=dt.datetime.now(dt.UTC),
-            last_fault=fault.code[:64] if fault is not None else None,
-        )
+    def _check_device(self, name: str, device: Device) -> None:
+        """On the device's own thread."""
+        health = internal_health(name, device)
         if not self._stopping.is_set():
             self._submit(self._health_checked, name, health)
 
@@ -650,8 +637,10 @@ class Terminal:
         self._publish()
 
     def _tick(self) -> None:
+        applied: Future[Any] | None = None
         while not self._stopping.wait(TICK_S):
-            self._submit(self._expire)
+            if applied is None or applied.done():  # a wedged coordinator: no pile of ticks
+                applied = self._submit(self._expire)
 
     def _expire(self) -> None:
         self._clock_loop.tick()
