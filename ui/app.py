@@ -175,6 +175,10 @@ class Core(QObject):
             log.info("devices checked: %s", ", ".join(f"{n} ok={h.ok}" for n, h in checked))
         self.ready.emit()
 
+    def stale_loops(self) -> list[str]:
+        """The supervised loops that have not gone round recently (``core``: not built)."""
+        return self.runtime.stale_loops() if self.runtime is not None else ["core"]
+
     def print_report(self, kinds: frozenset[PrintKind]) -> None:
         if self.runtime is not None:
             self.runtime.terminal.print_report(kinds)
@@ -189,19 +193,19 @@ class Core(QObject):
 
 
 class SystemdWatchdog(QObject):
-    """READY=1 once the core is ready, then WATCHDOG=1 every ``watchdog_interval_s`` from a
-    timer on the GUI thread, only while no supervised loop is stale."""
+    """READY=1 when ``announce_ready`` is called, then WATCHDOG=1 every
+    ``watchdog_interval_s`` from a timer on the GUI thread, only while ``stale_loops``
+    names none."""
 
-    def __init__(self, core: Core, notifier: Notifier) -> None:
+    def __init__(self, notifier: Notifier, stale_loops: Callable[[], list[str]]) -> None:
         super().__init__()
-        self._core = core
         self._notifier = notifier
+        self._stale_loops = stale_loops
         self._stale: list[str] = []
         self.timer = QTimer(self)
         if notifier.watchdog_interval_s is not None:
             self.timer.setInterval(round(notifier.watchdog_interval_s * 1000))
         self.timer.timeout.connect(self.feed)
-        core.ready.connect(self.announce_ready)
 
     @Slot()
     def announce_ready(self) -> None:
@@ -212,8 +216,7 @@ class SystemdWatchdog(QObject):
 
     @Slot()
     def feed(self) -> None:
-        runtime = self._core.runtime
-        stale = runtime.stale_loops() if runtime is not None else ["core"]
+        stale = self._stale_loops()
         if stale != self._stale:
             if stale:
                 log.error("watchdog not fed: the %s loop has not gone round", ", ".join(stale))
@@ -249,7 +252,8 @@ def run(
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     core.failed.connect(app.quit)
     notifier = Notifier()
-    watchdog = SystemdWatchdog(core, notifier)
+    watchdog = SystemdWatchdog(notifier, core.stale_loops)
+    core.ready.connect(watchdog.announce_ready)
     # Python runs the handler at the next Python call: the window's clock timer, within 250 ms.
     previous_sigterm = signal.signal(signal.SIGTERM, lambda _signum, _frame: app.quit())
 
