@@ -22,7 +22,8 @@ _Call = tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]
 
 
 class Worker:
-    """Runs what is submitted, one call at a time, in order, on a daemon thread ``name``."""
+    """Runs what is submitted, one call at a time, in order, on a daemon thread ``name``
+    (started with the first call)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -30,7 +31,6 @@ class Worker:
         self._lock = threading.Lock()
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Raises RuntimeError once the worker is stopped (as an executor does)."""
@@ -39,6 +39,7 @@ class Worker:
             if self._stopped:
                 raise RuntimeError(f"worker {self.name} is stopped")
             self._calls.put((future, fn, args))
+            self._start_once()
         return future
 
     def stop(self, timeout: float, last: Callable[[], None] | None = None) -> bool:
@@ -58,11 +59,16 @@ class Worker:
                 if last is not None:
                     self._calls.put((Future(), last, ()))
                 self._calls.put(None)
+                self._start_once()
         self._thread.join(max(0.0, timeout))
         if self._thread.is_alive():
             log.warning("thread %s did not stop in time (left running)", self.name)
             return False
         return True
+
+    def _start_once(self) -> None:
+        if self._thread.ident is None:
+            self._thread.start()
 
     def _run(self) -> None:
         while (call := self._calls.get()) is not None:

@@ -37,3 +37,10 @@ def test_stop_cancels_what_waits_and_runs_last_after_the_call_under_way() -> Non
     release.set()
     assert worker.stop(5)
     assert order == ["stuck call returned", "close"]
+
+
+def test_a_worker_never_used_still_runs_last_on_stop() -> None:
+    closed: list[str] = []
+    worker = Worker("test-worker")
+    assert worker.stop(5, last=lambda: closed.append(threading.current_thread().name))
+    assert closed == ["test-worker"]
