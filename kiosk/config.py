@@ -48,6 +48,12 @@ class TerminalSettings:
     """Service-hall name shown on the attract screen."""
     state_dir: Path = DEFAULT_STATE_DIR
     """Where the SQLite outbox and caches live; the kiosk writes nowhere else."""
+    service_window: str = ""
+    """The hall's window residents go to when the terminal is out of service, e.g. "3号窗口"
+    (empty: the screen says 服务窗口)."""
+    health_check_interval_s: Seconds = 60.0
+    """Seconds between INTERNAL health checks of each device (printers also before the
+    print choice is shown)."""
 
 
 @dataclass(frozen=True)

@@ -427,14 +427,26 @@ class DrainState(Model, frozen=True):
     last_error: str | None
 
 
+class DeviceHealth(Model, frozen=True):
+    """A device's last INTERNAL health check (no physical effect), and its last fault."""
+
+    ok: bool
+    text: Text
+    checked_at: AwareTime
+    last_fault: Annotated[str, Meta(max_length=64)] | None = None
+    """The code of the last fault the driver saw (``DeviceError.code``), while it lasts."""
+
+
 class TerminalHeartbeat(Payload, frozen=True):
-    """Version, outbox and drain health, and each device's coarse state."""
+    """Version, outbox and drain health, each device's coarse state and its last health check
+    (``health``: by device, e.g. ``card_reader``; empty before the first check)."""
 
     KIND: ClassVar[str] = "heartbeat"
     version: Annotated[str, Meta(min_length=1, max_length=64)]
     outbox: OutboxState
     drain: DrainState
     devices: dict[str, str]
+    health: dict[str, DeviceHealth] = msgspec.field(default_factory=dict)
 
 
 PAYLOAD_TYPES: tuple[type[Payload], ...] = (

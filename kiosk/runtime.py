@@ -7,6 +7,7 @@ cache): the UI imports it only after its first frame is painted, off the GUI thr
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -43,7 +44,14 @@ class Runtime:
         self.drainer.start()
         log.info("terminal %s started", self.settings.terminal.id)
 
+    def stale_loops(self) -> list[str]:
+        """The supervised loops that have not gone round recently: while any is, the
+        systemd watchdog is not fed."""
+        return self.terminal.stale_loops(time.monotonic())
+
     def stop(self) -> None:
+        """Every thread gets a bounded time to stop; one stuck in a call is logged by name
+        and left behind (they are daemons)."""
         self.terminal.stop()
         self.drainer.stop()
         self.watch.stop()
@@ -97,8 +105,11 @@ def build_runtime(
     drainer = OutboxDrainer(
         outbox,
         platform,
-        heartbeat=Heartbeat(version=__version__, devices=devices.states),
+        heartbeat=Heartbeat(
+            version=__version__, devices=devices.states, health=lambda: terminal.device_health()
+        ),
         on_fault=loop_failed,
+        request_s=platform.longest_request_s,
     )
     content = ContentCache(settings.terminal.state_dir / "public-content.sqlite3")
 
@@ -114,6 +125,7 @@ def build_runtime(
         probe_interval_s=settings.platform.probe_interval_s,
         content_refresh_s=settings.platform.content_refresh_s,
         on_fault=loop_failed,
+        request_s=platform.longest_request_s,
     )
     terminal = Terminal(
         terminal_id=settings.terminal.id,
@@ -125,5 +137,7 @@ def build_runtime(
         timeouts=settings.session,
         on_change=on_change,
         on_ready=on_ready,
+        supervised=(watch.loop, drainer.loop),
+        health_interval_s=settings.terminal.health_check_interval_s,
     )
     return Runtime(settings, terminal, platform, outbox, drainer, watch, content)

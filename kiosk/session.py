@@ -83,6 +83,11 @@ class SessionView:
     report: CreditReport | None = None
     holder_name: str = ""
     print_kinds: frozenset[PrintKind] = frozenset()
+    printable: frozenset[PrintKind] = frozenset(PrintKind)
+    """What the print choice may offer: printers whose last health check was ok (the
+    terminal fills it in; the session knows nothing of devices)."""
+    in_service: bool = True
+    """False while a supervised loop keeps failing: the screen says 暂停服务 (the terminal)."""
 
     def __repr__(self) -> str:
         return f"SessionView(#{self.number}, {self.state.value})"

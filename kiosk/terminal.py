@@ -7,6 +7,11 @@ and the session clock are ``SupervisedLoop``s. Results come
 back to the coordinator tagged with the session number, so a late answer for a session that
 has ended is dropped. Every change is published as a ``SessionView`` to ``on_change``
 (called on the coordinator thread; the UI re-emits it as a queued Qt signal).
+
+Each device's INTERNAL health is checked on its own thread every ``health_interval_s`` and,
+for the printers, whenever a report is shown: the print choice offers only printers whose
+check was ok. A supervised loop (its own or one in ``supervised``) that keeps failing puts
+the terminal out of service (no new session; the screen says 暂停服务) until it runs clean.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, TypeVar
 
 from devices.base import BadCard, DeviceError, DeviceState
@@ -33,8 +39,16 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
 from devices.printers.sensors import attention
 from kiosk.config import SessionSettings
-from kiosk.contract import CreditReport, DeviceFault, Payload, PrintRecord, QueryRecord
+from kiosk.contract import (
+    CreditReport,
+    DeviceFault,
+    DeviceHealth,
+    Payload,
+    PrintRecord,
+    QueryRecord,
+)
 from kiosk.documents.receipt_layout import build_receipt
+from kiosk.health import Device, internal_health
 from kiosk.platform.client import (
     IdentityMismatch,
     MalformedReply,
@@ -47,7 +61,8 @@ from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
-from kiosk.supervision import SupervisedLoop
+from kiosk.supervision import SupervisedLoop, stale_limit
+from kiosk.worker import Worker
 from offline_cache.outbox import Outbox, OutboxFull
 
 log = logging.getLogger(__name__)
@@ -60,6 +75,9 @@ PRINT_RESERVE_S = 10.0
 PRINTER_DEVICES = {PrintKind.A4: "document_printer", PrintKind.RECEIPT: "receipt_printer"}
 TICK_S = 0.2
 READER_RETRY_S = 1.0
+COORDINATOR_WAIT_S = 5.0
+"""The reader thread waits this long for the coordinator to begin a session."""
+DEVICE_NAMES = ("card_reader", "receipt_printer", "document_printer")
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,10 @@ class Devices:
             "receipt_printer": self.receipt_printer.state.value,
             "document_printer": self.document_printer.state.value,
         }
+
+
+def _remaining(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
 
 
 def session_timeouts(settings: SessionSettings) -> dict[State, float]:
@@ -147,11 +169,14 @@ class Terminal:
         on_ready: Callable[[], None] = lambda: None,
         today: Callable[[], dt.date] = dt.date.today,
         clock: Callable[[], float] = time.monotonic,
+        supervised: Sequence[SupervisedLoop] = (),
+        health_interval_s: float = 60.0,
     ) -> None:
         """``on_ready`` is called once, on the card-reader thread, when the terminal is first
         ready for a card: the reader is open and answering (state IDLE) and the coordinator
         takes cards. A card laid before then is not lost: drivers report a card already lying
-        on the reader as INSERTED when first watched."""
+        on the reader as INSERTED when first watched. ``supervised``: the runtime's other
+        loops (platform watch, outbox drain), watched with the terminal's own."""
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -163,22 +188,47 @@ class Terminal:
         self._on_ready = on_ready
         self._today = today
         self._session = Session(session_timeouts(timeouts), clock)
-        self._coordinator = ThreadPoolExecutor(1, "session")
-        self._platform_worker = ThreadPoolExecutor(1, "platform")
-        self._receipt_worker = ThreadPoolExecutor(1, "receipt-printer")
-        self._document_worker = ThreadPoolExecutor(1, "document-printer")
+        self._coordinator = Worker("session")
+        self._platform_worker = Worker("platform")
+        self._receipt_worker = Worker("receipt-printer")
+        self._document_worker = Worker("document-printer")
         self._stopping = threading.Event()
-        self._reader_loop = SupervisedLoop(
-            "card-reader", self._watch_cards, self._stopping, self._reader_failed
+        # A reader round: the wait for a card event, then perhaps a session begun and a card
+        # read, or a fault and the pause before the reader is opened again.
+        reader_round_s = (
+            CARD_POLL_S + COORDINATOR_WAIT_S + timeouts.reading_timeout_s + READER_RETRY_S
         )
+        self._reader_loop = SupervisedLoop(
+            "card-reader",
+            self._watch_cards,
+            self._stopping,
+            self._reader_failed,
+            stale_after_s=stale_limit(reader_round_s),
+        )
+        # It ticks when the coordinator has applied the deadlines: a wedged coordinator
+        # (every session step runs there) makes this loop stale too.
         self._clock_loop = SupervisedLoop(
-            "session-clock", self._tick, self._stopping, self.record_loop_fault
+            "session-clock",
+            self._tick,
+            self._stopping,
+            self.record_loop_fault,
+            stale_after_s=stale_limit(TICK_S),
         )
         self.loops = (self._reader_loop, self._clock_loop)
+        self.supervised = (*self.loops, *supervised)
         self._pending_prints: dict[PrintKind, PrintResult | Exception] = {}
+        self._health_interval_s = health_interval_s
+        self._next_health_check = 0.0
+        self._reader_check_due = threading.Event()
+        self._health: dict[str, DeviceHealth] = {}
+        """Replaced whole on the coordinator (other threads read it)."""
+        self._health_known = threading.Event()
+        self._failing_loops: tuple[str, ...] = ()
 
     # --- lifecycle ---
     def start(self) -> None:
+        """Open the devices; each device's first health check follows on its own thread
+        (``wait_for_health_checks``)."""
         self._receipt_worker.submit(self._open_device, self.devices.receipt_printer.open)
         self._document_worker.submit(self._open_device, self.devices.document_printer.open)
         for loop in self.loops:
@@ -186,23 +236,99 @@ class Terminal:
         self._submit(self._publish)
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop every thread, within ``timeout`` in all. Each device is closed on its own
+        thread once that thread's call under way returns, never during it; a thread still
+        in a call when time is up is logged by name and left behind (a daemon)."""
+        deadline = time.monotonic() + timeout
         self._stopping.set()
-        for loop in self.loops:
-            loop.join(timeout)
-        self._coordinator.submit(self._session.wipe)
-        for executor in (
-            self._platform_worker,
-            self._receipt_worker,
-            self._document_worker,
-            self._coordinator,
+        for loop in self.loops:  # the reader's thread closes the reader as it leaves
+            loop.join(_remaining(deadline))
+        self._platform_worker.stop(_remaining(deadline))
+        for worker, printer in (
+            (self._receipt_worker, self.devices.receipt_printer),
+            (self._document_worker, self.devices.document_printer),
         ):
-            executor.shutdown(wait=True, cancel_futures=True)
-        for close in (
-            self.devices.reader.close,
-            self.devices.receipt_printer.close,
-            self.devices.document_printer.close,
-        ):
-            self._open_device(close)
+            worker.stop(_remaining(deadline), last=partial(self._open_device, printer.close))
+        self._coordinator.stop(_remaining(deadline), last=self._session.wipe)
+
+    # --- health and service ---
+    def device_health(self) -> dict[str, DeviceHealth]:
+        """Each device's last INTERNAL health check (for heartbeats and diagnostics)."""
+        return self._health
+
+    def wait_for_health_checks(self, timeout: float) -> list[str]:
+        """Wait up to ``timeout`` for every device's first health check after ``start()``;
+        returns the devices still unchecked."""
+        self._health_known.wait(timeout)
+        return [name for name in DEVICE_NAMES if name not in self._health]
+
+    def stale_loops(self, now: float) -> list[str]:
+        """The supervised loops that have not gone round recently (wedged or dead)."""
+        return [loop.name for loop in self.supervised if loop.is_stale(now)]
+
+    def _check_printers(self) -> None:
+        if self._stopping.is_set():
+            return  # the printers' workers may be gone
+        self._receipt_worker.submit(
+            self._check_device, "receipt_printer", self.devices.receipt_printer
+        )
+        self._document_worker.submit(
+            self._check_device, "document_printer", self.devices.document_printer
+        )
+
+    def _check_device(self, name: str, device: Device) -> None:
+        """On the device's own thread."""
+        health = internal_health(name, device)
+        if not self._stopping.is_set():
+            self._submit(self._health_checked, name, health)
+
+    def _health_checked(self, name: str, health: DeviceHealth) -> None:
+        before = self._health.get(name)
+        self._health = {**self._health, name: health}
+        if set(DEVICE_NAMES) <= set(self._health):
+            self._health_known.set()
+        if before is not None and before.ok is health.ok:
+            return
+        if health.ok:
+            log.info("%s: health check ok", name)
+        else:
+            self._queue_fault(
+                "health_check_failed",
+                health.text,
+                "run the device's diagnostics (taihaoban-kiosk diag)",
+                name,
+            )
+        if name in PRINTER_DEVICES.values():
+            self._publish()  # the print choice changes
+
+    def _printable(self) -> frozenset[PrintKind]:
+        health = self._health
+        return frozenset(
+            kind for kind, device in PRINTER_DEVICES.items() if (h := health.get(device)) and h.ok
+        )
+
+    def _check_service(self) -> None:
+        """A loop that keeps failing takes the terminal out of service until it runs clean."""
+        now = time.monotonic()
+        failing = tuple(loop.name for loop in self.supervised if loop.keeps_failing(now))
+        if bool(failing) is bool(self._failing_loops):
+            self._failing_loops = failing
+            return
+        self._failing_loops = failing
+        if failing:
+            log.error("out of service: the %s loop keeps failing", ", ".join(failing))
+            self._queue_fault(
+                "out_of_service",
+                f"the {', '.join(failing)} loop failed again and again: residents see 暂停服务",
+                "see the kiosk log for the loop's errors; the terminal returns to service by "
+                "itself once the loop runs without failing for a while",
+                failing[0].replace("-", "_"),
+            )
+            if self._session.state not in (State.IDLE, State.PRINTING):
+                self._session.wipe()  # a printing job still finishes and says so
+        else:
+            log.warning("back in service: every loop runs without failing")
+        self._publish()
 
     def _open_device(self, action: Callable[[], None]) -> None:
         try:
@@ -233,7 +359,11 @@ class Terminal:
             return None
 
     def _publish(self) -> None:
-        view = self._session.view()
+        view = replace(
+            self._session.view(),
+            printable=self._printable(),
+            in_service=not self._failing_loops,
+        )
         try:
             self._on_change(view)
         except Exception:
@@ -269,16 +399,20 @@ class Terminal:
                 event = reader.wait_for_card_event(CARD_POLL_S)
                 if event is CardEvent.INSERTED:
                     self._read_card(reader)
-                elif event is CardEvent.REMOVED:
+                elif event is CardEvent.REMOVED and not self._stopping.is_set():
                     self._submit(self._card_removed)
             except DeviceError as error:
                 self._record_fault(error)
                 opened = False
                 self._open_device(reader.close)
                 self._stopping.wait(READER_RETRY_S)
+            if self._reader_check_due.is_set():  # after a failed open too: its health says so
+                self._reader_check_due.clear()
+                self._check_device("card_reader", reader)
+        self._open_device(reader.close)  # here, never while another thread may read a card
 
     def _read_card(self, reader: IdCardReader) -> None:
-        number = self._submit(self._begin_reading).result(timeout=5.0)
+        number = self._submit(self._begin_reading).result(timeout=COORDINATOR_WAIT_S)
         if number is None:
             return
         result: IdentityCard | Exception
@@ -286,11 +420,16 @@ class Terminal:
             result = reader.read_card(self._settings.reading_timeout_s)
         except Exception as error:
             result = error
+        if self._stopping.is_set():
+            return  # the coordinator is gone; stop() wipes the session
         self._submit(self._card_read, number, result)
         if isinstance(result, Exception) and not isinstance(result, DeviceError):
             raise result  # after the session heard of it: the supervisor takes it from here
 
     def _begin_reading(self) -> int | None:
+        if self._failing_loops:
+            log.info("card laid while out of service: not read")
+            return None
         if self._session.state in (State.DONE, State.FAILED):
             self._session.wipe()  # a new card need not wait for the last screen's countdown
         if self._session.state is not State.IDLE:
@@ -367,6 +506,7 @@ class Terminal:
         self._session.report_received(report)
         log.info("session #%d: showing report %s", number, report.report_no)
         self._publish()
+        self._check_printers()  # the print choice offers only printers that answer well
 
     def _record_query(self, card: IdentityCard, outcome: str, report_no: str = "") -> None:
         """What the platform must learn of every query: who (pseudonymous), when, outcome."""
@@ -497,14 +637,22 @@ class Terminal:
         self._publish()
 
     def _tick(self) -> None:
+        applied: Future[Any] | None = None
         while not self._stopping.wait(TICK_S):
-            self._clock_loop.tick()
-            self._submit(self._expire)
+            if applied is None or applied.done():  # a wedged coordinator: no pile of ticks
+                applied = self._submit(self._expire)
 
     def _expire(self) -> None:
+        self._clock_loop.tick()
         if self._session.expire():
             log.info("session #%d: deadline passed", self._session.number)
             self._publish()
+        self._check_service()
+        now = time.monotonic()
+        if now >= self._next_health_check:
+            self._next_health_check = now + self._health_interval_s
+            self._reader_check_due.set()
+            self._check_printers()
 
     def record_loop_fault(self, loop: str, error: Exception) -> None:
         """A supervised loop's body failed unexpectedly and is restarting."""

@@ -18,6 +18,7 @@ from kiosk.contract import (
     CreditReport,
     DeviceFault,
     DeviceFaultEvent,
+    DeviceHealth,
     DrainState,
     Error,
     EventsAck,
@@ -154,6 +155,11 @@ def _examples() -> dict[str, msgspec.Struct]:
                 outbox=outbox,
                 drain=DrainState(3, _EXAMPLE_TIME, 0, None),
                 devices={"card_reader": "IDLE", "receipt_printer": "IDLE"},
+                health={
+                    "receipt_printer": DeviceHealth(
+                        False, "paper out; load paper", _EXAMPLE_TIME, "paper_out"
+                    )
+                },
             ),
         ),
     )

@@ -8,18 +8,24 @@ says "first frame painted" and "ready for a card" with the seconds since process
 
 A card laid on the reader before the core is up is not lost: the reader reports a card
 already lying on it as INSERTED when the terminal first watches it, and reads it then.
+
+Under systemd (``NOTIFY_SOCKET``) the app says READY=1 once the core is up and every device
+has had its first INTERNAL health check, WATCHDOG=1 from a timer on the GUI thread while
+every supervised loop has gone round recently (so a wedged GUI thread or a wedged loop both
+stop it and systemd restarts the kiosk), and STOPPING=1 when it quits (SIGTERM included).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
@@ -27,6 +33,7 @@ from devices.idcard.reader import IdCardReader
 from devices.idcard.simulated import SimulatedReader
 from devices.registry import load_reader
 from kiosk.config import Settings
+from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
 from ui.bridge import SessionBridge
 from ui.window import KioskWindow, TerminalActions
@@ -39,6 +46,11 @@ log = logging.getLogger(__name__)
 
 CORE_START_DEADLINE_S = 10.0
 """The core starts this long after ``run()`` even if no frame has been painted by then."""
+HEALTH_CHECK_WAIT_S = 30.0
+"""READY=1 waits at most this long for the devices' first health check: a device wedged in
+its check must not keep the kiosk from ever being ready (systemd would restart it for ever)."""
+CORE_STOP_WAIT_S = 10.0
+"""Quitting waits at most this long for the core's start-up thread (stuck opening a device)."""
 Script = Callable[[KioskWindow, IdCardReader], None]
 """Called before the window is shown and the core started (it sees the first view)."""
 
@@ -81,6 +93,7 @@ def _kiosk_window(
         demo=demo,
         demo_cards=[(c.key, c.caption) for c in demo_cards] if demo else (),
         demo_outage=demo_env.set_outage if demo and demo_env else None,
+        service_window=settings.terminal.service_window,
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -109,6 +122,8 @@ class Core(QObject):
 
     failed = Signal()
     """Building or starting the runtime raised; ``error`` holds the exception."""
+    ready = Signal()
+    """The runtime is started and every device's first health check is in (or overdue)."""
 
     def __init__(self, settings: Settings, reader: IdCardReader, bridge: SessionBridge) -> None:
         super().__init__()
@@ -128,7 +143,9 @@ class Core(QObject):
 
     def stop(self) -> None:
         if self._thread.ident is not None:
-            self._thread.join()
+            self._thread.join(CORE_STOP_WAIT_S)
+            if self._thread.is_alive():
+                log.warning("thread core-start did not stop in time (left running)")
         if self.runtime is not None:
             self.runtime.stop()
 
@@ -149,6 +166,18 @@ class Core(QObject):
         except Exception as error:  # run() raises it once the event loop has stopped
             self.error = error
             self.failed.emit()
+            return
+        unchecked = runtime.terminal.wait_for_health_checks(HEALTH_CHECK_WAIT_S)
+        if unchecked:
+            log.warning("no health check from %s yet: ready anyway", ", ".join(unchecked))
+        else:
+            checked = runtime.terminal.device_health().items()
+            log.info("devices checked: %s", ", ".join(f"{n} ok={h.ok}" for n, h in checked))
+        self.ready.emit()
+
+    def stale_loops(self) -> list[str]:
+        """The supervised loops that have not gone round recently (``core``: not built)."""
+        return self.runtime.stale_loops() if self.runtime is not None else ["core"]
 
     def print_report(self, kinds: frozenset[PrintKind]) -> None:
         if self.runtime is not None:
@@ -161,6 +190,41 @@ class Core(QObject):
     def touch(self) -> None:
         if self.runtime is not None:
             self.runtime.terminal.touch()
+
+
+class SystemdWatchdog(QObject):
+    """READY=1 when ``announce_ready`` is called, then WATCHDOG=1 every
+    ``watchdog_interval_s`` from a timer on the GUI thread, only while ``stale_loops``
+    names none."""
+
+    def __init__(self, notifier: Notifier, stale_loops: Callable[[], list[str]]) -> None:
+        super().__init__()
+        self._notifier = notifier
+        self._stale_loops = stale_loops
+        self._stale: list[str] = []
+        self.timer = QTimer(self)
+        if notifier.watchdog_interval_s is not None:
+            self.timer.setInterval(round(notifier.watchdog_interval_s * 1000))
+        self.timer.timeout.connect(self.feed)
+
+    @Slot()
+    def announce_ready(self) -> None:
+        self._notifier.notify("READY=1")
+        if self._notifier.watchdog_interval_s is not None:
+            self.feed()
+            self.timer.start()
+
+    @Slot()
+    def feed(self) -> None:
+        stale = self._stale_loops()
+        if stale != self._stale:
+            if stale:
+                log.error("watchdog not fed: the %s loop has not gone round", ", ".join(stale))
+            else:
+                log.warning("watchdog fed again: every loop goes round")
+            self._stale = stale
+        if not stale:
+            self._notifier.notify("WATCHDOG=1")
 
 
 def _after_first_frame(window: KioskWindow, then: Callable[[], None]) -> None:
@@ -187,6 +251,11 @@ def run(
     window = _kiosk_window(settings, demo_env, reader, core, bridge)
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     core.failed.connect(app.quit)
+    notifier = Notifier()
+    watchdog = SystemdWatchdog(notifier, core.stale_loops)
+    core.ready.connect(watchdog.announce_ready)
+    # Python runs the handler at the next Python call: the window's clock timer, within 250 ms.
+    previous_sigterm = signal.signal(signal.SIGTERM, lambda _signum, _frame: app.quit())
 
     def first_frame() -> None:
         log.info("first frame painted %.3f s after process start", process_age_s())
@@ -208,6 +277,9 @@ def run(
     try:
         code = app.exec()
     finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        watchdog.timer.stop()
+        notifier.notify("STOPPING=1")
         core.stop()
         window.close()
     if core.error is not None:

@@ -120,6 +120,10 @@ def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
             "12-failed-platform",
             view(State.FAILED, failure=Failure(FailureReason.PLATFORM_UNAVAILABLE, State.FETCHING)),
         ),
+        (
+            "13-out-of-service",
+            SessionView(number=1, state=State.IDLE, deadline=None, in_service=False),
+        ),
     ]
     for orientation, (width, height) in SIZES.items():
         window = KioskWindow(

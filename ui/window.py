@@ -18,6 +18,7 @@ from ui import theme
 from ui.bridge import SessionBridge
 from ui.demo_panel import DemoCardControl, DemoPanel
 from ui.screens.attract import AttractScreen
+from ui.screens.out_of_service import OutOfServiceScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
 from ui.screens.progress import ProgressScreen
@@ -53,6 +54,7 @@ class KioskWindow(QWidget):
         demo_cards: Sequence[tuple[str, str]] = (),
         demo_outage: Callable[[bool], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        service_window: str = "",
     ) -> None:
         super().__init__()
         self.setObjectName("root")
@@ -79,6 +81,7 @@ class KioskWindow(QWidget):
         self.publicity = PublicityScreen()
         self.done = DoneScreen()
         self.failure = FailureScreen()
+        self.out_of_service = OutOfServiceScreen(service_window)
         self.stack = QStackedWidget()
         for screen in (
             self.attract,
@@ -88,6 +91,7 @@ class KioskWindow(QWidget):
             self.publicity,
             self.done,
             self.failure,
+            self.out_of_service,
         ):
             self.stack.addWidget(screen)
         self.report.print_requested.connect(self._choose_print)
@@ -134,7 +138,11 @@ class KioskWindow(QWidget):
         """Show the screen for the session's new state."""
         self.view = view
         state = view.state
-        if state is State.IDLE:
+        self.print_choice.offer(view.printable)
+        if state is State.IDLE and not view.in_service:
+            self.report.clear()
+            self.stack.setCurrentWidget(self.out_of_service)
+        elif state is State.IDLE:
             self.report.clear()
             if self.stack.currentWidget() is not self.publicity:
                 self.stack.setCurrentWidget(self.attract)

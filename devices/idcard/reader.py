@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import enum
 
-from devices.base import DeviceState, HealthLevel, HealthReport
+from devices.base import DeviceError, DeviceState, HealthLevel, HealthReport
 from devices.idcard.card import IdentityCard
 
 
@@ -22,6 +22,9 @@ class IdCardReader(abc.ABC):
     """
 
     state: DeviceState = DeviceState.CLOSED
+    last_fault: DeviceError | None = None
+    """The last fault the driver saw, until an operation succeeds again (drivers that track
+    it set it; the terminal reads it into each health check)."""
 
     @abc.abstractmethod
     def open(self) -> None:

@@ -2,7 +2,9 @@
 
 It returns the same 256-byte text block a real reader returns and runs it through the real
 parser. Scripted faults (``faults`` option) make it misbehave on purpose:
-``"timeout_on_read:N"`` (the Nth read times out), ``"fault_on_read:N"`` (reader fault).
+``"timeout_on_read:N"`` (the Nth read times out), ``"fault_on_read:N"`` (reader fault),
+``"hang_on_read:N"`` / ``"hang_on_wait:N"`` (the Nth read / wait for a card event never
+returns: a wedged driver, for the watchdog's tests).
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ class SimulatedReaderOptions:
             raise option_error("faults", error) from None
 
 
+def _hang() -> None:
+    """Never return, as a driver wedged in a vendor library does."""
+    threading.Event().wait()
+
+
 class SimulatedReader(IdCardReader):
     options_type: ClassVar[type[SimulatedReaderOptions]] = SimulatedReaderOptions
 
@@ -75,6 +82,7 @@ class SimulatedReader(IdCardReader):
         self._lock = threading.Lock()
         self._on_reader: SimulatedCard | None = None
         self._reads = 0
+        self._waits = 0
 
     @classmethod
     def from_options(
@@ -109,6 +117,9 @@ class SimulatedReader(IdCardReader):
         self.state = DeviceState.CLOSED
 
     def wait_for_card_event(self, timeout: float) -> CardEvent | None:
+        self._waits += 1
+        if self._faults.due("wait", self._waits) == "hang":
+            _hang()
         try:
             return self._events.get(timeout=timeout)
         except queue.Empty:
@@ -119,6 +130,8 @@ class SimulatedReader(IdCardReader):
         fault = self._faults.due("read", self._reads)
         if fault == "timeout":
             raise Timeout("card read timed out", "reposition the card; check the reader cable")
+        if fault == "hang":
+            _hang()
         if fault == "fault":
             self.state = DeviceState.ERROR
             raise DeviceError("reader reported a fault", "power-cycle the reader")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
-from devices.base import Cover, DeviceState, HealthLevel, HealthReport, Jam, Paper, Toner
+from devices.base import (
+    Cover,
+    DeviceError,
+    DeviceState,
+    HealthLevel,
+    HealthReport,
+    Jam,
+    Paper,
+    Toner,
+)
 from devices.printers.receipt import Receipt
 
 
@@ -33,6 +42,9 @@ class ReceiptPrinter(abc.ABC):
     """A thermal (ESC/POS) printer. Call only from the printer's own worker thread."""
 
     state: DeviceState = DeviceState.CLOSED
+    last_fault: DeviceError | None = None
+    """The last fault the driver saw, until an operation succeeds again (drivers that track
+    it set it; the terminal reads it into each health check)."""
 
     @abc.abstractmethod
     def open(self) -> None: ...
@@ -55,6 +67,9 @@ class DocumentPrinter(abc.ABC):
     """An A4 printer that takes PDF documents. Call only from its own worker thread."""
 
     state: DeviceState = DeviceState.CLOSED
+    last_fault: DeviceError | None = None
+    """The last fault the driver saw, until an operation succeeds again (drivers that track
+    it set it; the terminal reads it into each health check)."""
 
     @abc.abstractmethod
     def open(self) -> None: ...

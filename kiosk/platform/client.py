@@ -196,6 +196,15 @@ class PlatformClient:
         self._owns_session = session is None
         self._session = session or requests.Session()
 
+    @property
+    def longest_request_s(self) -> float:
+        """Roughly the longest one call can take: every attempt timing out on connect and
+        read, with the back-off between them (a watchdog's staleness limits build on it)."""
+        connect_s, read_s = self._timeouts
+        tries = self._retries + 1
+        backoff_s: float = self._backoff_s * 2**self._retries
+        return tries * (connect_s + read_s) + self._retries * backoff_s
+
     def close(self) -> None:
         if self._owns_session:
             self._session.close()

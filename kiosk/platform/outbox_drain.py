@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import msgspec
 
 from kiosk.contract import (
+    DeviceHealth,
     DrainState,
     OutboxState,
     PrintRecord,
@@ -52,7 +53,7 @@ from kiosk.platform.client import (
     TerminalAuthFailed,
 )
 from kiosk.platform.outbox_items import InvalidOutboxItem, enqueue, event_of
-from kiosk.supervision import LoopFault, SupervisedLoop, log_only
+from kiosk.supervision import LoopFault, SupervisedLoop, log_only, stale_limit
 from offline_cache.outbox import Outbox, OutboxError, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -104,18 +105,21 @@ class Heartbeat:
 
     ``devices`` returns each device's coarse state (no personal data), e.g.
     ``{"card_reader": "IDLE", "receipt_printer": "ERROR"}``; it is called on the drain
-    thread and an exception in it is reported in the heartbeat.
+    thread and an exception in it is reported in the heartbeat. ``health`` returns each
+    device's last INTERNAL health check (a failing one: none in the heartbeat, logged).
     """
 
     version: str
     devices: Callable[[], Mapping[str, str]] | None = None
     interval_s: float = 60.0
+    health: Callable[[], Mapping[str, DeviceHealth]] | None = None
 
 
 class OutboxDrainer:
     """Arguments: the outbox; the platform client; ``interval_s`` between rounds when all
     is well (and the first step of the back-off); ``batch`` items per request;
-    ``heartbeat`` to queue heartbeats (None: none)."""
+    ``heartbeat`` to queue heartbeats (None: none); ``request_s``: the longest one platform
+    request can take (the client's timeouts and retries), for the loop's staleness limit."""
 
     def __init__(
         self,
@@ -127,6 +131,7 @@ class OutboxDrainer:
         max_backoff_s: float = MAX_BACKOFF_S,
         heartbeat: Heartbeat | None = None,
         on_fault: LoopFault = log_only,
+        request_s: float = 60.0,
     ) -> None:
         self._outbox = outbox
         self._platform = platform
@@ -136,7 +141,18 @@ class OutboxDrainer:
         self._heartbeat = heartbeat
         self._stopping = threading.Event()
         self._wake = threading.Event()
-        self.loop = SupervisedLoop("outbox-drain", self._run, self._stopping, on_fault)
+        # The loop sleeps at most until the next heartbeat (without heartbeats: the longest
+        # back-off or Retry-After), and ticks between the requests of a round.
+        longest_wait_s = (
+            heartbeat.interval_s if heartbeat else max(max_backoff_s, MAX_RETRY_AFTER_S)
+        )
+        self.loop = SupervisedLoop(
+            "outbox-drain",
+            self._run,
+            self._stopping,
+            on_fault,
+            stale_after_s=stale_limit(longest_wait_s + request_s),
+        )
         self._failures = 0
         self._last_error: str | None = None
         self._not_before = 0.0  # monotonic: a Retry-After holds every attempt until then
@@ -188,7 +204,7 @@ class OutboxDrainer:
         """Drain until less than a batch is left; returns the delay until the next round."""
         try:
             while self.drain_once() >= self._batch and not self._stopping.is_set():
-                pass
+                self.loop.tick()
         except (PlatformUnavailable, PlatformRejected, MalformedReply) as error:
             # A refused terminal (clock skew, wrong secret) or a refused endpoint is not the
             # items' fault: keep them and back off, exactly as for an outage.
@@ -259,6 +275,7 @@ class OutboxDrainer:
 
     def _send_print_record(self, item: OutboxItem, record: PrintRecord) -> None:
         try:
+            self.loop.tick()  # a batch of print records is one request each
             self._platform.post_print_record(
                 record.report_no, item.idempotency_key, record.request()
             )
@@ -339,12 +356,19 @@ class OutboxDrainer:
             except Exception as error:
                 log.exception("heartbeat: device health failed")
                 devices = {"error": type(error).__name__}
+        health: dict[str, DeviceHealth] = {}
+        if self._heartbeat.health is not None:
+            try:
+                health = dict(self._heartbeat.health())
+            except Exception:
+                log.exception("heartbeat: device health checks unreadable")
         try:
             heartbeat = TerminalHeartbeat(
                 version=self._heartbeat.version,
                 outbox=msgspec.convert(self._outbox.health().as_payload(), OutboxState),
                 drain=self.status().as_state(),
                 devices=devices,
+                health=health,
             )
             return enqueue(self._outbox, heartbeat, f"heartbeat-{uuid.uuid4().hex}")
         except Exception:

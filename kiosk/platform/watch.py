@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kiosk.contract import ListEntry, Notice
 from kiosk.platform.client import PlatformClient, PlatformError, parse_lists, parse_notices
-from kiosk.supervision import LoopFault, SupervisedLoop, log_only
+from kiosk.supervision import LoopFault, SupervisedLoop, log_only, stale_limit
 from offline_cache.content_cache import ContentCache
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,10 @@ class PlatformWatch:
         probe_interval_s: float = 15.0,
         content_refresh_s: float = 600.0,
         on_fault: LoopFault = log_only,
+        request_s: float = 60.0,
     ) -> None:
+        """``request_s``: the longest one platform request can take, for the loop's
+        staleness limit."""
         self._platform = platform
         self._cache = cache
         self._on_change = on_change
@@ -54,7 +57,14 @@ class PlatformWatch:
         self._refreshed_at = 0.0
         self._stopping = threading.Event()
         self._wake = threading.Event()
-        self.loop = SupervisedLoop("platform-watch", self._run, self._stopping, on_fault)
+        # A round: the probe, maybe a content refresh (two more requests), then the wait.
+        self.loop = SupervisedLoop(
+            "platform-watch",
+            self._run,
+            self._stopping,
+            on_fault,
+            stale_after_s=stale_limit(probe_interval_s + 3 * request_s),
+        )
 
     @property
     def status(self) -> PlatformStatus:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,11 @@ from urllib.parse import urlsplit
 import msgspec
 import pytest
 
+from devices.base import Timeout
 from devices.idcard.card import IdentityCard
 from devices.idcard.simulated import SimulatedCard
 from devices.idcard.text_block import encode_text_block
+from kiosk import supervision
 from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, PrintKind, SessionView, State
@@ -341,3 +344,127 @@ def test_the_reader_loop_outlives_a_coordinator_that_does_not_answer(
         assert {(f["device"], f["code"]) for f in faults} == {("card_reader", "loop_failed")}
     finally:
         kiosk.runtime.stop()
+
+
+def _views_until(
+    kiosk: Kiosk, done: Callable[[SessionView], bool], timeout: float = 30
+) -> list[SessionView]:
+    """Every view published until one satisfies ``done`` (that one last)."""
+    deadline = time.monotonic() + timeout
+    seen: list[SessionView] = []
+    while time.monotonic() < deadline:
+        try:
+            seen.append(kiosk.views.get(timeout=0.05))
+        except queue.Empty:
+            continue
+        if done(seen[-1]):
+            return seen
+    raise AssertionError(f"no such view in {timeout} s; saw {seen}")
+
+
+def test_a_loop_that_keeps_failing_takes_the_terminal_out_of_service_until_it_runs_clean(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(supervision, "CLEAN_RUN_S", 1.0)
+    faults = _queued_faults(monkeypatch)
+    failing = threading.Event()
+    failing.set()
+    stopping = threading.Event()
+
+    def body() -> None:
+        while not stopping.is_set():
+            flaky.tick()
+            if failing.is_set():
+                raise OSError(28, "No space left on device")
+            stopping.wait(0.05)
+
+    flaky = supervision.SupervisedLoop(
+        "content-refresh", body, stopping, stale_after_s=60, first_backoff_s=0.01
+    )
+    terminal = kiosk.runtime.terminal
+    terminal.supervised = (*terminal.supervised, flaky)
+    flaky.start()
+    try:
+        out = _views_until(kiosk, lambda v: not v.in_service)[-1]
+        assert out.state is State.IDLE
+        assert ("content_refresh", "out_of_service") in {(f["device"], f["code"]) for f in faults}
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])  # not read while out of service
+        failing.clear()
+        meanwhile = _views_until(kiosk, lambda v: v.in_service)
+        assert all(v.state is State.IDLE for v in meanwhile)
+        kiosk.reader.lay_card(population.DEMO_KEYS[1])
+        kiosk.wait_for(State.SHOWING)
+    finally:
+        stopping.set()
+        flaky.join(5)
+
+
+def test_stop_is_bounded_and_never_closes_the_reader_during_a_read(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = kiosk.reader
+    read_card, close = reader.read_card, reader.close
+    reading = threading.Event()
+    release = threading.Event()
+    calls: list[str] = []
+
+    def stuck_read(timeout: float) -> IdentityCard:
+        calls.append("read begins")
+        reading.set()
+        release.wait(60)  # a vendor library that does not return
+        calls.append("read ends")
+        return read_card(timeout)
+
+    def recorded_close() -> None:
+        calls.append("close")
+        close()
+
+    monkeypatch.setattr(reader, "read_card", stuck_read)
+    monkeypatch.setattr(reader, "close", recorded_close)
+    reader.lay_card(population.DEMO_KEYS[0])
+    assert reading.wait(10)
+    stopper = threading.Thread(target=kiosk.runtime.terminal.stop, args=(1.0,))
+    stopper.start()
+    stopper.join(30)
+    assert not stopper.is_alive()  # returned although the reader's thread is still in a read
+    assert calls == ["read begins"]
+    release.set()
+    (reader_loop, _) = kiosk.runtime.terminal.loops
+    assert reader_loop.join(10)
+    assert calls == ["read begins", "read ends", "close"]  # closed by its own thread, after
+
+
+def test_device_health_reaches_the_heartbeat_and_the_print_choice(
+    demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = _queued_faults(monkeypatch)
+    with DemoEnvironment(
+        root=demo.root / "paper-out",
+        reader_options={"read_delay_s": 0.0},
+        printer_options={"job_delay_s": 0.0, "faults": ["paper_out_on_job:1"]},
+    ) as faulty:
+        settings = faulty.with_session(FAST)
+        settings = replace(
+            settings, terminal=replace(settings.terminal, health_check_interval_s=0.2)
+        )
+        kiosk = RunningKiosk(settings, faulty.cards)
+        try:
+            terminal = kiosk.runtime.terminal
+            assert terminal.wait_for_health_checks(10) == []
+            kiosk.reader.last_fault = Timeout("card read timed out")
+            kiosk.reader.lay_card(population.DEMO_KEYS[0])
+            shown = kiosk.wait_for(State.SHOWING)
+            assert shown.printable == frozenset()  # both printers are out of paper
+            while terminal.device_health()["card_reader"].last_fault is None:
+                time.sleep(0.05)
+            kiosk.runtime.drainer.queue_heartbeat()
+            (heartbeat,) = kiosk.events("heartbeat")
+            health = heartbeat["health"]
+            assert set(health) == {"card_reader", "receipt_printer", "document_printer"}
+            assert health["card_reader"]["ok"] and health["card_reader"]["last_fault"] == "timeout"
+            assert not health["receipt_printer"]["ok"]
+            assert "out of paper" in health["receipt_printer"]["text"]
+            failed = {(f["device"], f["code"]) for f in faults}
+            assert ("receipt_printer", "health_check_failed") in failed
+        finally:
+            kiosk.runtime.stop()

@@ -11,6 +11,7 @@ from tests.reports import make_report
 from ui.screens.report import RECORDS_PER_PAGE, paginate
 from ui.strings import done as done_text
 from ui.strings import failure as failure_text
+from ui.strings import report as report_text
 from ui.window import KioskWindow
 
 NAME = "测试员甲"
@@ -104,7 +105,7 @@ def test_report_pages_and_print_choice(window: KioskWindow, actions: FakeActions
     window.print_choice.cancel.click()
     assert window.stack.currentWidget() is window.report
     window.report.print.click()
-    window.print_choice.choices[0].click()
+    window.print_choice.choices[PrintKind.A4].click()
     assert ("print", frozenset({PrintKind.A4})) in actions.calls
     window.print_choice.both.click()
     assert ("print", frozenset(PrintKind)) in actions.calls
@@ -233,3 +234,40 @@ def test_publicity_returns_home_when_left_alone(qtbot: QtBot, actions: FakeActio
     w.attract.publicity.click()
     now[0] += 61
     qtbot.waitUntil(lambda: w.stack.currentWidget() is w.attract, timeout=2000)
+
+
+def test_a_printer_out_of_order_cannot_be_chosen(window: KioskWindow, actions: FakeActions) -> None:
+    report = make_report()
+    shown = view(State.SHOWING, report=report, printable=frozenset({PrintKind.A4}))
+    window.apply(shown)
+    window.report.print.click()
+    choice = window.print_choice
+    assert choice.choices[PrintKind.A4].isEnabled()
+    assert not choice.choices[PrintKind.RECEIPT].isEnabled() and not choice.both.isEnabled()
+    assert report_text.UNAVAILABLE in visible_texts(choice)
+    choice.choices[PrintKind.RECEIPT].click()
+    choice.both.click()
+    assert not [call for call in actions.calls if call[0] == "print"]
+    window.apply(view(State.SHOWING, report=report))  # the receipt printer answers again
+    assert choice.both.isEnabled() and report_text.UNAVAILABLE not in visible_texts(choice)
+
+
+def test_out_of_service_sends_residents_to_the_window_and_comes_back(
+    qtbot: QtBot, actions: FakeActions
+) -> None:
+    window = KioskWindow(actions, "新泰市政务服务中心", service_window="3号窗口")
+    qtbot.addWidget(window)
+    window.show()
+    window.apply(SessionView(number=4, state=State.IDLE, deadline=None, in_service=False))
+    assert window.stack.currentWidget() is window.out_of_service
+    texts = visible_texts(window.out_of_service)
+    assert "本机暂停服务" in texts and "请到3号窗口办理" in texts
+    window.apply(SessionView(number=4, state=State.IDLE, deadline=None))
+    assert window.stack.currentWidget() is window.attract
+
+
+def test_out_of_service_without_a_window_number_names_the_service_window(
+    window: KioskWindow,
+) -> None:
+    window.apply(SessionView(number=0, state=State.IDLE, deadline=None, in_service=False))
+    assert "请到服务窗口办理" in visible_texts(window.out_of_service)

@@ -1,13 +1,16 @@
-"""The resident chooses how to print: A4 report, receipt, or both."""
+"""The resident chooses how to print: A4 report, receipt, or both; a printer whose last
+health check failed is shown but cannot be chosen."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.session import PrintKind
 from ui.strings import report as text
 from ui.widgets import button, card, centered
+
+_NOTES = {PrintKind.A4: text.CHOOSE_A4_NOTE, PrintKind.RECEIPT: text.CHOOSE_RECEIPT_NOTE}
 
 
 class PrintChoiceScreen(QWidget):
@@ -18,10 +21,11 @@ class PrintChoiceScreen(QWidget):
         super().__init__()
         self.options = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.options.setSpacing(30)
-        self.choices = []
-        for caption, note, kinds in (
-            (text.CHOOSE_A4, text.CHOOSE_A4_NOTE, frozenset({PrintKind.A4})),
-            (text.CHOOSE_RECEIPT, text.CHOOSE_RECEIPT_NOTE, frozenset({PrintKind.RECEIPT})),
+        self.choices: dict[PrintKind, QPushButton] = {}
+        self.notes: dict[PrintKind, QLabel] = {}
+        for caption, kinds in (
+            (text.CHOOSE_A4, frozenset({PrintKind.A4})),
+            (text.CHOOSE_RECEIPT, frozenset({PrintKind.RECEIPT})),
         ):
             box = card()
             inner = QVBoxLayout(box)
@@ -31,8 +35,10 @@ class PrintChoiceScreen(QWidget):
             choose.setMinimumHeight(140)
             choose.clicked.connect(lambda _=False, k=kinds: self.chosen.emit(k))
             inner.addWidget(choose)
-            self.choices.append(choose)
-            inner.addWidget(centered(note, "muted"))
+            (kind,) = kinds
+            self.choices[kind] = choose
+            self.notes[kind] = centered(_NOTES[kind], "muted")
+            inner.addWidget(self.notes[kind])
             self.options.addWidget(box)
         self.both = button(text.CHOOSE_BOTH)
         self.both.clicked.connect(lambda: self.chosen.emit(frozenset(PrintKind)))
@@ -51,6 +57,13 @@ class PrintChoiceScreen(QWidget):
         layout.addLayout(self.options)
         layout.addLayout(row)
         layout.addStretch(2)
+
+    def offer(self, printable: frozenset[PrintKind]) -> None:
+        """Only ``printable`` kinds can be chosen; the others say they are out of order."""
+        for kind, choose in self.choices.items():
+            choose.setEnabled(kind in printable)
+            self.notes[kind].setText(_NOTES[kind] if kind in printable else text.UNAVAILABLE)
+        self.both.setEnabled(printable == frozenset(PrintKind))
 
     def set_portrait(self, portrait: bool) -> None:
         self.options.setDirection(
