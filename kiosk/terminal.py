@@ -276,6 +276,12 @@ class Terminal:
             self._check_device, "document_printer", self.devices.document_printer
         )
 
+    def _print_kept_jobs(self) -> None:
+        """Jobs a printer fault interrupted print once it is fixed, only while no resident is
+        at the kiosk (the pages are someone else's); the driver records what still fails."""
+        timeout = print_job_timeout(self._settings.printing_timeout_s)
+        self._document_worker.submit(self.devices.document_printer.print_kept_jobs, timeout)
+
     def _check_device(self, name: str, device: Device) -> None:
         """On the device's own thread."""
         health = internal_health(name, device)
@@ -653,6 +659,8 @@ class Terminal:
             self._next_health_check = now + self._health_interval_s
             self._reader_check_due.set()
             self._check_printers()
+            if self._session.state is State.IDLE and not self._stopping.is_set():
+                self._print_kept_jobs()
 
     def record_loop_fault(self, loop: str, error: Exception) -> None:
         """A supervised loop's body failed unexpectedly and is restarting."""

@@ -468,3 +468,30 @@ def test_device_health_reaches_the_heartbeat_and_the_print_choice(
             assert ("receipt_printer", "health_check_failed") in failed
         finally:
             kiosk.runtime.stop()
+
+
+def test_kept_print_jobs_are_printed_at_a_health_check_only_while_nobody_is_at_the_kiosk(
+    demo: DemoEnvironment,
+) -> None:
+    settings = demo.with_session(FAST)
+    settings = replace(settings, terminal=replace(settings.terminal, health_check_interval_s=0.1))
+    kiosk = RunningKiosk(settings, demo.cards)
+    try:
+        calls: list[float] = []
+        called = threading.Event()
+
+        def print_kept_jobs(timeout: float) -> list[Any]:
+            calls.append(timeout)
+            called.set()
+            return []
+
+        printer = kiosk.runtime.terminal.devices.document_printer
+        printer.print_kept_jobs = print_kept_jobs  # type: ignore[method-assign]
+        assert called.wait(10)  # idle: offered at a health check
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.SHOWING)
+        calls.clear()
+        time.sleep(0.5)  # several health checks while the resident reads the report
+        assert calls == []
+    finally:
+        kiosk.runtime.stop()
