@@ -52,8 +52,10 @@ class SupervisedLoop:
 
     ``body`` is the loop itself: it returns once ``stopping`` is set, calls ``tick()`` each
     round, and is called afresh (its local state new) after it raised. The back-off doubles
-    from ``first_backoff_s`` to ``max_backoff_s`` and starts over once a run has lasted
-    ``max_backoff_s``. ``stale_after_s``: how long the body may go without a tick before the
+    from ``first_backoff_s`` to ``max_backoff_s`` while runs fail in their first round, and
+    starts over after a run that went round at least once: a body that worked again (a
+    reader that read a card) is not held back by failures before, however close together
+    (``keeps_failing`` is what counts them). ``stale_after_s``: how long the body may go without a tick before the
     loop counts as wedged (``stale_limit`` of its longest round); time spent backing off
     after a failure does not count, that loop is failing, not wedged.
     """
@@ -82,6 +84,7 @@ class SupervisedLoop:
         self._due_by = self.last_tick + stale_after_s
         self.restarts = 0
         self._failures_at: deque[float] = deque(maxlen=FAILURES_OUT_OF_SERVICE)
+        self._rounds = 0
 
     def start(self) -> None:
         self.tick()
@@ -104,6 +107,7 @@ class SupervisedLoop:
         """The body went round once (called from the body)."""
         self.last_tick = time.monotonic()
         self._due_by = self.last_tick + self.stale_after_s
+        self._rounds += 1
 
     def is_stale(self, now: float) -> bool:
         """The body has not ticked for ``stale_after_s`` (back-off aside): wedged or dead."""
@@ -122,12 +126,12 @@ class SupervisedLoop:
     def _run(self) -> None:
         failures = 0
         while not self._stopping.is_set():
-            started = time.monotonic()
+            rounds_before = self._rounds
             try:
                 self._body()
                 return
             except Exception as error:
-                if time.monotonic() - started >= self._max_backoff_s:
+                if self._rounds - rounds_before > 1:  # it ticked again: a round was done
                     failures = 0
                 delay = min(self._max_backoff_s, self._first_backoff_s * 2 ** min(failures, 30))
                 failures += 1

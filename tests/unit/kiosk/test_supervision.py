@@ -120,3 +120,37 @@ def test_a_loop_keeps_failing_after_repeated_failures_until_it_runs_clean() -> N
     assert not loop.keeps_failing(now + CLEAN_RUN_S)  # the last failure is long past
     stopping.set()
     assert loop.join(5)
+
+
+class _RecordingStop(threading.Event):
+    """A stop event whose waits return at once and are recorded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        assert timeout is not None
+        self.waits.append(timeout)
+        return self.is_set()
+
+
+def test_the_back_off_starts_over_after_a_run_that_went_round() -> None:
+    """A reader failing now and then, with cards read in between, must not be held back
+    ever longer however close together the failures come: only runs that fail in their
+    first round lengthen the wait."""
+    stopping = _RecordingStop()
+    rounds_per_run = [1, 1, 1, 3, 1]  # the 4th run read cards for two rounds, then failed
+
+    def body() -> None:
+        if not rounds_per_run:
+            stopping.set()
+            return
+        for _ in range(rounds_per_run.pop(0)):
+            loop.tick()
+        raise OSError("Input/output error")
+
+    loop = SupervisedLoop("card-reader", body, stopping, stale_after_s=60)
+    loop._run()  # on this thread, waiting for nothing
+    assert stopping.waits == [1.0, 2.0, 4.0, 1.0, 2.0]
+    assert loop.restarts == 5
