@@ -108,10 +108,12 @@ def start_sandbox_process(
     demo_cards_dir: Path | None = None,
     port: int = 0,
     timeout_s: float = 30.0,
+    journal: Path | None = None,
 ) -> SandboxProcess:
     """Start ``python -m sandbox serve`` on loopback and wait until it answers.
 
     Its ready file goes in ``run_dir``; it exits by itself if this process dies first.
+    ``journal``: what it received is kept there across restarts (``sandbox.store``).
     """
     ready_file = run_dir / "sandbox.url"
     ready_file.unlink(missing_ok=True)
@@ -126,6 +128,8 @@ def start_sandbox_process(
     ]
     if demo_cards_dir is not None:
         serve_args.append(f"--demo-cards={demo_cards_dir}")
+    if journal is not None:
+        serve_args.append(f"--journal={journal}")
     command, env = sandbox_command(*serve_args)
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout_s
@@ -172,8 +176,11 @@ class DemoEnvironment:
         session: SessionSettings | None = None,
         reader_options: dict[str, object] | None = None,
         printer_options: dict[str, object] | None = None,
+        sandbox_journal: Path | None = None,
     ) -> None:
+        """``sandbox_journal``: the sandbox keeps what it received there across restarts."""
         self._own_root = root is None
+        self.sandbox_journal = sandbox_journal
         self.root = root or Path(tempfile.mkdtemp(prefix="taihaoban-demo-"))
         self.printed_dir = self.root / "printed"
         self.log_file = self.root / "kiosk.log"
@@ -228,6 +235,7 @@ class DemoEnvironment:
             self.sandbox_log_file,
             demo_cards_dir=demo_cards_dir,
             port=port,
+            journal=self.sandbox_journal,
         )
 
     def set_outage(self, down: bool) -> None:

@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo-cards", type=Path, help=f"a folder to write {DEMO_CARDS_FILE} in")
     serve.add_argument("--log-file", type=Path, help="log here instead of stderr")
     serve.add_argument("--parent-pid", type=int, help="stop once this process is gone")
+    serve.add_argument("--journal", type=Path, help="remember what was received across restarts")
     return parser
 
 
@@ -79,7 +80,9 @@ def _serve(args: argparse.Namespace) -> int:
     secret = bytes.fromhex(args.secret_file.read_text(encoding="ascii").strip())
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # before any server thread starts
-    with start_sandbox({args.terminal_id: secret}, host=args.host, port=args.port) as sandbox:
+    with start_sandbox(
+        {args.terminal_id: secret}, host=args.host, port=args.port, journal=args.journal
+    ) as sandbox:
         if args.demo_cards is not None:
             args.demo_cards.mkdir(parents=True, exist_ok=True)
             manifest = json.dumps(demo_cards_manifest(), ensure_ascii=False, indent=1)

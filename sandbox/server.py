@@ -10,8 +10,9 @@ Admin paths need no signature; they exist for tests and the demo and answer loop
 clients only: ``POST /__sandbox/faults`` ``{"kind", "count", params...}``,
 ``DELETE /__sandbox/faults``, ``GET /__sandbox/state``.
 
-Nothing is written to disk. Logs hold method, path and status only: never bodies, names or
-full ID numbers (report and verification paths carry none).
+Nothing is written to disk but the optional journal (``PlatformStore``). Logs hold method,
+path and status only: never bodies, names or full ID numbers (report and verification paths
+carry none).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -69,12 +71,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], terminals: Mapping[str, bytes], token_ttl_s: float
+        self,
+        address: tuple[str, int],
+        terminals: Mapping[str, bytes],
+        token_ttl_s: float,
+        journal: Path | None,
     ) -> None:
         super().__init__(address, _Handler)
         self.terminals = dict(terminals)
         self.faults = Faults()
-        self.store = PlatformStore(token_ttl_s)
+        self.store = PlatformStore(token_ttl_s, journal)
         self.stopping = threading.Event()
 
     def server_bind(self) -> None:
@@ -416,6 +422,7 @@ class Sandbox:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout)
+        self._server.store.close()
 
     def wait(self, timeout: float) -> bool:
         """Block up to ``timeout`` seconds; True once the sandbox has been stopped."""
@@ -438,6 +445,8 @@ def start_sandbox(
     host: str = "127.0.0.1",
     port: int = 0,
     token_ttl_s: float = 600.0,
+    journal: Path | None = None,
 ) -> Sandbox:
-    """Start the sandbox platform in a daemon thread; ``terminals`` maps terminal id → secret."""
-    return Sandbox(_Server((host, port), terminals, token_ttl_s))
+    """Start the sandbox platform in a daemon thread; ``terminals`` maps terminal id → secret;
+    ``journal``: a file to remember what it received across restarts (``PlatformStore``)."""
+    return Sandbox(_Server((host, port), terminals, token_ttl_s, journal))

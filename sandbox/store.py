@@ -1,21 +1,29 @@
-"""What the sandbox platform remembers (in memory only) and the rules it applies.
+"""What the sandbox platform remembers and the rules it applies.
 
 ``PlatformStore`` holds resident sessions, issued reports (only what the verification page
 shows: masked), print records, terminal events and recently seen nonces. Every method is
 thread-safe. Refusals are ``ApiError``s carrying the contract's HTTP status and code.
+
+In memory only, unless given a journal: then issued reports and accepted print records and
+events (masked identifiers and idempotency keys, nothing personal) are appended to it, one
+JSON line each, before the answer is sent, and a store started on the same journal knows
+them again, as the real platform survives its own restart. The fault soak kills the sandbox
+process and reads the journal for what the platform received.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
+import json
 import secrets
 import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypedDict
+from pathlib import Path
+from typing import Any, TypedDict
 
 import msgspec
 
@@ -85,7 +93,7 @@ class _Session:
 
 
 class PlatformStore:
-    def __init__(self, token_ttl_s: float) -> None:
+    def __init__(self, token_ttl_s: float, journal: Path | None = None) -> None:
         self.token_ttl_s = token_ttl_s
         self._lock = threading.Lock()
         self._sessions: dict[str, _Session] = {}
@@ -94,6 +102,36 @@ class PlatformStore:
         self._events: dict[tuple[str, str], str] = {}
         self._nonces: dict[tuple[str, str], float] = {}
         self._report_seq = 0
+        self._journal = None
+        if journal is not None:
+            if journal.exists():
+                for line in journal.read_text(encoding="utf-8").splitlines():
+                    self._replay(json.loads(line))
+            self._journal = journal.open("a", encoding="utf-8")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        """Append one journal line (called under the lock, before the answer is sent)."""
+        if self._journal is not None:
+            self._journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._journal.flush()  # in the kernel's hands: a killed process loses nothing
+
+    def _replay(self, entry: dict[str, Any]) -> None:
+        terminal_id, key = entry.get("terminal_id", ""), entry.get("key", "")
+        if entry["what"] == "report":
+            issued = msgspec.convert(entry["report"], IssuedReport)
+            self._reports[issued.report_no] = issued
+            self._report_seq += 1
+        elif entry["what"] == "print":
+            record = msgspec.convert(entry["record"], PrintRecordRequest)
+            self._prints[(terminal_id, key)] = (entry["report_no"], record)
+        else:
+            self._events[(terminal_id, key)] = entry["kind"]
 
     def use_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         """False when this terminal used ``nonce`` within the skew window."""
@@ -133,13 +171,15 @@ class PlatformStore:
         with self._lock:
             self._report_seq += 1
             report_no = f"XT{issued_at:%Y%m%d}{self._report_seq:06d}"
-            self._reports[report_no] = IssuedReport(
+            issued = IssuedReport(
                 report_no,
                 verify_code,
                 issued_at,
                 mask_name(session.name),
                 mask_id_number(session.id_number),
             )
+            self._reports[report_no] = issued
+            self._write({"what": "report", "report": msgspec.to_builtins(issued)})
         return population.build_report(subject, report_no, verify_code, issued_at)
 
     def verify(self, report_no: str, code: str) -> IssuedReport | None:
@@ -162,6 +202,15 @@ class PlatformStore:
             known = self._prints.get((terminal_id, key))
             if known is None:
                 self._prints[(terminal_id, key)] = fingerprint
+                self._write(
+                    {
+                        "what": "print",
+                        "terminal_id": terminal_id,
+                        "key": key,
+                        "report_no": report_no,
+                        "record": msgspec.to_builtins(record),
+                    }
+                )
                 return PrintRecordReceipt(key, "recorded")
         if known != fingerprint:
             raise ApiError(409, "IDEMPOTENCY_CONFLICT", "key was used for a different record")
@@ -183,6 +232,14 @@ class PlatformStore:
                     duplicates.append(event.idempotency_key)
                 else:
                     self._events[(terminal_id, event.idempotency_key)] = event.payload.KIND
+                    self._write(
+                        {
+                            "what": "event",
+                            "terminal_id": terminal_id,
+                            "key": event.idempotency_key,
+                            "kind": event.payload.KIND,
+                        }
+                    )
                     accepted.append(event.idempotency_key)
         return EventsAck(tuple(accepted), tuple(duplicates), tuple(rejected))
 

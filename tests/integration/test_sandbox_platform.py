@@ -8,6 +8,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -495,3 +496,31 @@ def test_unknown_path_and_wrong_method(sandbox: Sandbox) -> None:
     assert (missing.status_code, missing.json()["code"]) == (404, "NOT_FOUND")
     wrong = raw(sandbox, "DELETE", "/api/v1/terminal-events")
     assert (wrong.status_code, wrong.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
+
+
+def test_a_journal_remembers_what_was_received_across_a_restart(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    with start_sandbox({TERMINAL: SECRET}, journal=journal) as first:
+        with make_client(first.url) as client:
+            report = client.fetch_report(client.open_resident_session(RICH.card()))
+            client.post_print_record(report.report_no, "print-1", A4)
+            client.post_terminal_events([query("e1", report.report_no)])
+        url = first.url
+    with start_sandbox(
+        {TERMINAL: SECRET}, port=int(url.rsplit(":", 1)[1]), journal=journal
+    ) as again:
+        with make_client(again.url) as client:
+            # Sent again after a restart (the answer was lost): duplicates, counted once.
+            assert client.post_print_record(report.report_no, "print-1", A4).status == "duplicate"
+            ack = client.post_terminal_events([query("e1", report.report_no), beat("e2")])
+            assert (ack.accepted, ack.duplicates) == (("e2",), ("e1",))
+            fresh = client.fetch_report(client.open_resident_session(RICH.card()))
+            assert fresh.report_no != report.report_no
+        assert again.state()["reports"] == 2
+        assert again.accepted_keys(TERMINAL) == {
+            "print-1": "print_record",
+            "e1": "query_record",
+            "e2": "heartbeat",
+        }
+    text = journal.read_text(encoding="utf-8")
+    assert RICH.name not in text and RICH.card().id_number not in text
