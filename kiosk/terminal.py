@@ -144,6 +144,15 @@ def _card_failure(error: Exception) -> tuple[FailureReason, str]:
     return FailureReason.READER_FAULT, type(error).__name__
 
 
+def _as_platform_error(error: Exception) -> PlatformError:
+    """A platform call's failure as the session takes it. An unexpected one (a bug in the
+    client) is logged here and ends the session at once, not after the state's deadline."""
+    if isinstance(error, PlatformError):
+        return error
+    log.error("platform call failed unexpectedly", exc_info=error)
+    return PlatformError("LOCAL_ERROR", f"the call failed in the kiosk ({type(error).__name__})")
+
+
 def _platform_failure(error: PlatformError) -> FailureReason:
     if isinstance(error, PlatformUnavailable):
         return FailureReason.PLATFORM_UNAVAILABLE
@@ -473,8 +482,9 @@ class Terminal:
     def _authenticate(self, number: int, card: IdentityCard) -> None:
         try:
             token = self._platform.open_resident_session(card)
-        except PlatformError as error:
-            self._submit(self._platform_failed, number, State.AUTHENTICATING, error)
+        except Exception as error:
+            failure = _as_platform_error(error)
+            self._submit(self._platform_failed, number, State.AUTHENTICATING, failure)
             return
         self._submit(self._authenticated, number, token)
 
@@ -488,8 +498,8 @@ class Terminal:
     def _fetch(self, number: int, token: str) -> None:
         try:
             report = self._platform.fetch_report(token)
-        except PlatformError as error:
-            self._submit(self._platform_failed, number, State.FETCHING, error)
+        except Exception as error:
+            self._submit(self._platform_failed, number, State.FETCHING, _as_platform_error(error))
             return
         self._submit(self._report_received, number, report)
 

@@ -495,3 +495,30 @@ def test_kept_print_jobs_are_printed_at_a_health_check_only_while_nobody_is_at_t
         assert calls == []
     finally:
         kiosk.runtime.stop()
+
+
+@pytest.mark.parametrize("call", ["open_resident_session", "fetch_report"])
+def test_an_unexpected_platform_client_error_ends_the_session_at_once(
+    demo: DemoEnvironment,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    call: str,
+) -> None:
+    """Not left waiting in AUTHENTICATING/FETCHING until the deadline, nor lost unlogged."""
+    kiosk = Kiosk(demo, replace(FAST, authenticating_timeout_s=60, fetching_timeout_s=60))
+    try:
+
+        def broken(argument: object) -> None:
+            raise RuntimeError("client state lost")
+
+        monkeypatch.setattr(kiosk.runtime.platform, call, broken)
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        failed = kiosk.wait_for(State.FAILED)
+        assert failed.failure is not None
+        assert (failed.failure.reason, failed.failure.code) == (
+            FailureReason.PLATFORM_REJECTED,
+            "LOCAL_ERROR",
+        )
+        assert "RuntimeError: client state lost" in caplog.text
+    finally:
+        kiosk.runtime.stop()
