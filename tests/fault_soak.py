@@ -12,8 +12,8 @@ received, which survives the kills: that is what the outbox's delivery is checke
 
 from __future__ import annotations
 
-import itertools
 import datetime as dt
+import itertools
 import logging
 import os
 import queue
@@ -327,12 +327,20 @@ class FaultSoak:
                 if number % 1000 == 0 or number in (min(100, sessions), sessions):
                     self.figures.rss_kib[number] = rss_kib()
                     self.check_loops_alive(number)
+                    print(self.progress(number, started), flush=True)  # a long run's pulse
             self.figures.seconds = time.monotonic() - started
             self.check_delivery()
         finally:
             self.figures.restarts = {loop.name: loop.restarts for loop in self.loops()}
             self.runtime.stop()
         return self.figures
+
+    def progress(self, number: int, started: float) -> str:
+        restarts = {loop.name: loop.restarts for loop in self.loops()}
+        return (
+            f"soak: {number} sessions, {time.monotonic() - started:.0f} s, "
+            f"RSS {self.figures.rss_kib[number] / 1024:.1f} MiB, loop restarts {restarts}"
+        )
 
     def check_loops_alive(self, number: int) -> None:
         dead = [loop.name for loop in self.loops() if not loop.is_alive()]
