@@ -1,6 +1,6 @@
 """The fault soak: the real core (``build_runtime``: terminal, supervised loops, outbox drain,
 platform watch, all on their own threads) on simulated devices and the sandbox process, with
-a random fault in most sessions, and the checks every session and the whole run must pass.
+a random fault in half the sessions, and the checks every session and the whole run must pass.
 
 Faults are armed one at a time, per session, from a seeded ``random.Random``: the seed is in
 every failure message (``SOAK_SEED=<seed>`` replays the same choices; thread timing still
@@ -35,7 +35,7 @@ from devices.base import BadCard, CoverOpen, DeviceError, Offline, PaperJam, Pap
 from devices.idcard.reader import CardEvent
 from devices.idcard.simulated import SimulatedReader
 from devices.idcard.text_block import parse_text_block
-from kiosk.config import PlatformSettings, SessionSettings
+from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.logs import FORMAT, MaskingFormatter
 from kiosk.platform.watch import PlatformStatus
@@ -57,7 +57,7 @@ SESSION = SessionSettings(
     failed_timeout_s=0.2,
 )
 READ_TIMEOUT_S = 0.5
-HANG_PAST_S = 0.4
+HANG_PAST_S = 0.8
 """A hang lasts this much longer than the timeout the caller gave (or the platform's)."""
 SLACK_S = 3.0
 """How late past its deadline a screen may still change on this loaded two-core machine."""
@@ -273,7 +273,6 @@ class FaultSoak:
                 probe_interval_s=0.2,
             ),
         )
-        assert isinstance(settings.platform, PlatformSettings)
         self.runtime: Runtime = build_runtime(settings, self._seen, self.statuses.put)
         self.recorded: dict[str, str] = {}
         self._spy_on(self.runtime.outbox)

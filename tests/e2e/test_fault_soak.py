@@ -1,5 +1,5 @@
 """The fault soak (``tests.fault_soak``): ``SOAK_SESSIONS`` sessions (300 here, 10,000 in
-``make soak``), most with a random device or platform fault, then every check of the run."""
+``make soak``), half with a random device or platform fault, then every check of the run."""
 
 from __future__ import annotations
 
