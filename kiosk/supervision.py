@@ -55,9 +55,9 @@ class SupervisedLoop:
     from ``first_backoff_s`` to ``max_backoff_s`` while runs fail in their first round, and
     starts over after a run that went round at least once: a body that worked again (a
     reader that read a card) is not held back by failures before, however close together
-    (``keeps_failing`` is what counts them). ``stale_after_s``: how long the body may go without a tick before the
-    loop counts as wedged (``stale_limit`` of its longest round); time spent backing off
-    after a failure does not count, that loop is failing, not wedged.
+    (``keeps_failing`` is what counts them). ``stale_after_s``: how long the body may go
+    without a tick before the loop counts as wedged (``stale_limit`` of its longest round);
+    time spent backing off after a failure does not count, that loop is failing, not wedged.
     """
 
     def __init__(
