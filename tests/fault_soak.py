@@ -21,7 +21,7 @@ import random
 import re
 import sqlite3
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -41,7 +41,7 @@ from kiosk.logs import FORMAT, MaskingFormatter
 from kiosk.platform.watch import PlatformStatus
 from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import PrintKind, SessionView, State
-from kiosk.supervision import SupervisedLoop
+from kiosk.supervision import FAILURE_WINDOW_S, FAILURES_OUT_OF_SERVICE, SupervisedLoop
 from kiosk.terminal import Devices
 from offline_cache.outbox import Outbox
 from sandbox import population
@@ -68,7 +68,11 @@ FAULT_RATE = 0.5
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _raises(error: Callable[[], BaseException]) -> Callable[[Any, float], None]:
+Fault = Callable[[Any, float], None]
+"""What an armed fault does to the device (or client) before the call, given its timeout."""
+
+
+def _raises(error: Callable[[], BaseException]) -> Fault:
     def fault(device: Any, timeout: float) -> None:
         raise error()
 
@@ -83,7 +87,7 @@ def _pulls_card(reader: Any, timeout: float) -> None:
     reader.remove_card()
 
 
-READER_FAULTS: dict[str, Callable[[Any, float], None]] = {
+READER_FAULTS: dict[str, Fault] = {
     "oserror": _raises(lambda: OSError(5, "Input/output error")),
     "runtime_error": _raises(lambda: RuntimeError("driver state lost")),
     "timeout_error": _raises(TimeoutError),
@@ -92,11 +96,13 @@ READER_FAULTS: dict[str, Callable[[Any, float], None]] = {
     "hang": _hangs,
     "card_pulled": _pulls_card,
 }
-EVENT_FAULTS: dict[str, Callable[[Any, float], None]] = {
+LOOP_KILLERS = frozenset({"oserror", "runtime_error", "timeout_error"})
+"""Reader faults that are no ``DeviceError``: the reader loop restarts."""
+EVENT_FAULTS: dict[str, Fault] = {
     "oserror": _raises(lambda: OSError(19, "No such device")),
     "device_error": _raises(lambda: DeviceError("reader went away", "check the USB cable")),
 }
-PRINTER_FAULTS: dict[str, Callable[[Any, float], None]] = {
+PRINTER_FAULTS: dict[str, Fault] = {
     "paper_out": _raises(lambda: PaperOut("printer is out of paper", "load paper")),
     "cover_open": _raises(lambda: CoverOpen("cover is open", "close the cover")),
     "offline": _raises(lambda: Offline("printer does not answer", "check its power")),
@@ -105,7 +111,7 @@ PRINTER_FAULTS: dict[str, Callable[[Any, float], None]] = {
     "runtime_error": _raises(lambda: RuntimeError("driver state lost")),
     "hang": _hangs,
 }
-PLATFORM_CALL_FAULTS: dict[str, Callable[[Any, float], None]] = {
+PLATFORM_CALL_FAULTS: dict[str, Fault] = {
     "runtime_error": _raises(lambda: RuntimeError("client state lost")),
     "value_error": _raises(lambda: ValueError("cannot encode the request")),
 }
@@ -132,14 +138,28 @@ class FaultyDevice:
 
     def __init__(self, device: Any, fired: Counter[str]) -> None:
         self._device = device
-        self._armed: dict[str, tuple[str, Callable[[Any, float], None]]] = {}
+        self._armed: dict[str, tuple[str, Fault]] = {}
         self._fired = fired
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._device, name)
 
-    def arm(self, method: str, kind: str, fault: Callable[[Any, float], None]) -> None:
+    def arm(self, method: str, kind: str, fault: Fault) -> None:
         self._armed[method] = (kind, fault)
+
+    def within_budget(self, faults: dict[str, Fault]) -> list[str]:
+        """The kinds that may be armed now. A reader error the driver contract does not name
+        restarts the reader loop, and a loop restarted ``FAILURES_OUT_OF_SERVICE`` times in
+        ``FAILURE_WINDOW_S`` takes the terminal out of service (for a technician, for
+        minutes): the soak keeps such faults below that, so the terminal stays in service
+        (and a view out of service is a failure of the run)."""
+        now = time.monotonic()
+        while self.loop_killers and now - self.loop_killers[0] > FAILURE_WINDOW_S:
+            self.loop_killers.popleft()
+        if len(self.loop_killers) < FAILURES_OUT_OF_SERVICE - 2:
+            self.loop_killers.append(now)  # armed now: counted whichever kind is chosen
+            return list(faults)
+        return [kind for kind in faults if kind not in LOOP_KILLERS]
 
     def disarm(self) -> None:
         self._armed.clear()
@@ -295,6 +315,8 @@ class FaultSoak:
             k for k in population.DEMO_KEYS if not population.by_key(k).card().is_expired(today)
         ]
         self.bad_cards = [c.key for c in demo.cards if c.key not in self.residents]
+        self.loop_killers: deque[float] = deque()
+        """When each fault that may restart the reader loop was armed (``within_budget``)."""
 
     def _seen(self, view: SessionView) -> None:
         self.views.put((time.monotonic(), view))
@@ -310,7 +332,7 @@ class FaultSoak:
         outbox.enqueue = recording  # type: ignore[method-assign]
 
     def loops(self) -> list[SupervisedLoop]:
-        return [*self.runtime.terminal.loops, self.runtime.watch.loop, self.runtime.drainer.loop]
+        return list(self.runtime.terminal.supervised)
 
     def fail(self, message: str) -> AssertionError:
         return AssertionError(f"{message} [replay: SOAK_SEED={self.figures.seed}]")
@@ -371,10 +393,10 @@ class FaultSoak:
             weights=[20, 2, 10, 6, 6, 30, 2],
         )[0]  # fmt: skip
         if where == "read_card":
-            kind = self.rng.choice(sorted(READER_FAULTS))
+            kind = self.rng.choice(sorted(self.within_budget(READER_FAULTS)))
             self.reader.arm("read_card", kind, READER_FAULTS[kind])
         elif where == "wait_for_card_event":
-            kind = self.rng.choice(sorted(EVENT_FAULTS))
+            kind = self.rng.choice(sorted(self.within_budget(EVENT_FAULTS)))
             self.reader.arm(where, kind, EVENT_FAULTS[kind])
         elif where == "print_receipt":
             kind = self.rng.choice(sorted(PRINTER_FAULTS))
@@ -404,6 +426,20 @@ class FaultSoak:
             return "sandbox:killed"
         return f"{where}:{kind}"
 
+    def within_budget(self, faults: dict[str, Fault]) -> list[str]:
+        """The kinds that may be armed now. A reader error the driver contract does not name
+        restarts the reader loop, and a loop restarted ``FAILURES_OUT_OF_SERVICE`` times in
+        ``FAILURE_WINDOW_S`` takes the terminal out of service (for a technician, for
+        minutes): the soak keeps such faults below that, so the terminal stays in service
+        (and a view out of service is a failure of the run)."""
+        now = time.monotonic()
+        while self.loop_killers and now - self.loop_killers[0] > FAILURE_WINDOW_S:
+            self.loop_killers.popleft()
+        if len(self.loop_killers) < FAILURES_OUT_OF_SERVICE - 2:
+            self.loop_killers.append(now)  # armed now: counted whichever kind is chosen
+            return list(faults)
+        return [kind for kind in faults if kind not in LOOP_KILLERS]
+
     def disarm(self) -> None:
         for device in (self.reader, self.receipt_printer, self.document_printer):
             device.disarm()
@@ -430,6 +466,8 @@ class FaultSoak:
                     f"session {number} (fault {fault}) stuck after {states} "
                     f"({time.monotonic() - waited_since:.1f} s)"
                 ) from None
+            if not view.in_service:
+                raise self.fail(f"out of service in session {number} (fault {fault})")
             if not seen and view.state is not State.READING:
                 continue  # the IDLE published as the last session ended
             seen.append((at, view))
@@ -437,7 +475,7 @@ class FaultSoak:
                 return seen
             if view.state is State.SHOWING and not acted:
                 acted = True
-                self.act_on_report(fault)
+                self.act_on_report(fault, view.printable)
             elif view.state in (State.DONE, State.FAILED):
                 self.leave(view.state)
 
@@ -457,19 +495,21 @@ class FaultSoak:
             SESSION.printing_timeout_s,
         )
 
-    def act_on_report(self, fault: str) -> None:
+    def act_on_report(self, fault: str, printable: frozenset[PrintKind]) -> None:
+        """The resident on the report: prints what the print choice offers, goes back, takes
+        the card, or walks away. A session with a printer fault armed prints on it."""
         terminal = self.runtime.terminal
-        if fault.startswith("print_receipt"):
-            terminal.print_report(frozenset({PrintKind.RECEIPT}))
-            return
-        if fault.startswith("print_pdf"):
-            terminal.print_report(frozenset({PrintKind.A4}))
-            return
+        wanted = {"print_receipt": {PrintKind.RECEIPT}, "print_pdf": {PrintKind.A4}}.get(
+            fault.split(":")[0]
+        )
         choice = self.rng.random()
-        if choice < 0.45:
-            terminal.print_report(frozenset({PrintKind.RECEIPT}))
-        elif choice < 0.55:
-            terminal.print_report(frozenset(PrintKind))
+        if wanted is None and choice < 0.45:
+            wanted = {PrintKind.RECEIPT}
+        elif wanted is None and choice < 0.55:
+            wanted = set(PrintKind)
+        kinds = frozenset(wanted or ()) & printable
+        if kinds:
+            terminal.print_report(kinds)
         elif choice < 0.75:
             terminal.end_session()  # 返回首页
         elif choice < 0.85:
