@@ -147,20 +147,6 @@ class FaultyDevice:
     def arm(self, method: str, kind: str, fault: Fault) -> None:
         self._armed[method] = (kind, fault)
 
-    def within_budget(self, faults: dict[str, Fault]) -> list[str]:
-        """The kinds that may be armed now. A reader error the driver contract does not name
-        restarts the reader loop, and a loop restarted ``FAILURES_OUT_OF_SERVICE`` times in
-        ``FAILURE_WINDOW_S`` takes the terminal out of service (for a technician, for
-        minutes): the soak keeps such faults below that, so the terminal stays in service
-        (and a view out of service is a failure of the run)."""
-        now = time.monotonic()
-        while self.loop_killers and now - self.loop_killers[0] > FAILURE_WINDOW_S:
-            self.loop_killers.popleft()
-        if len(self.loop_killers) < FAILURES_OUT_OF_SERVICE - 2:
-            self.loop_killers.append(now)  # armed now: counted whichever kind is chosen
-            return list(faults)
-        return [kind for kind in faults if kind not in LOOP_KILLERS]
-
     def disarm(self) -> None:
         self._armed.clear()
 
@@ -316,7 +302,7 @@ class FaultSoak:
         ]
         self.bad_cards = [c.key for c in demo.cards if c.key not in self.residents]
         self.loop_killers: deque[float] = deque()
-        """When each fault that may restart the reader loop was armed (``within_budget``)."""
+        """When each fault that may restart the reader loop was armed (``reader_fault``)."""
 
     def _seen(self, view: SessionView) -> None:
         self.views.put((time.monotonic(), view))
@@ -393,10 +379,10 @@ class FaultSoak:
             weights=[20, 2, 10, 6, 6, 30, 2],
         )[0]  # fmt: skip
         if where == "read_card":
-            kind = self.rng.choice(sorted(self.within_budget(READER_FAULTS)))
+            kind = self.reader_fault(READER_FAULTS)
             self.reader.arm("read_card", kind, READER_FAULTS[kind])
         elif where == "wait_for_card_event":
-            kind = self.rng.choice(sorted(self.within_budget(EVENT_FAULTS)))
+            kind = self.reader_fault(EVENT_FAULTS)
             self.reader.arm(where, kind, EVENT_FAULTS[kind])
         elif where == "print_receipt":
             kind = self.rng.choice(sorted(PRINTER_FAULTS))
@@ -426,19 +412,22 @@ class FaultSoak:
             return "sandbox:killed"
         return f"{where}:{kind}"
 
-    def within_budget(self, faults: dict[str, Fault]) -> list[str]:
-        """The kinds that may be armed now. A reader error the driver contract does not name
+    def reader_fault(self, faults: dict[str, Fault]) -> str:
+        """A reader fault kind to arm. A reader error the driver contract does not name
         restarts the reader loop, and a loop restarted ``FAILURES_OUT_OF_SERVICE`` times in
         ``FAILURE_WINDOW_S`` takes the terminal out of service (for a technician, for
-        minutes): the soak keeps such faults below that, so the terminal stays in service
-        (and a view out of service is a failure of the run)."""
+        minutes): the soak keeps those below that, so the terminal stays in service (and a
+        view out of service fails the run)."""
         now = time.monotonic()
         while self.loop_killers and now - self.loop_killers[0] > FAILURE_WINDOW_S:
             self.loop_killers.popleft()
-        if len(self.loop_killers) < FAILURES_OUT_OF_SERVICE - 2:
-            self.loop_killers.append(now)  # armed now: counted whichever kind is chosen
-            return list(faults)
-        return [kind for kind in faults if kind not in LOOP_KILLERS]
+        kinds = sorted(faults)
+        if len(self.loop_killers) >= FAILURES_OUT_OF_SERVICE - 2:
+            kinds = [kind for kind in kinds if kind not in LOOP_KILLERS]
+        kind = self.rng.choice(kinds)
+        if kind in LOOP_KILLERS:
+            self.loop_killers.append(now)
+        return kind
 
     def disarm(self) -> None:
         for device in (self.reader, self.receipt_printer, self.document_printer):
