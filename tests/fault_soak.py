@@ -244,17 +244,19 @@ def rss_kib() -> int:
 
 @contextmanager
 def masked_log_file(path: Path) -> Iterator[None]:
-    """The kiosk's log as a terminal writes it (INFO, masking formatter) into ``path``."""
+    """The kiosk's log as a terminal writes it (INFO, masking formatter) into ``path``, and
+    nowhere else: pytest's log capture keeps every record (tracebacks and their frames
+    included) in memory until the test ends, which a soak's RSS must not measure."""
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(MaskingFormatter(FORMAT))
     root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
+    level, handlers = root.level, root.handlers
+    root.handlers = [handler]
     root.setLevel(logging.INFO)
     try:
         yield
     finally:
-        root.removeHandler(handler)
+        root.handlers = handlers
         root.setLevel(level)
         handler.close()
 
