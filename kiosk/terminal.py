@@ -300,10 +300,13 @@ class Terminal:
     def _health_checked(self, name: str, health: DeviceHealth) -> None:
         before = self._health.get(name)
         self._health = {**self._health, name: health}
+        if before is None or before.ok is not health.ok:
+            self._health_changed(name, health)
+        # set last, so whoever waits for the first checks also sees the faults they recorded
         if set(DEVICE_NAMES) <= set(self._health):
             self._health_known.set()
-        if before is not None and before.ok is health.ok:
-            return
+
+    def _health_changed(self, name: str, health: DeviceHealth) -> None:
         if health.ok:
             log.info("%s: health check ok", name)
         else:

@@ -25,6 +25,8 @@ class RunningKiosk:
         if isinstance(reader, SimulatedReader):
             reader.cards.update({c.key: c.card for c in demo_cards})
         self.runtime.start()
+        # the first health checks record their faults before a test looks at the outbox
+        self.runtime.terminal.wait_for_health_checks(timeout=5.0)
 
     @property
     def reader(self) -> SimulatedReader:

@@ -38,10 +38,16 @@ SESSION = SessionSettings(
 class Kiosk(RunningKiosk):
     """The core with the given printers and a report on screen."""
 
-    def __init__(self, demo: DemoEnvironment, receipt: DeviceSettings, a4: DeviceSettings) -> None:
+    def __init__(
+        self,
+        demo: DemoEnvironment,
+        receipt: DeviceSettings,
+        a4: DeviceSettings,
+        session: SessionSettings = SESSION,
+    ) -> None:
         assert demo.settings is not None
         settings = replace(
-            demo.settings, receipt_printer=receipt, document_printer=a4, session=SESSION
+            demo.settings, receipt_printer=receipt, document_printer=a4, session=session
         )
         super().__init__(settings, demo.cards)
         self.reader.lay_card(population.DEMO_KEYS[0])
@@ -89,10 +95,12 @@ def test_both_printers_print_and_the_platform_hears_of_both(
 ) -> None:
     cupsd.add_pdf_queue(queue_name)
     escpos_sink.set_status(near_end=True)
-    kiosk = Kiosk(demo, escpos(escpos_sink), cups_queue(cupsd, queue_name))
+    # cups-pdf runs Ghostscript: on a loaded machine an A4 job takes seconds
+    slow_a4 = replace(SESSION, printing_timeout_s=30)
+    kiosk = Kiosk(demo, escpos(escpos_sink), cups_queue(cupsd, queue_name), slow_a4)
     try:
         kiosk.print(PrintKind.A4, PrintKind.RECEIPT)
-        kiosk.wait_for(State.DONE)
+        kiosk.wait_for(State.DONE, timeout=40)
         records = kiosk.events("print_record")
         assert sorted(r["kind"] for r in records) == ["a4", "receipt"]
         assert all(r["confirmed"] for r in records)
@@ -145,8 +153,10 @@ def test_a_stopped_a4_queue_times_out_cancels_and_says_so_on_screen(
         assert screen.title.text() == what == "打印超时，本次打印已取消"
         assert "窗口工作人员" in todo and "不会再自动打出" in todo
         assert kiosk.events("print_record") == []
-        (fault,) = kiosk.events("device_fault")
-        assert (fault["device"], fault["code"]) == ("document_printer", "print_cancelled")
+        stopped, fault = kiosk.events("device_fault")
+        assert (stopped["code"], fault["code"]) == ("health_check_failed", "print_cancelled")
+        assert fault["device"] == "document_printer"
+        assert f"cupsenable {queue_name}" in stopped["message"]
         assert f"cupsenable {queue_name}" in fault["hint"]
         assert "报告" not in fault["message"]
     finally:
