@@ -16,6 +16,7 @@ import it too.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args
 
@@ -437,6 +438,37 @@ class DeviceHealth(Model, frozen=True):
     """The code of the last fault the driver saw (``DeviceError.code``), while it lasts."""
 
 
+UpdateStepName = Literal[
+    "checked", "downloaded", "installed", "committed", "rolled_back", "rejected", "failed"
+]
+Version = Annotated[str, Meta(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.]+)?$")]
+
+
+class UpdateStep(Payload, frozen=True):
+    """One step of the terminal's updater (``kiosk/updater``): what it did with which
+    release, and why when it refused or failed."""
+
+    KIND: ClassVar[str] = "update_step"
+    step: UpdateStepName
+    version: Version
+    """The release the step is about (for ``rolled_back``: the one abandoned)."""
+    at: AwareTime
+    terminal_id: TerminalId | None = None
+    running: Version | None = None
+    """The version running when the step was taken."""
+    detail: Text = ""
+    bytes_downloaded: Annotated[int, Meta(ge=0)] = 0
+
+
+class UpdateState(Model, frozen=True):
+    """Where a terminal's updater stands, as its heartbeat reports it."""
+
+    state: Literal["idle", "downloading", "pending_commit", "committed", "rolled_back", "failed"]
+    version: Version | None = None
+    """The release the state is about (being downloaded, waiting for commit, abandoned…)."""
+    detail: Text = ""
+
+
 class TerminalHeartbeat(Payload, frozen=True):
     """Version, outbox and drain health, each device's coarse state and its last health check
     (``health``: by device, e.g. ``card_reader``; empty before the first check)."""
@@ -447,6 +479,8 @@ class TerminalHeartbeat(Payload, frozen=True):
     drain: DrainState
     devices: dict[str, str]
     health: dict[str, DeviceHealth] = msgspec.field(default_factory=dict)
+    update: UpdateState | None = None
+    last_session_at: AwareTime | None = None
 
 
 PAYLOAD_TYPES: tuple[type[Payload], ...] = (
@@ -455,6 +489,7 @@ PAYLOAD_TYPES: tuple[type[Payload], ...] = (
     DeviceFault,
     TechnicianAction,
     TerminalHeartbeat,
+    UpdateStep,
 )
 EVENT_KINDS = tuple(t.KIND for t in PAYLOAD_TYPES)
 
@@ -487,8 +522,17 @@ class HeartbeatEvent(Event, frozen=True, tag=TerminalHeartbeat.KIND, kw_only=Tru
     payload: TerminalHeartbeat
 
 
+class UpdateStepEvent(Event, frozen=True, tag=UpdateStep.KIND, kw_only=True):
+    payload: UpdateStep
+
+
 TerminalEvent = (
-    QueryRecordEvent | PrintRecordEvent | DeviceFaultEvent | TechnicianActionEvent | HeartbeatEvent
+    QueryRecordEvent
+    | PrintRecordEvent
+    | DeviceFaultEvent
+    | TechnicianActionEvent
+    | HeartbeatEvent
+    | UpdateStepEvent
 )
 
 
@@ -555,3 +599,76 @@ class ListEntry(Model, frozen=True):
 
 class PublicLists(Model, frozen=True):
     entries: tuple[ListEntry, ...]
+
+
+# --- fleet: releases and terminal status ------------------------------------------------------
+# Not platform endpoints but the contract between the operators' tool (``fleet/``, which
+# writes them as signed TUF targets) and the terminals' updater (``kiosk/updater``).
+
+RELEASE_CHANNEL_TARGET = "channel.json"
+"""The TUF target naming the release terminals should run; its signed custom metadata is a
+``ReleaseChannel``."""
+WheelPath = Annotated[str, Meta(pattern=r"^wheels/[A-Za-z0-9_.+-]+\.whl$")]
+
+
+def release_manifest_target(version: str) -> str:
+    """The TUF target path of a release's manifest."""
+    return f"releases/{version}/manifest.json"
+
+
+class ReleaseManifest(Model, frozen=True):
+    """A release: our wheel and every dependency wheel pinned by ``uv.lock`` for the
+    terminals' platform, each a TUF target (``wheels/<file name>``) addressed by hash."""
+
+    version: Version
+    app_wheel: WheelPath
+    wheels: Annotated[tuple[WheelPath, ...], Meta(min_length=1)]
+    """Every wheel of the release's virtualenv, ``app_wheel`` included."""
+    python: Annotated[str, Meta(pattern=r"^cp3[0-9]+$")] = "cp311"
+    created_at: AwareTime | None = None
+
+
+class ReleaseChannel(Model, frozen=True):
+    """Which release terminals should run: ``version`` for the terminals whose
+    ``rollout_bucket`` is below ``rollout_percent``, ``previous`` for the others (no
+    change when it is ``None``); while ``halted`` no terminal starts a new install."""
+
+    version: Version
+    rollout_percent: Annotated[int, Meta(ge=0, le=100)]
+    previous: Version | None = None
+    halted: bool = False
+    note: Text = ""
+
+    def version_for(self, terminal_id: str) -> str | None:
+        """The release ``terminal_id`` should run, or ``None`` for "keep what it runs"."""
+        if rollout_bucket(terminal_id) < self.rollout_percent:
+            return self.version
+        return self.previous
+
+
+def rollout_bucket(terminal_id: str) -> int:
+    """A terminal's stable cohort bucket, 0–99: the same on the operators' side and the
+    terminal's, whatever the order terminals were installed in."""
+    digest = hashlib.sha256(f"taihaoban-rollout:{terminal_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 100
+
+
+class FleetTerminal(Model, frozen=True):
+    """A terminal as the platform last heard of it (its latest heartbeat)."""
+
+    terminal_id: TerminalId
+    last_seen_at: AwareTime
+    version: str
+    update: UpdateState | None
+    devices_ok: bool
+    unhealthy: tuple[str, ...]
+    """Devices whose last health check failed."""
+    outbox_depth: Annotated[int, Meta(ge=0)]
+    last_session_at: AwareTime | None = None
+
+
+class FleetTerminals(Model, frozen=True):
+    """``GET /api/v1/fleet/terminals``: every terminal the platform has heard of."""
+
+    terminals: tuple[FleetTerminal, ...]
+    generated_at: AwareTime
