@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -47,6 +48,8 @@ from kiosk.contract import (
     PrintRecord,
     QueryRecord,
 )
+from kiosk.diagnostics.counters import DeviceCounters
+from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.health import Device, internal_health
 from kiosk.platform.client import (
@@ -180,12 +183,14 @@ class Terminal:
         clock: Callable[[], float] = time.monotonic,
         supervised: Sequence[SupervisedLoop] = (),
         health_interval_s: float = 60.0,
+        service_switch: ServiceSwitch | None = None,
     ) -> None:
         """``on_ready`` is called once, on the card-reader thread, when the terminal is first
         ready for a card: the reader is open and answering (state IDLE) and the coordinator
         takes cards. A card laid before then is not lost: drivers report a card already lying
         on the reader as INSERTED when first watched. ``supervised``: the runtime's other
-        loops (platform watch, outbox drain), watched with the terminal's own."""
+        loops (platform watch, outbox drain), watched with the terminal's own.
+        ``service_switch``: the technician's out-of-service switch, looked at every tick."""
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -233,6 +238,14 @@ class Terminal:
         """Replaced whole on the coordinator (other threads read it)."""
         self._health_known = threading.Event()
         self._failing_loops: tuple[str, ...] = ()
+        self._service_switch = service_switch
+        self._switched_off = False
+        self._technician_present = threading.Event()
+        self._reader_jobs: queue.SimpleQueue[tuple[Callable[[Any], Any], Future[Any]]] = (
+            queue.SimpleQueue()
+        )
+        self.counters = DeviceCounters()
+        """What each device did since start (the technician screens show them)."""
 
     # --- lifecycle ---
     def start(self) -> None:
@@ -325,8 +338,22 @@ class Terminal:
             kind for kind, device in PRINTER_DEVICES.items() if (h := health.get(device)) and h.ok
         )
 
+    def _out_of_service(self) -> bool:
+        return bool(self._failing_loops) or self._switched_off
+
     def _check_service(self) -> None:
-        """A loop that keeps failing takes the terminal out of service until it runs clean."""
+        """A loop that keeps failing takes the terminal out of service until it runs clean;
+        so does the technician's switch, until switched back."""
+        switched_off = self._service_switch is not None and self._service_switch.is_off()
+        if switched_off is not self._switched_off:
+            self._switched_off = switched_off
+            if switched_off:
+                log.warning("out of service: a technician switched the terminal off")
+                if self._session.state not in (State.IDLE, State.PRINTING):
+                    self._session.wipe()
+            else:
+                log.warning("a technician switched the terminal back into service")
+            self._publish()
         now = time.monotonic()
         failing = tuple(loop.name for loop in self.supervised if loop.keeps_failing(now))
         if bool(failing) is bool(self._failing_loops):
@@ -354,6 +381,50 @@ class Terminal:
         except DeviceError as error:
             self._record_fault(error)
 
+    # --- what the technician does (callable from any thread but the devices' own) ---
+    def set_technician_present(self, present: bool) -> None:
+        """While a technician is at the kiosk no resident session starts (a card laid is
+        the technician's) and kept A4 jobs wait."""
+        if present:
+            self._technician_present.set()
+        else:
+            self._technician_present.clear()
+
+    def call_device(self, name: str, action: Callable[[Any], T], timeout: float) -> T:
+        """``action(device)`` on the device's own thread, the device open; its result, or
+        what it raised. Raises TimeoutError after ``timeout`` seconds (the action may still
+        run). The card reader's thread runs it between two waits for a card: keep it under
+        the reading timeout, or the watchdog takes the reader loop for wedged."""
+        future: Future[T]
+        if name == "card_reader":
+            future = Future()
+            self._reader_jobs.put((action, future))
+        elif name == "receipt_printer":
+            future = self._receipt_worker.submit(action, self.devices.receipt_printer)
+        elif name == "document_printer":
+            future = self._document_worker.submit(action, self.devices.document_printer)
+        else:
+            raise ValueError(f"no device {name!r}")
+        return future.result(timeout)
+
+    def _run_reader_jobs(self, reader: IdCardReader, opened: bool) -> bool:
+        """On the reader's thread: the technician's calls waiting for it. Returns whether
+        the reader is open now."""
+        while True:
+            try:
+                action, future = self._reader_jobs.get_nowait()
+            except queue.Empty:
+                return opened
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                if not opened:
+                    reader.open()
+                    opened = True
+                future.set_result(action(reader))
+            except Exception as error:
+                future.set_exception(error)
+
     # --- what the resident does (callable from any thread) ---
     def print_report(self, kinds: frozenset[PrintKind]) -> None:
         self._submit(self._start_printing, kinds)
@@ -380,7 +451,7 @@ class Terminal:
         view = replace(
             self._session.view(),
             printable=self._printable(),
-            in_service=not self._failing_loops,
+            in_service=not self._out_of_service(),
         )
         try:
             self._on_change(view)
@@ -408,6 +479,7 @@ class Terminal:
         while not self._stopping.is_set():
             self._reader_loop.tick()
             try:
+                opened = self._run_reader_jobs(reader, opened)
                 if not opened:
                     reader.open()
                     opened = True
@@ -420,7 +492,7 @@ class Terminal:
                 elif event is CardEvent.REMOVED and not self._stopping.is_set():
                     self._submit(self._card_removed)
             except DeviceError as error:
-                self._record_fault(error)
+                self._record_fault(error, "card_reader")
                 opened = False
                 self._open_device(reader.close)
                 self._stopping.wait(READER_RETRY_S)
@@ -445,8 +517,11 @@ class Terminal:
             raise result  # after the session heard of it: the supervisor takes it from here
 
     def _begin_reading(self) -> int | None:
-        if self._failing_loops:
+        if self._out_of_service():
             log.info("card laid while out of service: not read")
+            return None
+        if self._technician_present.is_set():
+            log.info("card laid in technician mode: not read")
             return None
         if self._session.state in (State.DONE, State.FAILED):
             self._session.wipe()  # a new card need not wait for the last screen's countdown
@@ -461,10 +536,12 @@ class Terminal:
         if not self._current(number, State.READING):
             return
         if isinstance(result, Exception):
+            self.counters.add("card_reader", "read_failures")
             if isinstance(result, DeviceError) and not isinstance(result, BadCard):
-                self._record_fault(result)
+                self._record_fault(result, "card_reader")
             self._fail(*_card_failure(result))
             return
+        self.counters.add("card_reader", "cards_read")
         if result.is_expired(self._today()):
             self._fail(FailureReason.CARD_EXPIRED)
             return
@@ -600,6 +677,10 @@ class Terminal:
         report_no: str,
         outcome: PrintResult | Exception,
     ) -> None:
+        if isinstance(outcome, PrintResult):
+            self.counters.add(PRINTER_DEVICES[kind], "jobs_printed")
+            if kind is PrintKind.RECEIPT:
+                self.counters.add(PRINTER_DEVICES[kind], "cuts")
         if isinstance(outcome, PrintResult) and outcome.confirmed:
             self._remember(
                 PrintRecord(
@@ -672,7 +753,8 @@ class Terminal:
             self._next_health_check = now + self._health_interval_s
             self._reader_check_due.set()
             self._check_printers()
-            if self._session.state is State.IDLE and not self._stopping.is_set():
+            idle = self._session.state is State.IDLE and not self._technician_present.is_set()
+            if idle and not self._stopping.is_set():
                 self._print_kept_jobs()
 
     def record_loop_fault(self, loop: str, error: Exception) -> None:
@@ -694,6 +776,8 @@ class Terminal:
     def _queue_fault(self, code: str, message: str, hint: str, device: str = "") -> None:
         """A device_fault event (what the technician screen and the platform show)."""
         log.warning("device fault %s%s: %s", f"{device} " if device else "", code, message)
+        if device in DEVICE_NAMES:
+            self.counters.add(device, "faults")
         fault = DeviceFault(
             code=code,
             message=message,
