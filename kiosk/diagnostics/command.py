@@ -272,7 +272,7 @@ def _read_card(args: argparse.Namespace) -> int:
 
 def _test_print(args: argparse.Namespace) -> int:
     from kiosk.diagnostics.actions import record_action
-    from kiosk.diagnostics.device_checks import test_print
+    from kiosk.diagnostics.device_checks import print_test_page
 
     area = Area.RECEIPT_PRINTER if args.kind == "receipt" else Area.DOCUMENT_PRINTER
     given = {} if args.printer is None else {area: args.printer}
@@ -280,7 +280,7 @@ def _test_print(args: argparse.Namespace) -> int:
         if area not in diag.devices.drivers():
             raise ConfigError(f"no {area.value}: add a [{area.value}] section or give --printer")
         now = dt.datetime.now().astimezone()
-        check = test_print(diag.devices, area, diag.terminal_id, now)
+        check = print_test_page(diag.devices, area, diag.terminal_id, now)
         record_action(diag, f"test_print_{args.kind}", check.status.value)
     return _report([check], args.json)
 

@@ -27,7 +27,7 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult, ReceiptPrinter
 from kiosk.diagnostics.checks import Area, Ask, Check, Fact, Question, Status
 from kiosk.diagnostics.device_access import DeviceAccess
-from kiosk.documents.test_pages import build_test_page_pdf, build_test_receipt
+from kiosk.documents.technician_prints import build_test_page_pdf, build_test_receipt
 
 CHECK_TIMEOUT_S = 20.0
 """An INTERNAL check: a status query, no moving parts."""
@@ -297,7 +297,7 @@ COUNTER_NAMES = {
 
 
 # --- test print ---
-def test_print(
+def print_test_page(
     access: DeviceAccess, area: Area, terminal_id: str, printed_at: dt.datetime
 ) -> Check:
     """The receipt test slip (``Area.RECEIPT_PRINTER``) or the A4 test page."""
