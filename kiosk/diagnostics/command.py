@@ -160,6 +160,7 @@ def _with_drain(diag: Diagnostics, outbox: Outbox) -> Diagnostics:
             connect_timeout=platform.connect_timeout_s,
             read_timeout=platform.read_timeout_s,
             retries=0,
+            ca_file=platform.ca_file,
         ) as client:
             drainer = OutboxDrainer(outbox, client)
             while drainer.drain_once() >= BATCH:
