@@ -20,6 +20,7 @@ import tomllib
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from kiosk.config import (
     ConfigError,
     DeviceSettings,
     PartialSettings,
+    PlatformSettings,
     device_settings,
     load_partial_settings,
     read_secret,
@@ -130,8 +132,8 @@ def _diagnostics(
             log_file=None if state_dir is None else kiosk_log_file(state_dir),
             send_outbox=None,
         )
-        if outbox is not None and diag.platform is not None and secret is not None:
-            diag = _with_drain(diag, outbox)
+        if outbox is not None and settings.platform is not None and secret is not None:
+            diag = _with_drain(diag, outbox, settings.platform, secret)
         try:
             yield diag
         finally:
@@ -140,17 +142,14 @@ def _diagnostics(
                 outbox.close()
 
 
-def _with_drain(diag: Diagnostics, outbox: Outbox) -> Diagnostics:
+def _with_drain(
+    diag: Diagnostics, outbox: Outbox, platform: PlatformSettings, secret: bytes
+) -> Diagnostics:
     """ "Send now" in this process: drain rounds until the queue is empty or the platform
     refuses (the kiosk's own drain may send at the same time: idempotency keys make that
     harmless)."""
-    from dataclasses import replace
-
     from kiosk.platform.client import PlatformClient
     from kiosk.platform.outbox_drain import BATCH, OutboxDrainer
-
-    assert diag.platform is not None and diag.secret is not None
-    platform, secret = diag.platform, diag.secret
 
     def send() -> None:
         with PlatformClient(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from devices.printers.kept_jobs import KeptJobStore
 from kiosk import demo
 from kiosk.demo import SandboxProcess
 from kiosk.platform.outbox_items import enqueue
@@ -306,3 +307,25 @@ def test_interactive_checks_ask_on_stdin(
     assert receipt["status"] == "fail" and "有问题" in receipt["summary"]
     assert check(report, "document_printer", "health_interactive")["status"] == "ok"
     assert [a["action"] for a in queued(root, "technician_action")] == ["diagnostics"]
+
+
+def test_kept_a4_jobs_are_listed_and_cancelled(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(root, closed_port_url())
+    secret = bytes.fromhex((root / "terminal.secret").read_text(encoding="ascii"))
+    store = KeptJobStore(root / "state" / "kept-print-jobs", secret)
+    job, _ = store.keep(b"%PDF-1.4 kept", "report XT1")
+    code, report = diag_json(capsys, "kept-jobs", "--config", str(config))
+    assert code == 1
+    (kept,) = report["checks"]
+    assert kept["status"] == "warn" and list(kept["facts"]) == [job.id]
+
+    code, report = diag_json(capsys, "kept-jobs", "--config", str(config), "--cancel", job.id)
+    assert code == 0
+    assert [(c["name"], c["status"]) for c in report["checks"]] == [
+        ("cancel", "ok"),
+        ("kept_jobs", "ok"),
+    ]
+    assert store.jobs() == []
+    assert [a["action"] for a in queued(root, "technician_action")] == ["cancel_kept_job"]
