@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -153,6 +154,23 @@ def test_the_service_switch_survives_a_new_instance_and_a_garbled_file(tmp_path:
     assert ServiceSwitch(tmp_path).switched_off() is not None  # still off: the file says so
     again.switch_on()
     assert not switch.is_off()
+
+
+@given(st.binary(max_size=200))
+def test_whatever_the_switch_file_holds_the_terminal_stays_off(content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        switch = ServiceSwitch(Path(folder))
+        switch.path.write_bytes(content)
+        assert switch.is_off() and switch.switched_off() is not None
+
+
+@given(st.binary(max_size=400), st.integers(1, 5))
+def test_any_log_file_gives_at_most_the_lines_asked_for(content: bytes, count: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "kiosk.log"
+        log.write_bytes(content)
+        tail = last_log_lines(log, count)
+        assert len(tail) <= count and all("\n" not in line for line in tail)
 
 
 def test_the_log_tail_is_the_last_lines_with_id_numbers_masked(tmp_path: Path) -> None:
