@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import io
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,15 +24,18 @@ from devices.printers.simulated import SimulatedReceiptOptions, SimulatedReceipt
 from kiosk.config import ConfigError, partial_settings_from_dict
 from kiosk.diagnostics.checks import Area, Check, Status, summary_ok, worst
 from kiosk.diagnostics.command import device_spec
+from kiosk.diagnostics.context import CONTENT_FILE, Diagnostics
 from kiosk.diagnostics.device_checks import print_test_page, read_card_test
 from kiosk.diagnostics.service import ServiceSwitch
-from kiosk.diagnostics.terminal_checks import last_log_lines
+from kiosk.diagnostics.terminal_checks import content_checks, last_log_lines
 from kiosk.documents.technician_prints import (
     SAMPLE_TEXT,
     build_test_page_pdf,
     qr_test_data,
     ruler,
 )
+from kiosk.platform.watch import NOTICES
+from offline_cache.content_cache import ContentCache
 from tests.cards import make_card
 from tests.escpos_decoder import decode
 
@@ -257,3 +261,15 @@ def test_the_a4_test_page_text_extracts_with_the_rare_character() -> None:
     assert "终端编号：XT-9" in text and "打印时间：2026-12-01 09:30:05" in text
     assert SAMPLE_TEXT in text
     assert "刻度单位：厘米" in text
+
+
+def test_cached_content_older_than_a_day_needs_attention(tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path / CONTENT_FILE)
+    cache.store(NOTICES, b"{}", None)
+    cache.close()
+    diag = Diagnostics("XT-9", OneDevice(Area.CARD_READER, None), state_dir=tmp_path)
+    fresh = {c.name: c.status for c in content_checks(diag, now=time.time() + 3600)}
+    assert fresh == {"content_notices": Status.OK, "content_lists": Status.WARN}  # never fetched
+    stale = {c.name: c for c in content_checks(diag, now=time.time() + 2 * 86400)}
+    assert stale["content_notices"].status is Status.WARN
+    assert "小时前更新" in stale["content_notices"].summary
