@@ -256,7 +256,7 @@ def _checks(args: argparse.Namespace) -> int:
 def _read_card(args: argparse.Namespace) -> int:
     """Exit 0 and the masked result on a good read; 1 and one line on stderr otherwise."""
     from kiosk.diagnostics.actions import record_action
-    from kiosk.diagnostics.device_tests import read_card_test
+    from kiosk.diagnostics.device_checks import read_card_test
 
     given = {} if args.reader is None else {Area.CARD_READER: args.reader}
     with _diagnostics(args, given, uses=[Area.CARD_READER]) as diag:
@@ -278,7 +278,7 @@ def _read_card(args: argparse.Namespace) -> int:
 
 def _test_print(args: argparse.Namespace) -> int:
     from kiosk.diagnostics.actions import record_action
-    from kiosk.diagnostics.device_tests import print_test_page
+    from kiosk.diagnostics.device_checks import print_test_page
 
     area = Area.RECEIPT_PRINTER if args.kind == "receipt" else Area.DOCUMENT_PRINTER
     given = {} if args.printer is None else {area: args.printer}

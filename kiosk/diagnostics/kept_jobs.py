@@ -9,8 +9,7 @@ from devices.printers.kept_jobs import KeptJob
 from kiosk.diagnostics.actions import record_action
 from kiosk.diagnostics.checks import Area, Check, Status
 from kiosk.diagnostics.context import Diagnostics
-from kiosk.diagnostics.device_checks import PHYSICAL_TIMEOUT_S, fault_summary
-from kiosk.diagnostics.device_tests import PRINT_TIMEOUT_S
+from kiosk.diagnostics.device_checks import PHYSICAL_TIMEOUT_S, PRINT_TIMEOUT_S, fault_summary
 
 AREA = Area.DOCUMENT_PRINTER
 

@@ -16,7 +16,7 @@ from devices.base import HealthLevel
 from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.diagnostics.checks import Area, Check, Status, by_area
-from kiosk.diagnostics.device_tests import print_test_page, read_card_test
+from kiosk.diagnostics.device_checks import print_test_page, read_card_test
 from kiosk.diagnostics.in_kiosk import diagnostics_for
 from kiosk.diagnostics.run import run_checks
 from kiosk.diagnostics.terminal_checks import set_service

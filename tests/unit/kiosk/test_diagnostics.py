@@ -26,8 +26,7 @@ from kiosk.config import ConfigError, partial_settings_from_dict
 from kiosk.diagnostics.checks import Area, Check, Status, summary_ok, worst
 from kiosk.diagnostics.command import device_spec
 from kiosk.diagnostics.context import CONTENT_FILE, Diagnostics
-from kiosk.diagnostics.device_checks import device_checks
-from kiosk.diagnostics.device_tests import print_test_page, read_card_test
+from kiosk.diagnostics.device_checks import device_checks, print_test_page, read_card_test
 from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.diagnostics.terminal_checks import content_checks, last_log_lines
 from kiosk.documents.technician_prints import (
