@@ -22,13 +22,15 @@ repository's expiry policy (``expiries.json``) live in ``keys_dir``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,6 +57,7 @@ from kiosk.contract import (
     ReleaseManifest,
     release_manifest_target,
     rollout_bucket,
+    validated,
 )
 
 S = TypeVar("S", Root, Targets, Snapshot, Timestamp)
@@ -380,6 +383,10 @@ class Repository:
         self.targets.signed.targets[target.path] = target
 
     def _set_channel(self, channel: ReleaseChannel) -> ReleaseChannel:
+        try:
+            channel = validated(channel)
+        except msgspec.ValidationError as error:
+            raise RepositoryError(f"发布频道无效：{error}") from None
         data = msgspec.json.encode(channel)
         target = TargetFile.from_data(RELEASE_CHANNEL_TARGET, data)
         target.unrecognized_fields["custom"] = msgspec.to_builtins(channel)
@@ -437,6 +444,19 @@ class Repository:
     @staticmethod
     def _needs_renewal(signed: Signed, lifetime: dt.timedelta, now: dt.datetime) -> bool:
         return signed.expires - now < lifetime / 2
+
+
+@contextlib.contextmanager
+def repository_lock(path: Path) -> Iterator[None]:
+    """Holds the repository's lock (``<repo>/.lock``, flock) while the context lasts: two
+    operators, or cron's ``resign-timestamp`` and a ``publish``, must not both sign the
+    next version. Nothing to lock where there is no repository yet."""
+    if not path.is_dir():
+        yield
+        return
+    with (path / ".lock").open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        yield
 
 
 def cohort_failures(channel: ReleaseChannel, fleet: FleetTerminals) -> list[FleetTerminal]:

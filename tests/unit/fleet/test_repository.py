@@ -212,6 +212,14 @@ def test_promote_refuses_after_a_cohort_failure_unless_forced(repo, tmp_path):
     assert "打印机驱动已现场确认" in forced.note
 
 
+def test_a_note_too_long_for_terminals_is_refused(repo, tmp_path):
+    repository, _ = repo
+    repository.publish(make_bundle(tmp_path / "b1", "1.0.0"), 50)
+    with pytest.raises(RepositoryError, match="频道无效"):
+        repository.halt("很长的理由" * 500)
+    assert repository.channel == ReleaseChannel(version="1.0.0", rollout_percent=50)
+
+
 def test_promote_only_widens(repo, tmp_path):
     repository, _ = repo
     repository.publish(make_bundle(tmp_path / "b1", "1.0.0"), 50)
