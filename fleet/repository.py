@@ -273,7 +273,11 @@ class Repository:
             if known is None:
                 new[wheel] = (target, local)
             elif known.hashes != target.hashes or known.length != target.length:
-                raise RepositoryError(f"{wheel} 已以不同内容发布过：同名 wheel 必须相同")
+                raise RepositoryError(
+                    f"{wheel} 已以不同内容发布过：同名 wheel 必须相同"
+                    "（构建时请沿用同一个 --wheel-cache；缓存丢失时，可从仓库 targets/wheels/ "
+                    "取回已发布的 wheel，去掉文件名前的哈希后放入缓存）"
+                )
             else:
                 reused += 1
         for target, local in new.values():
