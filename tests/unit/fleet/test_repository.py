@@ -4,6 +4,7 @@ loopback HTTP after every operation."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from fleet.repository import (
     Repository,
     RepositoryError,
     Thresholds,
+    repository_lock,
 )
 from kiosk.contract import (
     RELEASE_CHANNEL_TARGET,
@@ -322,3 +324,15 @@ def test_resign_timestamp_renews_a_snapshot_near_its_expiry(tmp_path):
 def test_init_refuses_an_existing_repository(repo, tmp_path):
     with pytest.raises(RepositoryError, match="已有"):
         make_repository(tmp_path)
+
+
+def test_one_operation_at_a_time_holds_the_repository_lock(repo):
+    repository, _ = repo
+    with (
+        repository_lock(repository.path),
+        (repository.path / ".lock").open("a") as other,
+        pytest.raises(BlockingIOError),
+    ):
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with (repository.path / ".lock").open("a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
