@@ -46,6 +46,7 @@ from kiosk.contract import (
     Payload,
     PrintRecord,
     QueryRecord,
+    TechnicianAction,
 )
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.health import Device, internal_health
@@ -233,6 +234,8 @@ class Terminal:
         """Replaced whole on the coordinator (other threads read it)."""
         self._health_known = threading.Event()
         self._failing_loops: tuple[str, ...] = ()
+        self._technician_present = False
+        """Technician mode is open: residents' cards are not read (coordinator only)."""
 
     # --- lifecycle ---
     def start(self) -> None:
@@ -365,6 +368,38 @@ class Terminal:
     def touch(self) -> None:
         self._submit(self._touch)
 
+    # --- technician mode (callable from any thread) ---
+    def claim_for_technician(self) -> bool:
+        """Technician mode opens: False while a resident's session holds personal data (or
+        the coordinator does not answer); otherwise residents' cards are not read until
+        ``release_from_technician``, so no session starts behind the technician's screens."""
+        try:
+            return self._submit(self._claim_for_technician).result(COORDINATOR_WAIT_S) is True
+        except (TimeoutError, RuntimeError):
+            return False
+
+    def release_from_technician(self) -> None:
+        self._submit(self._release_from_technician)
+
+    def record_technician_action(self, action: str, detail: str = "") -> None:
+        """Queue a technician_action (entry, wrong PIN, lockout, an action, exit)."""
+        payload = TechnicianAction(
+            action=action, at=dt.datetime.now(dt.UTC), terminal_id=self.terminal_id, detail=detail
+        )
+        self._submit(self._remember, payload)
+
+    def _claim_for_technician(self) -> bool:
+        if self._session.state not in (State.IDLE, State.DONE, State.FAILED):
+            return False
+        if self._session.state is not State.IDLE:
+            self._session.wipe()  # the last screen (no personal data left) goes
+            self._publish()
+        self._technician_present = True
+        return True
+
+    def _release_from_technician(self) -> None:
+        self._technician_present = False
+
     # --- coordinator plumbing ---
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self._coordinator.submit(self._guarded, fn, *args)
@@ -447,6 +482,9 @@ class Terminal:
     def _begin_reading(self) -> int | None:
         if self._failing_loops:
             log.info("card laid while out of service: not read")
+            return None
+        if self._technician_present:
+            log.info("card laid in technician mode: not read as a resident's")
             return None
         if self._session.state in (State.DONE, State.FAILED):
             self._session.wipe()  # a new card need not wait for the last screen's countdown
@@ -672,7 +710,8 @@ class Terminal:
             self._next_health_check = now + self._health_interval_s
             self._reader_check_due.set()
             self._check_printers()
-            if self._session.state is State.IDLE and not self._stopping.is_set():
+            idle = self._session.state is State.IDLE and not self._technician_present
+            if idle and not self._stopping.is_set():  # a technician releases them by hand
                 self._print_kept_jobs()
 
     def record_loop_fault(self, loop: str, error: Exception) -> None:

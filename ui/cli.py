@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     outbox.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
     outbox.add_argument("--json", action="store_true", help="one JSON line")
+    commands.add_parser(
+        "technician-pin",
+        help="ask for a technician PIN twice and print its config line (a salted hash)",
+        description="The line goes into the [technician] table of kiosk.toml. Exit code 0 "
+        "when printed; 1 when the two entries differ or the PIN is not 6 to 12 digits.",
+    )
     return parser
 
 
@@ -255,6 +261,25 @@ def _diag(args: argparse.Namespace) -> int:
     return {"read-card": _diag_read_card, "outbox": _diag_outbox}[args.check](args)
 
 
+def _technician_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.technician import hash_pin
+
+    pin = getpass.getpass("technician PIN (6-12 digits): ")
+    if getpass.getpass("the same PIN again: ") != pin:
+        print("technician-pin: the two entries differ", file=sys.stderr)
+        return 1
+    try:
+        line = hash_pin(pin)
+    except ValueError as error:
+        print(f"technician-pin: {error}", file=sys.stderr)
+        return 1
+    print("# in kiosk.toml:\n[technician]")
+    print(f'pin_hash = "{line}"')
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
@@ -263,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "screenshots": _screenshots,
         "sandbox": _sandbox,
         "diag": _diag,
+        "technician-pin": _technician_pin,
     }
     try:
         return handlers[args.command](args)
