@@ -314,6 +314,10 @@ class TechnicianMode:
     def _touch(self) -> None:
         self._idle_deadline = self._clock() + self.idle_timeout_s
 
+    def locked_for(self) -> float:
+        """Seconds the PIN lockout still lasts (0: none)."""
+        return self._lockout.locked_for()
+
     def idle_left(self) -> float:
         return max(0.0, self._idle_deadline - self._clock())
 

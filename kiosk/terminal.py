@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -235,6 +236,10 @@ class Terminal:
         self._health_known = threading.Event()
         self._failing_loops: tuple[str, ...] = ()
         self._technician_present = False
+        self._reader_calls: queue.SimpleQueue[
+            tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]
+        ]
+        self._reader_calls = queue.SimpleQueue()
         """Technician mode is open: residents' cards are not read (coordinator only)."""
 
     # --- lifecycle ---
@@ -388,6 +393,33 @@ class Terminal:
         )
         self._submit(self._remember, payload)
 
+    def device_call(self, name: str, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """``fn(device, *args)`` on the named device's own thread (``DEVICE_NAMES``): a
+        technician's check or test, in turn with the terminal's own calls, never beside one.
+        The reader's thread takes it between two waits for a card."""
+        if name == "card_reader":
+            future: Future[T] = Future()
+            self._reader_calls.put((future, fn, args))
+            return future
+        worker, device = {
+            "receipt_printer": (self._receipt_worker, self.devices.receipt_printer),
+            "document_printer": (self._document_worker, self.devices.document_printer),
+        }[name]
+        return worker.submit(fn, device, *args)
+
+    def _run_reader_calls(self, reader: IdCardReader) -> None:
+        while True:
+            try:
+                future, fn, args = self._reader_calls.get_nowait()
+            except queue.Empty:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(reader, *args))
+            except Exception as error:  # handed to whoever waits on the future
+                future.set_exception(error)
+
     def _claim_for_technician(self) -> bool:
         if self._session.state not in (State.IDLE, State.DONE, State.FAILED):
             return False
@@ -462,6 +494,7 @@ class Terminal:
             if self._reader_check_due.is_set():  # after a failed open too: its health says so
                 self._reader_check_due.clear()
                 self._check_device("card_reader", reader)
+            self._run_reader_calls(reader)
         self._open_device(reader.close)  # here, never while another thread may read a card
 
     def _read_card(self, reader: IdCardReader) -> None:

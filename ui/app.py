@@ -36,6 +36,7 @@ from kiosk.config import Settings
 from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
 from ui.bridge import SessionBridge
+from ui.technician import TechnicianDesk, technician_desk
 from ui.window import KioskWindow, TerminalActions
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def _kiosk_window(
     reader: IdCardReader,
     actions: TerminalActions,
     bridge: SessionBridge,
+    technician: TechnicianDesk,
 ) -> KioskWindow:
     demo = None
     demo_cards = demo_env.cards if demo_env is not None else []
@@ -94,6 +96,7 @@ def _kiosk_window(
         demo_cards=[(c.key, c.caption) for c in demo_cards] if demo else (),
         demo_outage=demo_env.set_outage if demo and demo_env else None,
         service_window=settings.terminal.service_window,
+        technician=technician,
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -110,7 +113,9 @@ def build_window(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     runtime = build_runtime(settings, bridge.publish, bridge.publish_platform, reader=reader)
-    return _kiosk_window(settings, demo_env, reader, runtime.terminal, bridge), runtime
+    desk = technician_desk(settings, runtime.terminal, lambda: runtime)
+    window = _kiosk_window(settings, demo_env, reader, runtime.terminal, bridge, desk)
+    return window, runtime
 
 
 class Core(QObject):
@@ -191,6 +196,17 @@ class Core(QObject):
         if self.runtime is not None:
             self.runtime.terminal.touch()
 
+    def claim_for_technician(self) -> bool:
+        return self.runtime is not None and self.runtime.terminal.claim_for_technician()
+
+    def release_from_technician(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.release_from_technician()
+
+    def record_technician_action(self, action: str, detail: str = "") -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.record_technician_action(action, detail)
+
 
 class SystemdWatchdog(QObject):
     """READY=1 when ``announce_ready`` is called, then WATCHDOG=1 every
@@ -248,7 +264,8 @@ def run(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     core = Core(settings, reader, bridge)
-    window = _kiosk_window(settings, demo_env, reader, core, bridge)
+    desk = technician_desk(settings, core, lambda: core.runtime)
+    window = _kiosk_window(settings, demo_env, reader, core, bridge, desk)
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     core.failed.connect(app.quit)
     notifier = Notifier()
@@ -280,6 +297,7 @@ def run(
         signal.signal(signal.SIGTERM, previous_sigterm)
         watchdog.timer.stop()
         notifier.notify("STOPPING=1")
+        desk.stop()
         core.stop()
         window.close()
     if core.error is not None:

@@ -1,0 +1,16 @@
+"""Technician mode: the PIN pad and the diagnostics screens (for service staff)."""
+
+PIN_TITLE = "技术维护模式"
+PIN_PROMPT = "请输入维护密码"
+PIN_CHECKING = "正在核对密码…"
+PIN_WRONG = "密码错误，还可尝试 {tries} 次"
+PIN_LOCKED = "密码错误次数过多，维护模式已锁定，请 {minutes} 分钟后再试"
+PIN_NOT_CONFIGURED = "本机未设置维护密码：请在配置文件中设置 technician.pin_hash"
+PIN_RESIDENT = "有群众正在使用本机，请稍后再试"
+PIN_DELETE = "删除"
+PIN_OK = "确定"
+PIN_CANCEL = "取消"
+
+MODE_TITLE = "技术维护模式"
+EXIT = "退出维护"
+IDLE_COUNTDOWN = "无操作 {seconds} 秒后自动退出维护模式"
