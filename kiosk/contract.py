@@ -569,6 +569,14 @@ class EventsAck(Model, frozen=True):
     rejected: tuple[RejectedEvent, ...]
 
 
+class TerminalPing(Model, frozen=True):
+    """``GET /api/v1/terminal/ping``: the platform heard a correctly signed request from this
+    terminal, and its clock (for the technician's clock-skew check)."""
+
+    terminal_id: TerminalId
+    server_time: AwareTime
+
+
 # --- public content -------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import re
 from pathlib import Path
 
@@ -10,6 +11,13 @@ from devices.idcard.idnumber import mask_id_number
 
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
+LOG_FILE_BYTES = 10_000_000
+LOG_FILE_BACKUPS = 3
+
+
+def kiosk_log_file(state_dir: Path) -> Path:
+    """Where the kiosk logs on a terminal (rotated; the technician screen shows its tail)."""
+    return state_dir / "log" / "kiosk.log"
 
 
 def mask_id_numbers(text: str) -> str:
@@ -32,7 +40,11 @@ def configure_logging(log_file: Path | None = None, level: int = logging.INFO) -
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+            )
+        )
     for handler in handlers:
         handler.setFormatter(MaskingFormatter(FORMAT))
     logging.basicConfig(level=level, handlers=handlers, force=True)

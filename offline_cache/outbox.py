@@ -335,6 +335,18 @@ class Outbox:
 
         return self._run(move, "FULL") > 0
 
+    def make_all_due(self) -> int:
+        """A technician's "retry now": items held back by ``defer`` are due at once.
+        Returns how many were held back."""
+        now = self._clock()
+
+        def update(db: sqlite3.Connection) -> int:
+            return db.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at > ?", (now, now)
+            ).rowcount
+
+        return int(self._run(update, self._HOUSEKEEPING_SYNC))
+
     # --- what technicians and the heartbeat see ---
     def depth(self) -> int:
         """How many items wait. Counted, never cached: a cached count drifted when threads

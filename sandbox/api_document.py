@@ -38,6 +38,7 @@ from kiosk.contract import (
     TechnicianActionEvent,
     TerminalEventsRequest,
     TerminalHeartbeat,
+    TerminalPing,
 )
 from kiosk.platform.signing import MAX_SKEW_S
 from sandbox import population
@@ -83,6 +84,7 @@ _SCHEMA_TYPES = (
     EventsAck,
     Notices,
     PublicLists,
+    TerminalPing,
 )
 
 
@@ -178,6 +180,7 @@ def _examples() -> dict[str, msgspec.Struct]:
         "events_ack": EventsAck(tuple(e.idempotency_key for e in events), (), ()),
         "notices": msgspec.convert(notices_payload(), Notices),
         "lists": msgspec.convert(lists_payload(), PublicLists),
+        "ping": TerminalPing(_EXAMPLE_TERMINAL, _EXAMPLE_TIME),
     }
 
 
@@ -271,6 +274,17 @@ def _paths() -> dict[str, Any]:
         "/api/v1/public/lists": _cacheable(
             PublicLists, example["lists"], "Red and black list publicity"
         ),
+        "/api/v1/terminal/ping": {
+            "get": {
+                "summary": "A signed request the platform answers with its clock: the "
+                "technician's check that this terminal's credential and clock are accepted",
+                "security": [_SIGNED],
+                "responses": {
+                    "200": _json(TerminalPing, example["ping"], "the platform's time"),
+                    **_errors(401, 429, 500, 503),
+                },
+            }
+        },
         "/api/v1/verify/{report_no}": {
             "get": {
                 "summary": "Verification page the receipt's QR code opens (public, HTML)",

@@ -17,6 +17,7 @@ carry none).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -46,6 +47,7 @@ from kiosk.contract import (
     PublicLists,
     ResidentSession,
     ResidentSessionRequest,
+    TerminalPing,
 )
 from kiosk.platform.signing import MAX_SKEW_S, signature
 from sandbox.api_document import openapi_document
@@ -112,6 +114,7 @@ _ROUTES: tuple[Route, ...] = (
     ("GET", re.compile(r"/api/v1/public/lists"), "_lists", False),
     ("GET", re.compile(r"/api/v1/verify/([A-Za-z0-9]{1,64})"), "_verify", True),
     ("GET", re.compile(r"/api/v1/openapi\.json"), "_openapi", True),
+    ("GET", re.compile(r"/api/v1/terminal/ping"), "_ping", False),
 )
 
 
@@ -326,6 +329,10 @@ class _Handler(BaseHTTPRequestHandler):
             f"信息主体：{issued.name_masked}（{issued.id_masked}）",
         ]
         self._send(200, _page("报告核验通过", lines), "text/html; charset=utf-8")
+
+    def _ping(self, terminal_id: str) -> None:
+        now = dt.datetime.now(dt.UTC)
+        self._send_json(200, TerminalPing(terminal_id, now), {"Cache-Control": "no-store"})
 
     def _openapi(self, terminal_id: str) -> None:
         document = openapi_document(self.server.url)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
-from kiosk.logs import configure_logging
+from kiosk.logs import configure_logging, kiosk_log_file
 
 log = logging.getLogger("taihaoban-kiosk")
 
@@ -85,8 +85,9 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 2
     if not args.demo:
-        configure_logging()
-        return app.run(load_settings(args.config), None, full_screen=not args.windowed)
+        settings = load_settings(args.config)
+        configure_logging(kiosk_log_file(settings.terminal.state_dir))
+        return app.run(settings, None, full_screen=not args.windowed)
     from kiosk.demo import DemoEnvironment, SandboxError
 
     try:

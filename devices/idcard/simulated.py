@@ -4,7 +4,8 @@ It returns the same 256-byte text block a real reader returns and runs it throug
 parser. Scripted faults (``faults`` option) make it misbehave on purpose:
 ``"timeout_on_read:N"`` (the Nth read times out), ``"fault_on_read:N"`` (reader fault),
 ``"hang_on_read:N"`` / ``"hang_on_wait:N"`` (the Nth read / wait for a card event never
-returns: a wedged driver, for the watchdog's tests).
+returns: a wedged driver, for the watchdog's tests), ``"missing_after_open:0"`` (the reader
+is not there: every open raises NotFound, the health check fails).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class SimulatedReader(IdCardReader):
         self._on_reader: SimulatedCard | None = None
         self._reads = 0
         self._waits = 0
+        self._opens = 0
 
     @classmethod
     def from_options(
@@ -110,7 +112,17 @@ class SimulatedReader(IdCardReader):
         self._events.put(CardEvent.REMOVED)
 
     # --- the driver contract ---
+    def _missing(self) -> bool:
+        return self._faults.due("open", max(self._opens, 1)) == "missing"
+
     def open(self) -> None:
+        self._opens += 1
+        if self._missing():
+            self.state = DeviceState.OFFLINE
+            self.last_fault = NotFound(
+                "no card reader found", "check the reader's USB cable and power"
+            )
+            raise self.last_fault
         self.state = DeviceState.IDLE
 
     def close(self) -> None:
@@ -129,19 +141,27 @@ class SimulatedReader(IdCardReader):
         self._reads += 1
         fault = self._faults.due("read", self._reads)
         if fault == "timeout":
-            raise Timeout("card read timed out", "reposition the card; check the reader cable")
+            self.last_fault = Timeout(
+                "card read timed out", "reposition the card; check the reader cable"
+            )
+            raise self.last_fault
         if fault == "hang":
             _hang()
         if fault == "fault":
             self.state = DeviceState.ERROR
-            raise DeviceError("reader reported a fault", "power-cycle the reader")
+            self.last_fault = DeviceError("reader reported a fault", "power-cycle the reader")
+            raise self.last_fault
         time.sleep(min(self.read_delay_s, timeout))
         with self._lock:
             card = self._on_reader
         if card is None:
             raise NotFound("no card on the reader")
         self.state = DeviceState.IDLE
+        self.last_fault = None
         return parse_text_block(card.text_block, card.photo)
 
     def check_health(self, level: HealthLevel) -> HealthReport:
-        return HealthReport(True, "simulated reader ready", {"cards": str(len(self.cards))})
+        details = {"cards": str(len(self.cards))}
+        if self._missing():
+            return HealthReport(False, "no card reader found; check its USB cable", details)
+        return HealthReport(True, "simulated reader ready", details)

@@ -81,6 +81,7 @@ class _SimulatedPrinter:
     """What both simulated printers share: job counting, scripted faults, atomic output."""
 
     state: DeviceState
+    last_fault: DeviceError | None = None
 
     def __init__(
         self, output_dir: Path, faults: FaultScript | None, job_delay_s: float, prefix: str
@@ -118,7 +119,8 @@ class _SimulatedPrinter:
             fault = self._faults.due("job", self._jobs)
         if fault in _FAILING:
             self.state = DeviceState.OFFLINE if fault == "offline" else DeviceState.ERROR
-            raise _error_for(fault)
+            self.last_fault = _error_for(fault)
+            raise self.last_fault
         self.state = DeviceState.BUSY
         try:
             if self.job_delay_s > timeout:
@@ -126,12 +128,14 @@ class _SimulatedPrinter:
                 raise _error_for("timeout")
             time.sleep(self.job_delay_s)
             self._write_all(render(job_id))
-        except DeviceError:
+        except DeviceError as error:
             self.state = DeviceState.ERROR
+            self.last_fault = error
             raise
         finally:
             if self.state is DeviceState.BUSY:
                 self.state = DeviceState.IDLE
+        self.last_fault = None
         return job_id
 
     def _write_all(self, files: dict[str, bytes]) -> None:

@@ -44,6 +44,7 @@ from kiosk.contract import (
     ResidentSessionRequest,
     TerminalEvent,
     TerminalEventsRequest,
+    TerminalPing,
 )
 from kiosk.platform.signing import signed_headers
 
@@ -127,6 +128,7 @@ _SESSION = msgspec.json.Decoder(ResidentSession)
 _REPORT = msgspec.json.Decoder(CreditReport)
 _PRINT_RECEIPT = msgspec.json.Decoder(PrintRecordReceipt)
 _EVENTS_ACK = msgspec.json.Decoder(EventsAck)
+_PING = msgspec.json.Decoder(TerminalPing)
 _NOTICES = msgspec.json.Decoder(Notices)
 _LISTS = msgspec.json.Decoder(PublicLists)
 _ERROR = msgspec.json.Decoder(Error)
@@ -283,6 +285,13 @@ class PlatformClient:
             log.info("platform: ping failed (%s)", error.code)
             return False
         return True
+
+    def terminal_ping(self) -> tuple[TerminalPing, requests.Response]:
+        """One signed request, not repeated: the platform's answer (its clock) and the reply
+        (its ``Date`` header, ``elapsed``). Raises TerminalAuthFailed (secret, terminal id,
+        clock), PlatformUnavailable, MalformedReply."""
+        response = self._call("GET", "/api/v1/terminal/ping", attempts=1)
+        return decode(_PING, response.content, "terminal/ping"), response
 
     # --- plumbing ---
     def _conditional_get(self, path: str, etag: str | None) -> requests.Response | None:
