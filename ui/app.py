@@ -36,7 +36,7 @@ from kiosk.config import Settings
 from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
 from ui.bridge import SessionBridge
-from ui.technician import TechnicianDesk, technician_desk
+from ui.technician import TechnicianDesk
 from ui.window import KioskWindow, TerminalActions
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def build_window(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     runtime = build_runtime(settings, bridge.publish, bridge.publish_platform, reader=reader)
-    desk = technician_desk(settings, runtime.terminal, lambda: runtime)
+    desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime)
     window = _kiosk_window(settings, demo_env, reader, runtime.terminal, bridge, desk)
     return window, runtime
 
@@ -203,10 +203,6 @@ class Core(QObject):
         if self.runtime is not None:
             self.runtime.terminal.release_from_technician()
 
-    def record_technician_action(self, action: str, detail: str = "") -> None:
-        if self.runtime is not None:
-            self.runtime.terminal.record_technician_action(action, detail)
-
 
 class SystemdWatchdog(QObject):
     """READY=1 when ``announce_ready`` is called, then WATCHDOG=1 every
@@ -264,7 +260,7 @@ def run(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     core = Core(settings, reader, bridge)
-    desk = technician_desk(settings, core, lambda: core.runtime)
+    desk = TechnicianDesk(settings, core, lambda: core.runtime)
     window = _kiosk_window(settings, demo_env, reader, core, bridge, desk)
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     core.failed.connect(app.quit)

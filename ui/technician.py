@@ -1,21 +1,29 @@
-"""The thin Qt facade of technician mode: the mode's state (``kiosk.technician``) and the
-work its screens start, run off the GUI thread and answered there through a queued signal.
+"""The thin Qt facade of technician mode: the mode's state (``kiosk.technician``), the
+diagnostics it shows (``kiosk.diagnostics``), and the work its screens start, run off the
+GUI thread and answered there through a queued signal.
 
-PIN checks and platform or outbox work run on the desk's own worker; a device's checks run
-on that device's own thread (``Terminal.device_call``), never beside a resident's job.
+PIN checks, platform and outbox work run on the desk's own worker; whatever touches a device
+goes from there to that device's own thread (``Terminal.call_device``), in turn with the
+terminal's own calls. An INTERACTIVE check's question waits on the worker for the
+technician's answer on the screen (``asked``).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.config import Settings
+from kiosk.diagnostics.actions import record_action
+from kiosk.diagnostics.checks import Question
+from kiosk.diagnostics.context import Diagnostics
 from kiosk.technician import PinLockout, PinOutcome, TechnicianMode
 from kiosk.worker import Worker
 
@@ -28,33 +36,78 @@ STOP_WAIT_S = 5.0
 Then = Callable[[Future[Any]], None]
 
 
+class NoAnswer(Exception):
+    """The technician left (or the mode timed out) before answering a question."""
+
+
 class TechnicianTerminal(Protocol):
     """What technician mode asks of the terminal (``Terminal``, or the app's ``Core`` that
     forwards to it once the runtime is up)."""
 
     def claim_for_technician(self) -> bool: ...
     def release_from_technician(self) -> None: ...
-    def record_technician_action(self, action: str, detail: str = "") -> None: ...
+
+
+def log_file() -> Path | None:
+    """The file the kiosk logs to (the root logger's), whose tail the technician reads."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            return Path(handler.baseFilename)
+    return None
 
 
 class TechnicianDesk(QObject):
     pin_checked = Signal(object)  # PinOutcome, or the exception the check raised
+    asked = Signal(object, object)  # (Question, Future[bool]) from an INTERACTIVE check
     _finished = Signal(object, object)  # (then, future)
 
-    def __init__(self, mode: TechnicianMode, runtime: Callable[[], Runtime | None]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        terminal: TechnicianTerminal,
+        runtime: Callable[[], Runtime | None],
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``runtime``: the runtime once it is up, None before (the app starts it after the
+        first frame)."""
         super().__init__()
-        self.mode = mode
-        self.runtime = runtime
-        """The runtime once it is up (None before): what the screens check and act on."""
+        self._settings = settings
+        self._runtime = runtime
+        self._diagnostics: Diagnostics | None = None
         self._worker = Worker("technician")
         self._finished.connect(self._deliver)
+        self.mode = TechnicianMode(
+            settings.technician.pin_hash,
+            PinLockout(settings.terminal.state_dir, wall_clock),
+            settings.technician.idle_timeout_s,
+            record=self.record,
+            claim_terminal=terminal.claim_for_technician,
+            release_terminal=terminal.release_from_technician,
+            clock=clock,
+        )
+        self._questions: list[Future[bool]] = []
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def diagnostics(self) -> Diagnostics | None:
+        """What the checks look at: the running terminal's devices, outbox and state."""
+        runtime = self._runtime()
+        if runtime is None:
+            return None
+        if self._diagnostics is None:
+            # start-up: it loads the runtime's modules, which are loaded by now anyway
+            from kiosk.diagnostics.in_kiosk import diagnostics_for
+
+            self._diagnostics = diagnostics_for(runtime, log_file())
+        return self._diagnostics
+
+    # --- running off the GUI thread ---
     def run(self, then: Then, fn: Callable[..., Any], *args: Any) -> None:
         """``fn(*args)`` on the desk's worker; ``then(future)`` afterwards on the GUI thread."""
-        self.deliver(self._worker.submit(fn, *args), then)
-
-    def deliver(self, future: Future[Any], then: Then) -> None:
-        """``then(future)`` on the GUI thread once ``future`` (from any thread) is done."""
+        future = self._worker.submit(fn, *args)
         future.add_done_callback(lambda done: self._finished.emit(then, done))
 
     @Slot(object, object)
@@ -73,19 +126,41 @@ class TechnicianDesk(QObject):
             log.error("technician PIN check failed: %r", error)
         self.pin_checked.emit(error if error is not None else future.result())
 
+    def record(self, action: str, detail: str = "") -> None:
+        """Queue a technician_action (entry, wrong PIN, lockout, an action, exit) through
+        the outbox, on the worker; before the runtime is up there is no outbox yet."""
+        self.run(_ignore, self._record, action, detail)
+
+    def _record(self, action: str, detail: str) -> None:
+        diag = self.diagnostics()
+        if diag is None:
+            log.warning("technician action %s not recorded: the core is not up yet", action)
+            return
+        record_action(diag, action, detail)
+
+    def ask(self, question: Question) -> bool:
+        """On the worker: show ``question`` and wait for the technician's answer; NoAnswer
+        when the mode closes (or idles out) first."""
+        answer: Future[bool] = Future()
+        self._questions.append(answer)
+        self.asked.emit(question, answer)
+        try:
+            return answer.result(timeout=self.mode.idle_timeout_s)
+        except (FutureTimeout, NoAnswer):
+            raise NoAnswer(question.text) from None
+        finally:
+            self._questions.remove(answer)
+
+    def drop_questions(self) -> None:
+        """The mode closed: a check waiting for an answer gets none."""
+        for answer in list(self._questions):
+            if not answer.done():
+                answer.set_exception(NoAnswer())
+
     def stop(self) -> None:
+        self.drop_questions()
         self._worker.stop(STOP_WAIT_S)
 
 
-def technician_desk(
-    settings: Settings, terminal: TechnicianTerminal, runtime: Callable[[], Runtime | None]
-) -> TechnicianDesk:
-    mode = TechnicianMode(
-        settings.technician.pin_hash,
-        PinLockout(Path(settings.terminal.state_dir)),
-        settings.technician.idle_timeout_s,
-        record=terminal.record_technician_action,
-        claim_terminal=terminal.claim_for_technician,
-        release_terminal=terminal.release_from_technician,
-    )
-    return TechnicianDesk(mode, runtime)
+def _ignore(future: Future[Any]) -> None:
+    future.exception()  # logged where it was raised

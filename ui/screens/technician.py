@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QPushButton,
     QStackedWidget,
@@ -20,9 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.diagnostics.checks import AREA_TITLES, Area, Check, Question
+from kiosk.diagnostics.context import Diagnostics
+from kiosk.diagnostics.device_access import DEVICE_AREAS
+from kiosk.diagnostics.terminal_checks import set_service
 from kiosk.session import SessionView, State
 from kiosk.technician import CornerTaps, Gate, Phase, PinOutcome, PinResult
+from ui.screens.technician_checks import AreaPage
+from ui.screens.technician_devices import DevicePage, KeptJobsPage, SummaryPage, TestsPage
 from ui.screens.technician_pin import PinPadScreen
+from ui.screens.technician_system import OutboxPage, PlatformPage, TerminalPage
 from ui.strings import technician as text
 from ui.technician import TechnicianDesk
 from ui.widgets import button, label
@@ -37,27 +46,70 @@ def resident_present(view: SessionView | None) -> bool:
     return view is not None and view.state not in NO_PERSONAL_DATA
 
 
+class QuestionBox(QFrame):
+    """An INTERACTIVE check's question and its two answers, over the area while it waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("warnCard")
+        self.question = label("", "prompt")
+        self.yes = button("", "primary")
+        self.no = button("")
+        self.yes.clicked.connect(lambda: self._answer(True))
+        self.no.clicked.connect(lambda: self._answer(False))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(30, 16, 30, 16)
+        row.setSpacing(20)
+        row.addWidget(self.question, 1)
+        row.addWidget(self.yes)
+        row.addWidget(self.no)
+        self._answer_to: Future[bool] | None = None
+        self.hide()
+
+    def ask(self, question: Question, answer: Future[bool]) -> None:
+        self.question.setText(question.text)
+        self.yes.setText(question.yes)
+        self.no.setText(question.no)
+        self._answer_to = answer
+        self.show()
+
+    def _answer(self, yes: bool) -> None:
+        if self._answer_to is not None and not self._answer_to.done():
+            self._answer_to.set_result(yes)
+        self._answer_to = None
+        self.hide()
+
+
 class TechnicianPanel(QWidget):
-    """The frame around the areas: a column of area buttons, the area, 退出维护."""
+    """The frame around the areas: a column of area buttons, the area, the service switch
+    and 退出维护."""
 
     exit_requested = Signal()
     touched = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, desk: TechnicianDesk) -> None:
         super().__init__()
-        self.area_buttons: dict[str, QPushButton] = {}
+        self.desk = desk
+        self.nav_buttons: dict[str, QPushButton] = {}
         self.areas = QStackedWidget()
-        self._area_widgets: dict[str, QWidget] = {}
+        self.pages: dict[str, AreaPage] = {}
         self.nav = QVBoxLayout()
-        self.nav.setSpacing(12)
+        self.nav.setSpacing(4)
+        self.service = button(text.SERVICE_OFF)
+        self.service.clicked.connect(self._switch_service)
+        self.service_off: bool | None = None
+        """The technician's out-of-service switch as last read (None: not yet)."""
         self.exit = button(text.EXIT, "primary")
         self.exit.clicked.connect(self.exit_requested)
         self.idle = label("", "muted", wrap=False)
+        self.question = QuestionBox()
+        desk.asked.connect(self.question.ask)
         top = QHBoxLayout()
         top.addWidget(label(text.MODE_TITLE, "title", wrap=False))
-        top.addStretch(1)
-        top.addWidget(self.idle)
         top.addSpacing(24)
+        top.addWidget(self.idle)
+        top.addStretch(1)
+        top.addWidget(self.service)
         top.addWidget(self.exit)
         body = QHBoxLayout()
         body.setSpacing(30)
@@ -67,35 +119,66 @@ class TechnicianPanel(QWidget):
         body.addLayout(nav_column)
         body.addWidget(self.areas, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 20, 40, 20)
-        layout.setSpacing(20)
+        layout.setContentsMargins(30, 12, 30, 12)
+        layout.setSpacing(12)
         layout.addLayout(top)
+        layout.addWidget(self.question)
         layout.addLayout(body, 1)
 
-    def add_area(self, key: str, caption: str, widget: QWidget) -> None:
-        area = button(caption, "tile")
-        area.setMinimumWidth(300)
-        area.clicked.connect(lambda _=False, k=key: self.show_area(k))
-        self.nav.addWidget(area)
-        self.area_buttons[key] = area
-        self._area_widgets[key] = widget
-        self.areas.addWidget(widget)
+        self.summary = SummaryPage(desk)
+        self.summary.open_area.connect(self.show_area)
+        self.add_area("summary", text.AREA_SUMMARY, self.summary)
+        for area in DEVICE_AREAS:
+            self.add_area(area.value, AREA_TITLES[area], DevicePage(desk, area))
+        self.add_area("tests", text.AREA_TESTS, TestsPage(desk))
+        self.add_area("kept_jobs", text.AREA_KEPT_JOBS, KeptJobsPage(desk))
+        self.add_area(Area.PLATFORM.value, AREA_TITLES[Area.PLATFORM], PlatformPage(desk))
+        self.add_area(Area.OUTBOX.value, AREA_TITLES[Area.OUTBOX], OutboxPage(desk))
+        self.add_area(Area.TERMINAL.value, text.AREA_TERMINAL, TerminalPage(desk))
+
+    def add_area(self, key: str, caption: str, page: AreaPage) -> None:
+        nav = button(caption, "navItem")
+        nav.setMinimumWidth(260)
+        nav.clicked.connect(lambda _=False, k=key: self.show_area(k))
+        self.nav.addWidget(nav)
+        self.nav_buttons[key] = nav
+        self.pages[key] = page
+        self.areas.addWidget(page)
 
     def show_area(self, key: str) -> None:
-        for name, area in self.area_buttons.items():
-            area.setObjectName("primary" if name == key else "tile")
-            area.style().unpolish(area)
-            area.style().polish(area)
-        widget = self._area_widgets[key]
-        self.areas.setCurrentWidget(widget)
-        refresh = getattr(widget, "refresh", None)
-        if callable(refresh):
-            refresh()
+        for name, nav in self.nav_buttons.items():
+            nav.setObjectName("navCurrent" if name == key else "navItem")
+            nav.style().unpolish(nav)
+            nav.style().polish(nav)
+        page = self.pages[key]
+        self.areas.setCurrentWidget(page)
+        page.refresh()
 
     def open(self) -> None:
-        """Technician mode opened: the first area (the summary), checked afresh."""
-        if self._area_widgets:
-            self.show_area(next(iter(self._area_widgets)))
+        """Technician mode opened: the summary, checked afresh, no results from before."""
+        for page in self.pages.values():
+            page.show_result(None)
+        self.question.hide()
+        self._read_service()
+        self.show_area("summary")
+
+    def _read_service(self) -> None:
+        diag = self.desk.diagnostics()
+        if diag is not None and diag.service is not None:
+            self.desk.run(self._service_read, diag.service.is_off)
+
+    def _service_read(self, future: Future[bool]) -> None:
+        if future.exception() is None:
+            self.service_off = future.result()
+            self.service.setText(text.SERVICE_ON if self.service_off else text.SERVICE_OFF)
+
+    def _switch_service(self) -> None:
+        page = self.areas.currentWidget()
+        assert isinstance(page, AreaPage)
+        in_service = bool(self.service_off)
+        page.act(self.service.text(), _set_service, in_service)
+        self.service_off = not in_service
+        self.service.setText(text.SERVICE_ON if self.service_off else text.SERVICE_OFF)
 
     def showEvent(self, event: object) -> None:
         app = QApplication.instance()
@@ -111,6 +194,10 @@ class TechnicianPanel(QWidget):
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
             self.touched.emit()
         return False
+
+
+def _set_service(diag: Diagnostics, in_service: bool) -> Check:
+    return set_service(diag, in_service, text.SERVICE_OFF_REASON)
 
 
 class TechnicianScreens(QObject):
@@ -132,7 +219,7 @@ class TechnicianScreens(QObject):
         self._taps = CornerTaps()
         self._refusal_ends: float | None = None
         self.pad = PinPadScreen()
-        self.panel = TechnicianPanel()
+        self.panel = TechnicianPanel(desk)
         stack.addWidget(self.pad)
         stack.addWidget(self.panel)
         self.pad.submitted.connect(desk.check_pin)
@@ -197,6 +284,7 @@ class TechnicianScreens(QObject):
 
     def _close(self) -> None:
         self._refusal_ends = None
+        self.desk.drop_questions()
         if self._stack.currentWidget() in (self.pad, self.panel):
             self._back()
 
