@@ -203,14 +203,55 @@ def settings_from_dict(data: dict[str, Any]) -> Settings:
     )
 
 
-def load_settings(path: Path) -> Settings:
+@dataclass(frozen=True)
+class PartialSettings:
+    """A configuration read for a technician's command, which may need only one section:
+    each section is None (devices: absent) when the file does not have it. A complete file
+    (with [terminal] and [platform]) is read exactly as the kiosk reads it, devices
+    without a section included (the default driver)."""
+
+    terminal: TerminalSettings | None = None
+    platform: PlatformSettings | None = None
+    devices: dict[str, DeviceSettings] = field(default_factory=dict)
+    """By config table (``card_reader``, ``receipt_printer``, ``document_printer``)."""
+
+
+def partial_settings_from_dict(data: dict[str, Any]) -> PartialSettings:
+    if "terminal" in data and "platform" in data:
+        full = settings_from_dict(data)
+        devices = {kind: getattr(full, kind) for kind in DRIVERS}
+        return PartialSettings(full.terminal, full.platform, devices)
+    _refuse_unknown_keys(data, Settings, "")
+    return PartialSettings(
+        terminal=_convert(data["terminal"], TerminalSettings, "terminal")
+        if "terminal" in data
+        else None,
+        platform=_convert(data["platform"], PlatformSettings, "platform")
+        if "platform" in data
+        else None,
+        devices={
+            kind: _typed_options(kind, _convert(data[kind], DeviceSettings, kind))
+            for kind in DRIVERS
+            if kind in data
+        },
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    return settings_from_dict(data)
+
+
+def load_partial_settings(path: Path) -> PartialSettings:
+    return partial_settings_from_dict(_read_toml(path))
+
+
+def load_settings(path: Path) -> Settings:
+    return settings_from_dict(_read_toml(path))
 
 
 def read_secret(path: Path) -> bytes:

@@ -16,6 +16,7 @@ from devices.idcard.reader import IdCardReader
 from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
 from kiosk.config import Settings, read_secret
+from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_drain import Heartbeat, OutboxDrainer
 from kiosk.platform.watch import PlatformStatus, PlatformWatch
@@ -139,5 +140,6 @@ def build_runtime(
         on_ready=on_ready,
         supervised=(watch.loop, drainer.loop),
         health_interval_s=settings.terminal.health_check_interval_s,
+        service_switch=ServiceSwitch(settings.terminal.state_dir),
     )
     return Runtime(settings, terminal, platform, outbox, drainer, watch, content)

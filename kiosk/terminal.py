@@ -47,8 +47,9 @@ from kiosk.contract import (
     Payload,
     PrintRecord,
     QueryRecord,
-    TechnicianAction,
 )
+from kiosk.diagnostics.counters import DeviceCounters
+from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.health import Device, internal_health
 from kiosk.platform.client import (
@@ -182,12 +183,14 @@ class Terminal:
         clock: Callable[[], float] = time.monotonic,
         supervised: Sequence[SupervisedLoop] = (),
         health_interval_s: float = 60.0,
+        service_switch: ServiceSwitch | None = None,
     ) -> None:
         """``on_ready`` is called once, on the card-reader thread, when the terminal is first
         ready for a card: the reader is open and answering (state IDLE) and the coordinator
         takes cards. A card laid before then is not lost: drivers report a card already lying
         on the reader as INSERTED when first watched. ``supervised``: the runtime's other
-        loops (platform watch, outbox drain), watched with the terminal's own."""
+        loops (platform watch, outbox drain), watched with the terminal's own.
+        ``service_switch``: the technician's out-of-service switch, looked at every tick."""
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -235,12 +238,14 @@ class Terminal:
         """Replaced whole on the coordinator (other threads read it)."""
         self._health_known = threading.Event()
         self._failing_loops: tuple[str, ...] = ()
-        self._technician_present = False
-        self._reader_calls: queue.SimpleQueue[
-            tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]
-        ]
-        self._reader_calls = queue.SimpleQueue()
-        """Technician mode is open: residents' cards are not read (coordinator only)."""
+        self._service_switch = service_switch
+        self._switched_off = False
+        self._technician_present = threading.Event()
+        self._reader_jobs: queue.SimpleQueue[tuple[Callable[[Any], Any], Future[Any]]] = (
+            queue.SimpleQueue()
+        )
+        self.counters = DeviceCounters()
+        """What each device did since start (the technician screens show them)."""
 
     # --- lifecycle ---
     def start(self) -> None:
@@ -333,8 +338,22 @@ class Terminal:
             kind for kind, device in PRINTER_DEVICES.items() if (h := health.get(device)) and h.ok
         )
 
+    def _out_of_service(self) -> bool:
+        return bool(self._failing_loops) or self._switched_off
+
     def _check_service(self) -> None:
-        """A loop that keeps failing takes the terminal out of service until it runs clean."""
+        """A loop that keeps failing takes the terminal out of service until it runs clean;
+        so does the technician's switch, until switched back."""
+        switched_off = self._service_switch is not None and self._service_switch.is_off()
+        if switched_off is not self._switched_off:
+            self._switched_off = switched_off
+            if switched_off:
+                log.warning("out of service: a technician switched the terminal off")
+                if self._session.state not in (State.IDLE, State.PRINTING):
+                    self._session.wipe()
+            else:
+                log.warning("a technician switched the terminal back into service")
+            self._publish()
         now = time.monotonic()
         failing = tuple(loop.name for loop in self.supervised if loop.keeps_failing(now))
         if bool(failing) is bool(self._failing_loops):
@@ -362,6 +381,72 @@ class Terminal:
         except DeviceError as error:
             self._record_fault(error)
 
+    # --- what the technician does (callable from any thread but the devices' own) ---
+    def set_technician_present(self, present: bool) -> None:
+        """While a technician is at the kiosk no resident session starts (a card laid is
+        the technician's) and kept A4 jobs wait."""
+        if present:
+            self._technician_present.set()
+        else:
+            self._technician_present.clear()
+
+    def claim_for_technician(self) -> bool:
+        """Technician mode opens: False while a resident's session holds personal data (or
+        the coordinator does not answer); otherwise the technician is present (as above)
+        until ``release_from_technician``. Decided on the coordinator, so a card laid at the
+        same moment is either the resident's session or not read at all."""
+        try:
+            return self._submit(self._claim_for_technician).result(COORDINATOR_WAIT_S) is True
+        except (TimeoutError, RuntimeError):
+            return False
+
+    def release_from_technician(self) -> None:
+        self.set_technician_present(False)
+
+    def _claim_for_technician(self) -> bool:
+        if self._session.state not in (State.IDLE, State.DONE, State.FAILED):
+            return False
+        if self._session.state is not State.IDLE:
+            self._session.wipe()  # the last screen (no personal data left) goes
+            self._publish()
+        self.set_technician_present(True)
+        return True
+
+    def call_device(self, name: str, action: Callable[[Any], T], timeout: float) -> T:
+        """``action(device)`` on the device's own thread, the device open; its result, or
+        what it raised. Raises TimeoutError after ``timeout`` seconds (the action may still
+        run). The card reader's thread runs it between two waits for a card: keep it under
+        the reading timeout, or the watchdog takes the reader loop for wedged."""
+        future: Future[T]
+        if name == "card_reader":
+            future = Future()
+            self._reader_jobs.put((action, future))
+        elif name == "receipt_printer":
+            future = self._receipt_worker.submit(action, self.devices.receipt_printer)
+        elif name == "document_printer":
+            future = self._document_worker.submit(action, self.devices.document_printer)
+        else:
+            raise ValueError(f"no device {name!r}")
+        return future.result(timeout)
+
+    def _run_reader_jobs(self, reader: IdCardReader, opened: bool) -> bool:
+        """On the reader's thread: the technician's calls waiting for it. Returns whether
+        the reader is open now."""
+        while True:
+            try:
+                action, future = self._reader_jobs.get_nowait()
+            except queue.Empty:
+                return opened
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                if not opened:
+                    reader.open()
+                    opened = True
+                future.set_result(action(reader))
+            except Exception as error:
+                future.set_exception(error)
+
     # --- what the resident does (callable from any thread) ---
     def print_report(self, kinds: frozenset[PrintKind]) -> None:
         self._submit(self._start_printing, kinds)
@@ -372,65 +457,6 @@ class Terminal:
 
     def touch(self) -> None:
         self._submit(self._touch)
-
-    # --- technician mode (callable from any thread) ---
-    def claim_for_technician(self) -> bool:
-        """Technician mode opens: False while a resident's session holds personal data (or
-        the coordinator does not answer); otherwise residents' cards are not read until
-        ``release_from_technician``, so no session starts behind the technician's screens."""
-        try:
-            return self._submit(self._claim_for_technician).result(COORDINATOR_WAIT_S) is True
-        except (TimeoutError, RuntimeError):
-            return False
-
-    def release_from_technician(self) -> None:
-        self._submit(self._release_from_technician)
-
-    def record_technician_action(self, action: str, detail: str = "") -> None:
-        """Queue a technician_action (entry, wrong PIN, lockout, an action, exit)."""
-        payload = TechnicianAction(
-            action=action, at=dt.datetime.now(dt.UTC), terminal_id=self.terminal_id, detail=detail
-        )
-        self._submit(self._remember, payload)
-
-    def device_call(self, name: str, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """``fn(device, *args)`` on the named device's own thread (``DEVICE_NAMES``): a
-        technician's check or test, in turn with the terminal's own calls, never beside one.
-        The reader's thread takes it between two waits for a card."""
-        if name == "card_reader":
-            future: Future[T] = Future()
-            self._reader_calls.put((future, fn, args))
-            return future
-        worker, device = {
-            "receipt_printer": (self._receipt_worker, self.devices.receipt_printer),
-            "document_printer": (self._document_worker, self.devices.document_printer),
-        }[name]
-        return worker.submit(fn, device, *args)
-
-    def _run_reader_calls(self, reader: IdCardReader) -> None:
-        while True:
-            try:
-                future, fn, args = self._reader_calls.get_nowait()
-            except queue.Empty:
-                return
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn(reader, *args))
-            except Exception as error:  # handed to whoever waits on the future
-                future.set_exception(error)
-
-    def _claim_for_technician(self) -> bool:
-        if self._session.state not in (State.IDLE, State.DONE, State.FAILED):
-            return False
-        if self._session.state is not State.IDLE:
-            self._session.wipe()  # the last screen (no personal data left) goes
-            self._publish()
-        self._technician_present = True
-        return True
-
-    def _release_from_technician(self) -> None:
-        self._technician_present = False
 
     # --- coordinator plumbing ---
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
@@ -447,7 +473,7 @@ class Terminal:
         view = replace(
             self._session.view(),
             printable=self._printable(),
-            in_service=not self._failing_loops,
+            in_service=not self._out_of_service(),
         )
         try:
             self._on_change(view)
@@ -475,6 +501,7 @@ class Terminal:
         while not self._stopping.is_set():
             self._reader_loop.tick()
             try:
+                opened = self._run_reader_jobs(reader, opened)
                 if not opened:
                     reader.open()
                     opened = True
@@ -487,14 +514,13 @@ class Terminal:
                 elif event is CardEvent.REMOVED and not self._stopping.is_set():
                     self._submit(self._card_removed)
             except DeviceError as error:
-                self._record_fault(error)
+                self._record_fault(error, "card_reader")
                 opened = False
                 self._open_device(reader.close)
                 self._stopping.wait(READER_RETRY_S)
             if self._reader_check_due.is_set():  # after a failed open too: its health says so
                 self._reader_check_due.clear()
                 self._check_device("card_reader", reader)
-            self._run_reader_calls(reader)
         self._open_device(reader.close)  # here, never while another thread may read a card
 
     def _read_card(self, reader: IdCardReader) -> None:
@@ -513,11 +539,11 @@ class Terminal:
             raise result  # after the session heard of it: the supervisor takes it from here
 
     def _begin_reading(self) -> int | None:
-        if self._failing_loops:
+        if self._out_of_service():
             log.info("card laid while out of service: not read")
             return None
-        if self._technician_present:
-            log.info("card laid in technician mode: not read as a resident's")
+        if self._technician_present.is_set():
+            log.info("card laid in technician mode: not read")
             return None
         if self._session.state in (State.DONE, State.FAILED):
             self._session.wipe()  # a new card need not wait for the last screen's countdown
@@ -532,10 +558,12 @@ class Terminal:
         if not self._current(number, State.READING):
             return
         if isinstance(result, Exception):
+            self.counters.add("card_reader", "read_failures")
             if isinstance(result, DeviceError) and not isinstance(result, BadCard):
-                self._record_fault(result)
+                self._record_fault(result, "card_reader")
             self._fail(*_card_failure(result))
             return
+        self.counters.add("card_reader", "cards_read")
         if result.is_expired(self._today()):
             self._fail(FailureReason.CARD_EXPIRED)
             return
@@ -671,6 +699,10 @@ class Terminal:
         report_no: str,
         outcome: PrintResult | Exception,
     ) -> None:
+        if isinstance(outcome, PrintResult):
+            self.counters.add(PRINTER_DEVICES[kind], "jobs_printed")
+            if kind is PrintKind.RECEIPT:
+                self.counters.add(PRINTER_DEVICES[kind], "cuts")
         if isinstance(outcome, PrintResult) and outcome.confirmed:
             self._remember(
                 PrintRecord(
@@ -743,8 +775,8 @@ class Terminal:
             self._next_health_check = now + self._health_interval_s
             self._reader_check_due.set()
             self._check_printers()
-            idle = self._session.state is State.IDLE and not self._technician_present
-            if idle and not self._stopping.is_set():  # a technician releases them by hand
+            idle = self._session.state is State.IDLE and not self._technician_present.is_set()
+            if idle and not self._stopping.is_set():
                 self._print_kept_jobs()
 
     def record_loop_fault(self, loop: str, error: Exception) -> None:
@@ -766,6 +798,8 @@ class Terminal:
     def _queue_fault(self, code: str, message: str, hint: str, device: str = "") -> None:
         """A device_fault event (what the technician screen and the platform show)."""
         log.warning("device fault %s%s: %s", f"{device} " if device else "", code, message)
+        if device in DEVICE_NAMES:
+            self.counters.add(device, "faults")
         fault = DeviceFault(
             code=code,
             message=message,

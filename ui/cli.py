@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
 from kiosk.logs import configure_logging, kiosk_log_file
@@ -36,28 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8480)
     sandbox.add_argument("--terminal-id", default="XT-DEMO-001")
     sandbox.add_argument("--secret-file", type=Path, required=True)
-    diag = commands.add_parser("diag", help="technician diagnostics")
-    checks = diag.add_subparsers(dest="check", required=True)
-    read_card = checks.add_parser(
-        "read-card",
-        help="wait for one card on the configured reader and print a masked result",
-        description="Exit code 0 on a good read; otherwise 1 and a one-line reason on stderr. "
-        "id_checksum_ok is null for numbers without a check digit (2017 foreign PR card).",
-    )
-    read_card.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
-    read_card.add_argument(
-        "--reader", help="reader name pattern (pcsc driver; overrides the configured one)"
-    )
-    read_card.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")
-    read_card.add_argument("--json", action="store_true", help="one JSON line")
-    outbox = checks.add_parser(
-        "outbox",
-        help="what the platform has not heard yet, what it refused (dead letters), and why",
-        description="Exit code 0 when the outbox is healthy; 1 when it is near its cap, past "
-        "it, out of space, was recovered from a corrupt file, or holds dead letters.",
-    )
-    outbox.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
-    outbox.add_argument("--json", action="store_true", help="one JSON line")
+    _diag_parser(commands)
     commands.add_parser(
         "technician-pin",
         help="ask for a technician PIN twice and print its config line (a salted hash)",
@@ -65,6 +44,106 @@ def _parser() -> argparse.ArgumentParser:
         "when printed; 1 when the two entries differ or the PIN is not 6 to 12 digits.",
     )
     return parser
+
+
+DEVICE_SPEC = "DRIVER[:OPTIONS]"
+RECEIPT_EXAMPLE = '\'escpos:connection="tcp://10.0.0.5", profile="kiosk-80-cn"\''
+SPEC_HELP = "a {device} instead of the configured one, e.g. {example} (OPTIONS: TOML key = value)"
+
+
+def _diag_parser(commands: Any) -> None:
+    """``diag``: every check at once, or one area or action (``kiosk.diagnostics.command``)."""
+    diag = commands.add_parser(
+        "diag",
+        help="technician diagnostics: every check, or one area",
+        description="Every check (devices, kept A4 jobs, platform, outbox, terminal). Exit code "
+        "0 only when all are healthy, 1 otherwise, 2 for a configuration or usage error.",
+    )
+    diag.set_defaults(check=None)
+    diag.add_argument("--config", type=Path, help=f"default: {DEFAULT_CONFIG_PATH} if present")
+    diag.add_argument(
+        "--level",
+        choices=[level.lower() for level in ("INTERNAL", "EXTERNAL", "INTERACTIVE")],
+        default="internal",
+        help="external: printers print their self-test slip, the reader needs a card laid "
+        "before; interactive: also asks you what you saw",
+    )
+    diag.add_argument("--json", action="store_true", help="one JSON object")
+    for flag, device, example in (
+        ("--reader", "card reader", "simulated"),
+        ("--receipt-printer", "receipt printer", RECEIPT_EXAMPLE),
+        ("--a4-printer", "A4 printer", "'cups:queue=\"kiosk-a4\"'"),
+    ):
+        spec_help = SPEC_HELP.format(device=device, example=example)
+        diag.add_argument(flag, metavar=DEVICE_SPEC, help=spec_help)
+    checks = diag.add_subparsers(dest="check")
+
+    def command(name: str, help: str, description: str = "") -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = checks.add_parser(
+            name, help=help, description=description or None
+        )
+        # SUPPRESS: a --config given before the subcommand is kept
+        sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="as for diag")
+        return sub
+
+    read_card = command(
+        "read-card",
+        "wait for one card and print a masked result with the timings",
+        "Exit code 0 on a good read; otherwise 1 and a one-line reason on stderr. "
+        "id_checksum_ok is null for numbers without a check digit (2017 foreign PR card).",
+    )
+    read_card.add_argument(
+        "--reader",
+        metavar=DEVICE_SPEC,
+        help=SPEC_HELP.format(device="reader", example="'pcsc:reader=\"ACS*\"'"),
+    )
+    read_card.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")
+    read_card.add_argument("--json", action="store_true", help="one JSON line")
+    test_print = command(
+        "test-print",
+        "print the receipt test slip or the A4 test page",
+        "Terminal id, time, Chinese text (with 䶮), a QR code and a ruler. Exit code 0 when "
+        "the printer confirmed the job.",
+    )
+    test_print.add_argument("kind", choices=["receipt", "a4"])
+    test_print.add_argument(
+        "--printer",
+        metavar=DEVICE_SPEC,
+        help=SPEC_HELP.format(device="printer", example="simulated"),
+    )
+    test_print.add_argument("--json", action="store_true", help="one JSON object")
+    outbox = command(
+        "outbox",
+        "what the platform has not heard yet, what it refused (dead letters), and why",
+        "Exit code 0 when the outbox is healthy; 1 when it is near its cap, past it, out of "
+        "space, was recovered from a corrupt file, or holds dead letters.",
+    )
+    outbox.add_argument("--requeue", metavar="KEY", help="send a dead letter again")
+    outbox.add_argument("--retry", action="store_true", help="send everything now")
+    outbox.add_argument("--json", action="store_true", help="one JSON line")
+    platform = command(
+        "platform", "DNS, TCP, TLS, a signed ping, latency and clock skew, step by step"
+    )
+    platform.add_argument("--json", action="store_true", help="one JSON object")
+    service = command(
+        "service",
+        "take the terminal out of service (residents see 暂停服务) or put it back",
+        "Kept in the state directory: it survives a restart. The running kiosk follows "
+        "within a second.",
+    )
+    service.add_argument("state", choices=["on", "off"])
+    service.add_argument("--reason", default="", help="why (recorded, shown to technicians)")
+    kept = command("kept-jobs", "A4 jobs kept through a printer fault: list, release, cancel")
+    kept.add_argument("--release", action="store_true", help="print them all now")
+    kept.add_argument("--cancel", metavar="ID", help="delete one unprinted")
+    kept.add_argument(
+        "--printer",
+        metavar=DEVICE_SPEC,
+        help=SPEC_HELP.format(device="A4 printer", example="cups"),
+    )
+    kept.add_argument("--json", action="store_true", help="one JSON object")
+    logs = command("logs", "the last lines of the kiosk's log (ID numbers masked)")
+    logs.add_argument("--lines", type=int, default=200, help="how many (200)")
 
 
 def _needs_display() -> bool:
@@ -165,101 +244,10 @@ def _sandbox(args: argparse.Namespace) -> int:
     os.execve(command[0], command, env)
 
 
-def _diag_read_card(args: argparse.Namespace) -> int:
-    import dataclasses
-    import json
-    import time
-
-    from devices.base import DeviceError
-    from devices.idcard.idnumber import has_id_shape, is_valid_id_number, mask_name
-    from devices.idcard.reader import CardEvent
-    from devices.registry import load_reader
-
-    logging.getLogger().addHandler(logging.NullHandler())  # the one line below says it all
-    settings = load_settings(args.config)
-    driver, options = settings.card_reader.driver, settings.card_reader.options
-    if args.reader is not None:
-        if driver != "pcsc":
-            print(f"read-card: --reader needs the pcsc driver, not {driver!r}", file=sys.stderr)
-            return 2
-        try:
-            options = dataclasses.replace(options, reader=args.reader)
-        except ValueError as error:
-            print(f"read-card: --{error}", file=sys.stderr)
-            return 2
-    deadline = time.monotonic() + args.timeout
-    try:
-        reader = load_reader(driver, options)
-    except DeviceError as error:
-        print(f"read-card: cannot use reader driver {driver!r}: {error}", file=sys.stderr)
-        return 1
-    try:
-        reader.open()
-        while True:
-            left = deadline - time.monotonic()
-            if reader.wait_for_card_event(max(0.0, min(0.25, left))) is CardEvent.INSERTED:
-                break
-            if time.monotonic() >= deadline:
-                print(f"read-card: no card laid within {args.timeout:g} s", file=sys.stderr)
-                return 1
-        started = time.perf_counter()
-        card = reader.read_card(max(1.0, deadline - time.monotonic()))
-        read_ms = round((time.perf_counter() - started) * 1000)
-    except DeviceError as error:
-        hint = f" ({error.technician_hint})" if error.technician_hint else ""
-        print(f"read-card: {error.message} [{error.code}]{hint}", file=sys.stderr)
-        return 1
-    finally:
-        reader.close()
-    number = card.id_number
-    result = {
-        "card_type": card.card_type.value,
-        "name_masked": mask_name(card.name),
-        "id_masked": number[:4] + "*" * 10 + number[-4:],
-        "id_checksum_ok": is_valid_id_number(number) if has_id_shape(number) else None,
-        "valid_to": "long_term" if card.valid_to is None else card.valid_to.isoformat(),
-        "photo_bytes": len(card.photo),
-        "read_ms": read_ms,
-    }
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
-    return 0
-
-
-def _diag_outbox(args: argparse.Namespace) -> int:
-    from offline_cache.outbox import Outbox
-
-    settings = load_settings(args.config)
-    outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
-    try:
-        health = outbox.health()
-        dead = outbox.dead_letter_items()
-    finally:
-        outbox.close()
-    letters = [{"key": d.idempotency_key, "kind": d.kind, "reason": d.reason} for d in dead]
-    if args.json:
-        print(json.dumps({**health.as_payload(), "dead_letter_items": letters}))
-    else:
-        print(f"queued: {health.depth} of cap {health.cap}  by kind: {dict(health.by_kind)}")
-        if health.near_cap:
-            print("WARNING: near the cap: heartbeats are being dropped first")
-        if health.storage_full:
-            print("WARNING: the last write failed: the disk is full")
-        if health.recovered_from:
-            print(f"WARNING: a corrupt database was moved aside: {health.recovered_from}")
-        if health.dropped:
-            print(f"dropped by the cap so far: {dict(health.dropped)}")
-        for letter in letters:
-            print(f"dead letter {letter['key']} ({letter['kind']}): {letter['reason']}")
-    troubled = health.near_cap or health.storage_full or health.recovered_from or letters
-    return 1 if troubled else 0
-
-
 def _diag(args: argparse.Namespace) -> int:
-    return {"read-card": _diag_read_card, "outbox": _diag_outbox}[args.check](args)
+    from kiosk.diagnostics import command
+
+    return command.run(args)
 
 
 def _technician_pin(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
 from kiosk.config import DeviceSettings
 from kiosk.diagnostics.checks import Area
+from kiosk.diagnostics.counters import DeviceCounters
 from kiosk.health import Device
 
 log = logging.getLogger(__name__)
@@ -85,3 +86,29 @@ class LocalDevices:
             except DeviceError as error:
                 log.warning("%s: closing failed: %s", area.value, error)
         self._open.clear()
+
+
+class RunningTerminal(Protocol):
+    """What ``TerminalDevices`` needs of ``kiosk.terminal.Terminal``."""
+
+    counters: DeviceCounters
+
+    def call_device(self, name: str, action: Callable[[Any], T], timeout: float) -> T: ...
+
+
+class TerminalDevices:
+    """The running kiosk's devices, reached through the terminal's own threads (the touch
+    UI). ``drivers``: each device's driver name from the settings."""
+
+    def __init__(self, terminal: RunningTerminal, drivers: Mapping[Area, str]) -> None:
+        self._terminal = terminal
+        self._drivers = dict(drivers)
+
+    def drivers(self) -> dict[Area, str]:
+        return dict(self._drivers)
+
+    def call(self, area: Area, action: Callable[[Any], T], timeout: float) -> T:
+        return self._terminal.call_device(area.value, action, timeout)
+
+    def counters(self, area: Area) -> dict[str, int]:
+        return self._terminal.counters.snapshot(area.value)

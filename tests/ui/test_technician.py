@@ -20,7 +20,7 @@ from kiosk.config import Settings, TechnicianSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import State
-from kiosk.technician import LOCKOUT_S, TAPS, PinLockout, TechnicianMode, hash_pin
+from kiosk.technician import LOCKOUT_S, TAPS, hash_pin
 from sandbox import population
 from tests.clock import FakeClock
 from ui.bridge import SessionBridge
@@ -67,16 +67,7 @@ def start_kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock) -> Kiosk:
     bridge = SessionBridge()
     runtime = build_runtime(settings, bridge.publish, bridge.publish_platform)
     terminal = runtime.terminal
-    mode = TechnicianMode(
-        settings.technician.pin_hash,
-        PinLockout(settings.terminal.state_dir, wall),
-        settings.technician.idle_timeout_s,
-        record=terminal.record_technician_action,
-        claim_terminal=terminal.claim_for_technician,
-        release_terminal=terminal.release_from_technician,
-        clock=clock,
-    )
-    desk = TechnicianDesk(mode, lambda: runtime)
+    desk = TechnicianDesk(settings, terminal, lambda: runtime, clock=clock, wall_clock=wall)
     window = KioskWindow(terminal, "新泰市政务服务中心", clock=clock, technician=desk)
     bridge.changed.connect(window.apply)
     window.bridge = bridge
