@@ -26,6 +26,7 @@ from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
 from ui.screens.technician import TechnicianScreens
 from ui.strings import common
+from ui.strings import technician as technician_text
 from ui.technician import TechnicianDesk
 from ui.widgets import button, label
 
@@ -224,7 +225,8 @@ class KioskWindow(QWidget):
         deadline = self.view.deadline if self.view else None
         technician_left = self.technician.idle_left() if self.technician else None
         if technician_left is not None:
-            self.countdown.setText("")
+            seconds = int(technician_left + 0.999)
+            self.countdown.setText(technician_text.IDLE_COUNTDOWN.format(seconds=seconds))
             return
         if self.stack.currentWidget() is self.publicity:
             deadline = self._publicity_deadline
@@ -246,6 +248,8 @@ class KioskWindow(QWidget):
         self.attract.set_portrait(portrait)
         self.report.set_portrait(portrait)
         self.print_choice.set_portrait(portrait)
+        if self.technician is not None:
+            self.technician.panel.set_portrait(portrait)
         super().resizeEvent(event)
 
     def show_kiosk(self) -> None:

@@ -14,7 +14,6 @@ from concurrent.futures import Future
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QFrame,
     QHBoxLayout,
     QPushButton,
     QStackedWidget,
@@ -34,7 +33,7 @@ from ui.screens.technician_pin import PinPadScreen
 from ui.screens.technician_system import OutboxPage, PlatformPage, TerminalPage
 from ui.strings import technician as text
 from ui.technician import TechnicianDesk
-from ui.widgets import button, label
+from ui.widgets import button, card, centered, label
 
 REFUSAL_SHOWN_S = 10.0
 """How long the pad says it is locked (or has no PIN) before the attract screen returns."""
@@ -46,38 +45,50 @@ def resident_present(view: SessionView | None) -> bool:
     return view is not None and view.state not in NO_PERSONAL_DATA
 
 
-class QuestionBox(QFrame):
-    """An INTERACTIVE check's question and its two answers, over the area while it waits."""
+class QuestionBox(QWidget):
+    """An INTERACTIVE check's question and its two answers, in place of the area while the
+    check waits for them."""
+
+    answered = Signal()
 
     def __init__(self) -> None:
         super().__init__()
-        self.setObjectName("warnCard")
-        self.question = label("", "prompt")
+        box = card("warnCard")
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(40, 30, 40, 30)
+        inner.setSpacing(30)
+        self.title = centered(text.QUESTION_TITLE, "warnTitle")
+        self.question = centered("", "prompt")
         self.yes = button("", "primary")
         self.no = button("")
         self.yes.clicked.connect(lambda: self._answer(True))
         self.no.clicked.connect(lambda: self._answer(False))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(30, 16, 30, 16)
-        row.setSpacing(20)
-        row.addWidget(self.question, 1)
+        row = QHBoxLayout()
+        row.setSpacing(30)
+        row.addStretch(1)
         row.addWidget(self.yes)
         row.addWidget(self.no)
+        row.addStretch(1)
+        inner.addWidget(self.title)
+        inner.addWidget(self.question)
+        inner.addLayout(row)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(box)
+        layout.addStretch(1)
         self._answer_to: Future[bool] | None = None
-        self.hide()
 
     def ask(self, question: Question, answer: Future[bool]) -> None:
         self.question.setText(question.text)
         self.yes.setText(question.yes)
         self.no.setText(question.no)
         self._answer_to = answer
-        self.show()
 
     def _answer(self, yes: bool) -> None:
         if self._answer_to is not None and not self._answer_to.done():
             self._answer_to.set_result(yes)
         self._answer_to = None
-        self.hide()
+        self.answered.emit()
 
 
 class TechnicianPanel(QWidget):
@@ -101,13 +112,11 @@ class TechnicianPanel(QWidget):
         """The technician's out-of-service switch as last read (None: not yet)."""
         self.exit = button(text.EXIT, "primary")
         self.exit.clicked.connect(self.exit_requested)
-        self.idle = label("", "muted", wrap=False)
         self.question = QuestionBox()
-        desk.asked.connect(self.question.ask)
+        self.question.answered.connect(self._answered)
+        desk.asked.connect(self._ask)
         top = QHBoxLayout()
         top.addWidget(label(text.MODE_TITLE, "title", wrap=False))
-        top.addSpacing(24)
-        top.addWidget(self.idle)
         top.addStretch(1)
         top.addWidget(self.service)
         top.addWidget(self.exit)
@@ -119,11 +128,12 @@ class TechnicianPanel(QWidget):
         body.addLayout(nav_column)
         body.addWidget(self.areas, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(30, 12, 30, 12)
-        layout.setSpacing(12)
+        layout.setContentsMargins(30, 8, 30, 8)
+        layout.setSpacing(8)
         layout.addLayout(top)
-        layout.addWidget(self.question)
         layout.addLayout(body, 1)
+        self.areas.addWidget(self.question)
+        self._asking: QWidget | None = None
 
         self.summary = SummaryPage(desk)
         self.summary.open_area.connect(self.show_area)
@@ -138,7 +148,7 @@ class TechnicianPanel(QWidget):
 
     def add_area(self, key: str, caption: str, page: AreaPage) -> None:
         nav = button(caption, "navItem")
-        nav.setMinimumWidth(260)
+        nav.setMinimumWidth(250)
         nav.clicked.connect(lambda _=False, k=key: self.show_area(k))
         self.nav.addWidget(nav)
         self.nav_buttons[key] = nav
@@ -151,14 +161,28 @@ class TechnicianPanel(QWidget):
             nav.style().unpolish(nav)
             nav.style().polish(nav)
         page = self.pages[key]
-        self.areas.setCurrentWidget(page)
-        page.refresh()
+        if self._asking is None:  # an open question keeps the screen until answered
+            self.areas.setCurrentWidget(page)
+            page.refresh()
+
+    def _ask(self, question: Question, answer: Future[bool]) -> None:
+        self._asking = self.areas.currentWidget()
+        self.question.ask(question, answer)
+        self.areas.setCurrentWidget(self.question)
+
+    def _answered(self) -> None:
+        if self._asking is not None:
+            self.areas.setCurrentWidget(self._asking)
+        self._asking = None
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.summary.set_portrait(portrait)
 
     def open(self) -> None:
         """Technician mode opened: the summary, checked afresh, no results from before."""
         for page in self.pages.values():
             page.show_result(None)
-        self.question.hide()
+        self._asking = None
         self._read_service()
         self.show_area("summary")
 
@@ -268,9 +292,7 @@ class TechnicianScreens(QObject):
             return None
         if self._stack.currentWidget() not in (self.pad, self.panel):
             return None
-        left = self.desk.mode.idle_left()
-        self.panel.idle.setText(text.IDLE_COUNTDOWN.format(seconds=int(left + 0.999)))
-        return left
+        return self.desk.mode.idle_left()
 
     def leave(self) -> None:
         self.desk.mode.leave()

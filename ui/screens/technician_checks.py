@@ -80,8 +80,9 @@ class CheckList(QWidget):
 
 
 class AreaPage(QWidget):
-    """One area of the technician's panel: a heading, its action buttons, the result of the
-    last action, and its checks. ``gather`` runs on the desk's worker (it may touch devices
+    """One area of the technician's panel: a heading, a row of action buttons under it (the
+    panel fits a 1080 px wide screen either way up), the result of the last action, and its
+    checks. ``gather`` runs on the desk's worker (it may touch devices
     and the network), ``present`` shows what it returned on the GUI thread."""
 
     def __init__(self, desk: TechnicianDesk, title: str) -> None:
@@ -94,21 +95,19 @@ class AreaPage(QWidget):
         self.result = QVBoxLayout()
         self.checks = CheckList()
         self.busy = False
-        top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
-        top.addLayout(self.buttons)
+        self.buttons.addStretch(1)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(16)
-        self.body.addLayout(top)
+        self.body.addWidget(self.heading)
+        self.body.addLayout(self.buttons)
         self.body.addLayout(self.result)
         self.body.addWidget(self.checks, 1)
 
     def action_button(self, caption: str, slot: Callable[[], None], name: str = "") -> QPushButton:
         action = button(caption, name)
         action.clicked.connect(slot)
-        self.buttons.addWidget(action)
+        self.buttons.insertWidget(self.buttons.count() - 1, action)
         self._action_buttons.append(action)
         return action
 

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 
 from devices.base import HealthLevel
 from devices.printers.kept_jobs import KeptJob
@@ -38,6 +38,8 @@ from ui.technician import TechnicianDesk
 from ui.widgets import button, card, centered, clear_layout, label
 
 TILES = {Status.OK: "tileGood", Status.WARN: "tileAttention", Status.FAIL: "tileWarn"}
+TILE_CHARS = 22
+"""A tile's second line is cut to this many characters: the area itself says the rest."""
 BANNERS = {  # frame, title
     Status.OK: ("doneCard", "doneTitle"),
     Status.WARN: ("warnCard", "warnTitle"),
@@ -68,6 +70,7 @@ class SummaryPage(AreaPage):
         self.body.addStretch(1)
         self.status: Status | None = None
         """The verdict shown (OK: green), None while checking."""
+        self._columns = 2
 
     def gather(self, diag: Diagnostics) -> list[Check]:
         return run_checks(diag)
@@ -98,14 +101,22 @@ class SummaryPage(AreaPage):
         for index, area in enumerate(Area):
             area_checks = grouped.get(area, [])
             status = worst(area_checks)
-            first_problem = next(
-                (c.summary for c in area_checks if c.status in (Status.FAIL, Status.WARN)),
-                text.ALL_HEALTHY if status is Status.OK else "",
-            )
-            tile = button(f"{AREA_TITLES[area]} · {STATUS_TITLES[status]}\n{first_problem}")
+            # the first problem, or what was found (the driver and its state, the DNS…)
+            shown = [c for c in area_checks if c.status is status] or area_checks
+            line = shown[0].summary if shown else ""
+            if len(line) > TILE_CHARS:
+                line = line[: TILE_CHARS - 1] + "…"
+            tile = button(f"{AREA_TITLES[area]} · {STATUS_TITLES[status]}\n{line}")
             tile.setObjectName(TILES.get(status, "tile"))
+            # its width is the column's, not its text's: two columns fit a 1080 px screen
+            tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             tile.clicked.connect(lambda _=False, a=area.value: self.open_area.emit(a))
-            self.tiles.addWidget(tile, index // 2, index % 2)
+            self.tiles.addWidget(tile, index // self._columns, index % self._columns)
+
+    def set_portrait(self, portrait: bool) -> None:
+        self._columns = 1 if portrait else 2
+        if self.status is not None:
+            self.present(self.checks.shown)
 
     def _frame(self, frame: str, title: str) -> None:
         for widget, name in ((self.banner, frame), (self.verdict, title)):
@@ -120,14 +131,15 @@ class DevicePage(AreaPage):
     def __init__(self, desk: TechnicianDesk, area: Area) -> None:
         super().__init__(desk, AREA_TITLES[area])
         self.area = area
-        external = (
-            text.LEVEL_EXTERNAL_READER if area is Area.CARD_READER else text.LEVEL_EXTERNAL_PRINTER
-        )
         self.internal = self.action_button(text.LEVEL_INTERNAL, self.refresh)
-        self.external = self.action_button(external, lambda: self.check(HealthLevel.EXTERNAL))
+        self.external = self.action_button(
+            text.LEVEL_EXTERNAL, lambda: self.check(HealthLevel.EXTERNAL)
+        )
         self.interactive = self.action_button(
             text.LEVEL_INTERACTIVE, lambda: self.check(HealthLevel.INTERACTIVE)
         )
+        levels = text.LEVELS_READER if area is Area.CARD_READER else text.LEVELS_PRINTER
+        self.body.insertWidget(2, label(levels, "muted"))
 
     def check(self, level: HealthLevel) -> None:
         """A check at EXTERNAL (a test slip, a card) or INTERACTIVE (a question) level."""

@@ -12,7 +12,7 @@ from ui.strings import technician as text
 from ui.widgets import button, card, centered
 
 MAX_DIGITS = 12
-KEY_PX = 120
+KEY_PX = 96
 
 
 class PinPadScreen(QWidget):
@@ -23,10 +23,10 @@ class PinPadScreen(QWidget):
         super().__init__()
         self._pin = ""
         self.dots = centered("", "hugeClock")
-        self.dots.setMinimumHeight(110)
+        self.dots.setMinimumHeight(90)
         self.message = centered(text.PIN_PROMPT, "subtitle")
         grid = QGridLayout()
-        grid.setSpacing(18)
+        grid.setSpacing(12)
         self.keys: dict[str, QPushButton] = {}
         for index, digit in enumerate("123456789"):
             self.keys[digit] = self._key(digit, lambda _=False, d=digit: self._type(d))
@@ -41,8 +41,8 @@ class PinPadScreen(QWidget):
 
         box = card()
         inner = QVBoxLayout(box)
-        inner.setContentsMargins(50, 30, 50, 40)
-        inner.setSpacing(20)
+        inner.setContentsMargins(50, 24, 50, 30)
+        inner.setSpacing(12)
         inner.addWidget(centered(text.PIN_TITLE, "title"))
         inner.addWidget(self.message)
         inner.addWidget(self.dots)
