@@ -508,7 +508,13 @@ class Terminal:
                 if not ready and reader.state is DeviceState.IDLE:
                     ready = True
                     self._guarded(self._on_ready)
-                event = reader.wait_for_card_event(CARD_POLL_S)
+                if self._technician_present.is_set():
+                    # card events wait for the technician's card read test: left to the
+                    # driver, not taken here, so a card laid before the test is not lost
+                    self._stopping.wait(CARD_POLL_S)
+                    event = None
+                else:
+                    event = reader.wait_for_card_event(CARD_POLL_S)
                 if event is CardEvent.INSERTED:
                     self._read_card(reader)
                 elif event is CardEvent.REMOVED and not self._stopping.is_set():

@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -33,6 +34,7 @@ from devices.idcard.reader import IdCardReader
 from devices.idcard.simulated import SimulatedReader
 from devices.registry import load_reader
 from kiosk.config import Settings
+from kiosk.logs import kiosk_log_file
 from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
 from ui.bridge import SessionBridge
@@ -70,6 +72,13 @@ def process_age_s() -> float:
     with open("/proc/uptime", encoding="ascii") as uptime:
         uptime_s = float(uptime.read().split()[0])
     return uptime_s - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def log_file(settings: Settings, demo_env: DemoEnvironment | None) -> Path:
+    """Where ``taihaoban-kiosk run`` logs (the technician screens show its tail)."""
+    return (
+        demo_env.log_file if demo_env is not None else kiosk_log_file(settings.terminal.state_dir)
+    )
 
 
 def _log_ready() -> None:
@@ -113,7 +122,7 @@ def build_window(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     runtime = build_runtime(settings, bridge.publish, bridge.publish_platform, reader=reader)
-    desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime)
+    desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime, log_file(settings, demo_env))
     window = _kiosk_window(settings, demo_env, reader, runtime.terminal, bridge, desk)
     return window, runtime
 
@@ -260,7 +269,7 @@ def run(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     core = Core(settings, reader, bridge)
-    desk = TechnicianDesk(settings, core, lambda: core.runtime)
+    desk = TechnicianDesk(settings, core, lambda: core.runtime, log_file(settings, demo_env))
     window = _kiosk_window(settings, demo_env, reader, core, bridge, desk)
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     core.failed.connect(app.quit)

@@ -199,7 +199,7 @@ def _technician_screens() -> Iterator[tuple[str, KioskWindow]]:
         root.setLevel(logging.INFO)
         bridge = SessionBridge()
         runtime = build_runtime(settings, bridge.publish, bridge.publish_platform)
-        desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime)
+        desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime, demo.log_file)
         window = KioskWindow(runtime.terminal, settings.terminal.hall_name, technician=desk)
         bridge.changed.connect(window.apply)
         screens = window.technician

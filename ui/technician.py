@@ -48,14 +48,6 @@ class TechnicianTerminal(Protocol):
     def release_from_technician(self) -> None: ...
 
 
-def log_file() -> Path | None:
-    """The file the kiosk logs to (the root logger's), whose tail the technician reads."""
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.FileHandler):
-            return Path(handler.baseFilename)
-    return None
-
-
 class TechnicianDesk(QObject):
     pin_checked = Signal(object)  # PinOutcome, or the exception the check raised
     asked = Signal(object, object)  # (Question, Future[bool]) from an INTERACTIVE check
@@ -66,14 +58,16 @@ class TechnicianDesk(QObject):
         settings: Settings,
         terminal: TechnicianTerminal,
         runtime: Callable[[], Runtime | None],
+        log_file: Path | None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``runtime``: the runtime once it is up, None before (the app starts it after the
-        first frame)."""
+        first frame). ``log_file``: where this kiosk logs (its tail is shown)."""
         super().__init__()
         self._settings = settings
         self._runtime = runtime
+        self._log_file = log_file
         self._diagnostics: Diagnostics | None = None
         self._worker = Worker("technician")
         self._finished.connect(self._deliver)
@@ -101,7 +95,7 @@ class TechnicianDesk(QObject):
             # start-up: it loads the runtime's modules, which are loaded by now anyway
             from kiosk.diagnostics.in_kiosk import diagnostics_for
 
-            self._diagnostics = diagnostics_for(runtime, log_file())
+            self._diagnostics = diagnostics_for(runtime, self._log_file)
         return self._diagnostics
 
     # --- running off the GUI thread ---

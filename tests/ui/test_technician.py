@@ -7,138 +7,25 @@ window and technician mode run on a fake clock the tests move.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from pathlib import Path
-
-import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import Settings, TechnicianSettings
+from kiosk.config import Settings
 from kiosk.demo import DemoEnvironment
-from kiosk.runtime import Runtime, build_runtime
-from kiosk.session import State
-from kiosk.technician import LOCKOUT_S, TAPS, hash_pin
+from kiosk.technician import LOCKOUT_S, TAPS
 from sandbox import population
 from tests.clock import FakeClock
-from ui.bridge import SessionBridge
+from tests.ui.technician_harness import (
+    IDLE_S,
+    Kiosk,
+    corner_taps,
+    current,
+    enter,
+    start_kiosk,
+    type_pin,
+    wait_for_actions,
+)
 from ui.strings import technician as text
-from ui.technician import TechnicianDesk
-from ui.window import KioskWindow
-
-PIN = "135790"
-IDLE_S = 120.0
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoEnvironment]:
-    root = tmp_path_factory.mktemp("technician")
-    with DemoEnvironment(
-        root=root, reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
-    ) as environment:
-        yield environment
-
-
-@dataclass
-class Kiosk:
-    """The window over a started core, as ``ui.app`` wires them, with a fake clock."""
-
-    window: KioskWindow
-    runtime: Runtime
-    desk: TechnicianDesk
-    clock: FakeClock
-    wall: FakeClock
-
-    def stop(self) -> None:
-        self.desk.stop()
-        self.runtime.stop()
-        self.window.close()
-
-    def actions(self) -> list[str]:
-        """The technician actions queued in the outbox (its drain is stopped)."""
-        items = self.runtime.outbox.peek(1000)
-        return [i.payload["action"] for i in items if i.kind == "technician_action"]
-
-
-def start_kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock) -> Kiosk:
-    clock = FakeClock()
-    bridge = SessionBridge()
-    runtime = build_runtime(settings, bridge.publish, bridge.publish_platform)
-    terminal = runtime.terminal
-    desk = TechnicianDesk(settings, terminal, lambda: runtime, clock=clock, wall_clock=wall)
-    window = KioskWindow(terminal, "新泰市政务服务中心", clock=clock, technician=desk)
-    bridge.changed.connect(window.apply)
-    window.bridge = bridge
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    runtime.start()
-    runtime.drainer.stop()  # what was queued stays in the outbox for the test to read
-    terminal.wait_for_health_checks(5.0)
-    qtbot.waitUntil(lambda: window.view is not None and window.view.state is State.IDLE)
-    return Kiosk(window, runtime, desk, clock, wall)
-
-
-@pytest.fixture
-def settings(demo: DemoEnvironment, tmp_path: Path) -> Settings:
-    assert demo.settings is not None
-    pin_hash = hash_pin(PIN, n=2**4, r=1, p=1)  # cheap parameters: stored with the hash
-    return replace(
-        demo.settings,
-        terminal=replace(demo.settings.terminal, state_dir=tmp_path / "state"),
-        technician=TechnicianSettings(pin_hash=pin_hash, idle_timeout_s=IDLE_S),
-    )
-
-
-@pytest.fixture
-def wall() -> FakeClock:
-    return FakeClock(start=1_900_000_000.0)
-
-
-@pytest.fixture
-def kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock) -> Iterator[Kiosk]:
-    k = start_kiosk(qtbot, settings, wall)
-    yield k
-    k.stop()
-
-
-def corner_taps(qtbot: QtBot, kiosk: Kiosk, taps: int = TAPS, apart_s: float = 0.5) -> None:
-    """Taps on the brand in the header's top-left corner (a label: the window sees them)."""
-    window = kiosk.window
-    brand = window.childAt(QPoint(60, 48))
-    assert brand is not None and brand is not window
-    for _ in range(taps):
-        qtbot.mouseClick(
-            brand, Qt.MouseButton.LeftButton, pos=brand.mapFrom(window, QPoint(60, 48))
-        )
-        kiosk.clock.now += apart_s
-
-
-def type_pin(qtbot: QtBot, kiosk: Kiosk, pin: str) -> None:
-    pad = kiosk.window.technician.pad if kiosk.window.technician else None
-    assert pad is not None
-    for digit in pin:
-        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)
-
-
-def current(kiosk: Kiosk) -> QWidget:
-    return kiosk.window.stack.currentWidget()
-
-
-def enter(qtbot: QtBot, kiosk: Kiosk) -> None:
-    screens = kiosk.window.technician
-    assert screens is not None
-    corner_taps(qtbot, kiosk)
-    assert current(kiosk) is screens.pad
-    type_pin(qtbot, kiosk, PIN)
-    qtbot.waitUntil(lambda: current(kiosk) is screens.panel)
-
-
-def wait_for_actions(qtbot: QtBot, kiosk: Kiosk, expected: list[str]) -> None:
-    qtbot.waitUntil(lambda: kiosk.actions() == expected)
 
 
 def test_five_corner_taps_and_the_pin_open_technician_mode(qtbot: QtBot, kiosk: Kiosk) -> None:

@@ -7,6 +7,7 @@ against the idle timeout, after which the mode leaves by itself.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -28,12 +29,14 @@ from kiosk.diagnostics.terminal_checks import set_service
 from kiosk.session import SessionView, State
 from kiosk.technician import CornerTaps, Gate, Phase, PinOutcome, PinResult
 from ui.screens.technician_checks import AreaPage
-from ui.screens.technician_devices import DevicePage, KeptJobsPage, SummaryPage, TestsPage
+from ui.screens.technician_devices import DevicePage, DeviceTestsPage, KeptJobsPage, SummaryPage
 from ui.screens.technician_pin import PinPadScreen
 from ui.screens.technician_system import OutboxPage, PlatformPage, TerminalPage
 from ui.strings import technician as text
 from ui.technician import TechnicianDesk
 from ui.widgets import button, card, centered, label
+
+log = logging.getLogger(__name__)
 
 REFUSAL_SHOWN_S = 10.0
 """How long the pad says it is locked (or has no PIN) before the attract screen returns."""
@@ -140,7 +143,7 @@ class TechnicianPanel(QWidget):
         self.add_area("summary", text.AREA_SUMMARY, self.summary)
         for area in DEVICE_AREAS:
             self.add_area(area.value, AREA_TITLES[area], DevicePage(desk, area))
-        self.add_area("tests", text.AREA_TESTS, TestsPage(desk))
+        self.add_area("tests", text.AREA_TESTS, DeviceTestsPage(desk))
         self.add_area("kept_jobs", text.AREA_KEPT_JOBS, KeptJobsPage(desk))
         self.add_area(Area.PLATFORM.value, AREA_TITLES[Area.PLATFORM], PlatformPage(desk))
         self.add_area(Area.OUTBOX.value, AREA_TITLES[Area.OUTBOX], OutboxPage(desk))
@@ -197,12 +200,26 @@ class TechnicianPanel(QWidget):
             self.service.setText(text.SERVICE_ON if self.service_off else text.SERVICE_OFF)
 
     def _switch_service(self) -> None:
+        diag = self.desk.diagnostics()
+        if diag is None:
+            return
+        self.service.setEnabled(False)
+        self.desk.run(self._service_switched, _set_service, diag, bool(self.service_off))
+
+    def _service_switched(self, future: Future[Check]) -> None:
+        self.service.setEnabled(True)
+        error = future.exception()
+        if error is not None:
+            log.error("switching the service failed", exc_info=error)
+            return
+        check = future.result()
+        if "in_service" in check.facts:
+            self.service_off = not check.facts["in_service"]
+            self.service.setText(text.SERVICE_ON if self.service_off else text.SERVICE_OFF)
         page = self.areas.currentWidget()
-        assert isinstance(page, AreaPage)
-        in_service = bool(self.service_off)
-        page.act(self.service.text(), _set_service, in_service)
-        self.service_off = not in_service
-        self.service.setText(text.SERVICE_ON if self.service_off else text.SERVICE_OFF)
+        if isinstance(page, AreaPage):
+            page.show_result(check)
+            page.refresh()
 
     def showEvent(self, event: object) -> None:
         app = QApplication.instance()

@@ -106,7 +106,7 @@ class AreaPage(QWidget):
 
     def action_button(self, caption: str, slot: Callable[[], None], name: str = "") -> QPushButton:
         action = button(caption, name)
-        action.clicked.connect(slot)
+        action.clicked.connect(lambda: slot())  # not clicked's bool
         self.buttons.insertWidget(self.buttons.count() - 1, action)
         self._action_buttons.append(action)
         return action

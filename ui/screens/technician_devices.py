@@ -157,7 +157,7 @@ class DevicePage(AreaPage):
         return device_checks(diag.devices, self.area, level, self.desk.ask)
 
 
-class TestsPage(AreaPage):
+class DeviceTestsPage(AreaPage):
     """The receipt test slip, the A4 test page and the card read test, with their results."""
 
     def __init__(self, desk: TechnicianDesk) -> None:
