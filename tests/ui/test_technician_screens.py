@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -268,3 +270,21 @@ def test_out_of_service_and_back(qtbot: QtBot, kiosk: Kiosk) -> None:
     wait_for_actions(
         qtbot, kiosk, ["entered", "service_off", "left", "entered", "service_on", "left"]
     )
+
+
+def test_device_checks_run_on_the_devices_threads_never_on_the_gui_thread(
+    qtbot: QtBot, kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    printer = kiosk.runtime.terminal.devices.receipt_printer
+    status = printer.status
+
+    def watched_status() -> Any:
+        seen.append(threading.current_thread().name)
+        return status()
+
+    monkeypatch.setattr(printer, "status", watched_status)
+    enter(qtbot, kiosk)
+    wait_for_summary(qtbot, kiosk)
+    open_area(qtbot, kiosk, Area.RECEIPT_PRINTER.value)
+    assert seen and set(seen) == {"receipt-printer"}
