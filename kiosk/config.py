@@ -71,6 +71,9 @@ class PlatformSettings:
     """Seconds between reachability probes; the outage banner follows within this time."""
     content_refresh_s: Seconds = 600.0
     """Seconds between refreshes of the cached notices and list publicity."""
+    ca_file: Path | None = None
+    """The platform's CA certificate (PEM): when set, only server certificates it signed are
+    accepted (the CA is pinned); unset, the CA bundle shipped with ``requests`` (certifi)."""
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ def build_runtime(
         connect_timeout=settings.platform.connect_timeout_s,
         read_timeout=settings.platform.read_timeout_s,
         retries=settings.platform.retries,
+        ca_file=settings.platform.ca_file,
     )
     outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
 

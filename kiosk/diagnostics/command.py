@@ -20,6 +20,7 @@ import tomllib
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from kiosk.config import (
     ConfigError,
     DeviceSettings,
     PartialSettings,
+    PlatformSettings,
     device_settings,
     load_partial_settings,
     read_secret,
@@ -130,8 +132,8 @@ def _diagnostics(
             log_file=None if state_dir is None else kiosk_log_file(state_dir),
             send_outbox=None,
         )
-        if outbox is not None and diag.platform is not None and secret is not None:
-            diag = _with_drain(diag, outbox)
+        if outbox is not None and settings.platform is not None and secret is not None:
+            diag = _with_drain(diag, outbox, settings.platform, secret)
         try:
             yield diag
         finally:
@@ -140,17 +142,14 @@ def _diagnostics(
                 outbox.close()
 
 
-def _with_drain(diag: Diagnostics, outbox: Outbox) -> Diagnostics:
+def _with_drain(
+    diag: Diagnostics, outbox: Outbox, platform: PlatformSettings, secret: bytes
+) -> Diagnostics:
     """ "Send now" in this process: drain rounds until the queue is empty or the platform
     refuses (the kiosk's own drain may send at the same time: idempotency keys make that
     harmless)."""
-    from dataclasses import replace
-
     from kiosk.platform.client import PlatformClient
     from kiosk.platform.outbox_drain import BATCH, OutboxDrainer
-
-    assert diag.platform is not None and diag.secret is not None
-    platform, secret = diag.platform, diag.secret
 
     def send() -> None:
         with PlatformClient(
@@ -160,6 +159,7 @@ def _with_drain(diag: Diagnostics, outbox: Outbox) -> Diagnostics:
             connect_timeout=platform.connect_timeout_s,
             read_timeout=platform.read_timeout_s,
             retries=0,
+            ca_file=platform.ca_file,
         ) as client:
             drainer = OutboxDrainer(outbox, client)
             while drainer.drain_once() >= BATCH:
@@ -272,7 +272,7 @@ def _read_card(args: argparse.Namespace) -> int:
 
 def _test_print(args: argparse.Namespace) -> int:
     from kiosk.diagnostics.actions import record_action
-    from kiosk.diagnostics.device_checks import test_print
+    from kiosk.diagnostics.device_checks import print_test_page
 
     area = Area.RECEIPT_PRINTER if args.kind == "receipt" else Area.DOCUMENT_PRINTER
     given = {} if args.printer is None else {area: args.printer}
@@ -280,7 +280,7 @@ def _test_print(args: argparse.Namespace) -> int:
         if area not in diag.devices.drivers():
             raise ConfigError(f"no {area.value}: add a [{area.value}] section or give --printer")
         now = dt.datetime.now().astimezone()
-        check = test_print(diag.devices, area, diag.terminal_id, now)
+        check = print_test_page(diag.devices, area, diag.terminal_id, now)
         record_action(diag, f"test_print_{args.kind}", check.status.value)
     return _report([check], args.json)
 

@@ -27,7 +27,6 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult, ReceiptPrinter
 from kiosk.diagnostics.checks import Area, Ask, Check, Fact, Question, Status
 from kiosk.diagnostics.device_access import DeviceAccess
-from kiosk.documents.test_pages import build_test_page_pdf, build_test_receipt
 
 CHECK_TIMEOUT_S = 20.0
 """An INTERNAL check: a status query, no moving parts."""
@@ -56,6 +55,13 @@ INTERACTIVE_QUESTIONS = {
     Area.DOCUMENT_PRINTER: Question(
         "自检页是否打印完整：文字清楚、没有缺行、污迹或歪斜？", yes="完整清楚", no="有问题"
     ),
+}
+
+
+_LEVEL_NAMES = {
+    HealthLevel.INTERNAL: "内部自检",
+    HealthLevel.EXTERNAL: "外部自检（打印自检页或读卡）",
+    HealthLevel.INTERACTIVE: "人工确认自检",
 }
 
 
@@ -154,13 +160,6 @@ def device_checks(
     checks.append(_last_fault(area, seen.last_fault))
     checks.append(_counters(area, access.counters(area)))
     return checks
-
-
-_LEVEL_NAMES = {
-    HealthLevel.INTERNAL: "内部自检",
-    HealthLevel.EXTERNAL: "外部自检（打印自检页或读卡）",
-    HealthLevel.INTERACTIVE: "人工确认自检",
-}
 
 
 def _health(
@@ -297,13 +296,16 @@ COUNTER_NAMES = {
 
 
 # --- test print ---
-def test_print(
+def print_test_page(
     access: DeviceAccess, area: Area, terminal_id: str, printed_at: dt.datetime
 ) -> Check:
     """The receipt test slip (``Area.RECEIPT_PRINTER``) or the A4 test page."""
     name = "test_print"
     if area not in access.drivers():
         return Check(area, name, Status.SKIPPED, "未配置该打印机")
+
+    # reportlab loads here, not with the checks: it takes a second or more to import
+    from kiosk.documents.technician_prints import build_test_page_pdf, build_test_receipt
 
     def run(printer: Any) -> PrintResult:
         if isinstance(printer, ReceiptPrinter):

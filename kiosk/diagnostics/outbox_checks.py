@@ -137,7 +137,11 @@ def retry_now(diag: Diagnostics) -> Check:
     record_action(diag, "retry_outbox", f"{made_due} items were held back")
     failed = _send_now(diag)
     depth = diag.outbox.depth()
-    summary = "已要求立即发送" + (f"，发送失败：{failed}" if failed else "") + f"，还剩 {depth} 条"
+    if diag.send_outbox is None:
+        summary = f"已设为立即发送，由终端程序发出；现有 {depth} 条"
+    else:
+        outcome = f"，发送失败：{failed}" if failed else ""
+        summary = f"已要求立即发送{outcome}，还剩 {depth} 条"
     status = Status.FAIL if failed else Status.OK
     return Check(
         Area.OUTBOX, "retry", status, summary, facts={"made_due": made_due, "depth": depth}

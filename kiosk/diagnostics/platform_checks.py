@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import requests
+
 from kiosk.config import PlatformSettings
 from kiosk.diagnostics.checks import Area, Check, Fact, Status
 from kiosk.diagnostics.context import Diagnostics
@@ -127,7 +129,11 @@ def _tls(scheme: str, host: str, port: int, settings: PlatformSettings) -> Check
             hint="set platform.base_url to the platform's https:// address",
             facts={"scheme": scheme},
         )
-    context = ssl.create_default_context()
+    pinned = settings.ca_file is not None
+    # The client's trust: the pinned CA, else the bundle requests uses (not the system's).
+    context = ssl.create_default_context(
+        cafile=str(settings.ca_file or requests.utils.DEFAULT_CA_BUNDLE_PATH)
+    )
     try:
         with (
             socket.create_connection((host, port), timeout=settings.connect_timeout_s) as raw,
@@ -137,14 +143,15 @@ def _tls(scheme: str, host: str, port: int, settings: PlatformSettings) -> Check
             not_after = (tls.getpeercert() or {}).get("notAfter")
             version = tls.version()
     except ssl.SSLCertVerificationError as error:
+        trusted = f"the pinned CA {settings.ca_file}" if pinned else "the certifi CA bundle"
         return Check(
             AREA,
             "tls",
             Status.FAIL,
-            "平台证书验证失败",
-            detail=error.verify_message or str(error),
-            hint="check the terminal's clock and CA certificates; a hall proxy that breaks "
-            "TLS must be bypassed for the platform",
+            "平台证书验证失败" + ("：不是固定的平台 CA 签发的" if pinned else ""),
+            detail=f"{error.verify_message or error}; trusted: {trusted}",
+            hint="check the terminal's clock; a hall proxy that breaks TLS must be bypassed "
+            "for the platform; a new platform CA goes in platform.ca_file",
         )
     except (OSError, ssl.SSLError) as error:
         return Check(AREA, "tls", Status.FAIL, "TLS 握手失败", detail=str(error))
@@ -155,10 +162,12 @@ def _tls(scheme: str, host: str, port: int, settings: PlatformSettings) -> Check
         "tls_version": version,
         "cert_sha256": fingerprint,
         "cert_expires": expires.date().isoformat(),
-        "pin": "not configured",
+        "pinned_ca": str(settings.ca_file) if pinned else None,
     }
     detail = (
-        "no certificate pin is configured: the certificate is verified against the system CAs only"
+        f"verified against the pinned CA {settings.ca_file}"
+        if pinned
+        else "no CA is pinned (platform.ca_file): verified against the certifi CA bundle"
     )
     if days_left < CERT_EXPIRY_WARN_DAYS:
         return Check(
@@ -170,9 +179,9 @@ def _tls(scheme: str, host: str, port: int, settings: PlatformSettings) -> Check
             hint="tell the platform operators",
             facts=facts,
         )
-    return Check(
-        AREA, "tls", Status.OK, f"证书有效至 {expires:%Y-%m-%d}", detail=detail, facts=facts
-    )
+    pin_text = "平台 CA 已固定" if pinned else "未固定平台 CA"
+    summary = f"证书有效至 {expires:%Y-%m-%d}，{pin_text}"
+    return Check(AREA, "tls", Status.OK, summary, detail=detail, facts=facts)
 
 
 def _signed_ping(
@@ -185,6 +194,7 @@ def _signed_ping(
         connect_timeout=settings.connect_timeout_s,
         read_timeout=settings.read_timeout_s,
         retries=0,
+        ca_file=settings.ca_file,
     ) as client:
         sent_at = clock()
         started = time.perf_counter()

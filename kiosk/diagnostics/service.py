@@ -36,17 +36,15 @@ class ServiceSwitch:
 
     def switched_off(self) -> SwitchedOff | None:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = json.loads(self.path.read_bytes())
+            return SwitchedOff(dt.datetime.fromisoformat(data["since"]), str(data["reason"]))
         except FileNotFoundError:
             return None
         except OSError as error:
-            log.warning("out-of-service switch unreadable: %s", error.strerror)
+            log.warning("out-of-service switch unreadable (%s): still off", error.strerror)
             return SwitchedOff(None, "")
-        try:
-            data = json.loads(text)
-            return SwitchedOff(dt.datetime.fromisoformat(data["since"]), str(data["reason"]))
-        except (ValueError, KeyError, TypeError):
-            log.warning("out-of-service switch %s is not valid JSON: still off", self.path)
+        except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
+            log.warning("out-of-service switch %s is garbled: still off", self.path)
             return SwitchedOff(None, "")
 
     def switch_off(self, reason: str, now: dt.datetime) -> None:

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Generic, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
@@ -175,6 +176,8 @@ class PlatformClient:
         retries: extra attempts where repeating is harmless (see the module docstring).
         session: a ``requests.Session`` to use (the caller then closes it).
         backoff_s: first pause between attempts; it doubles each time.
+        ca_file: the platform's CA certificate (PEM), the only one trusted for HTTPS
+            (None: certifi's bundle).
     """
 
     def __init__(
@@ -187,6 +190,7 @@ class PlatformClient:
         retries: int = 2,
         session: requests.Session | None = None,
         backoff_s: float = 0.25,
+        ca_file: Path | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
@@ -197,6 +201,8 @@ class PlatformClient:
         self._backoff_s = backoff_s
         self._owns_session = session is None
         self._session = session or requests.Session()
+        if ca_file is not None:
+            self._session.verify = str(ca_file)
 
     @property
     def longest_request_s(self) -> float:

@@ -98,6 +98,9 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
     with requests.get(verify_url(sandbox.url, report), timeout=2) as page:
         assert page.status_code == 200 and report.report_no in page.text
     assert client.ping()
+    ping, reply = client.terminal_ping()
+    assert ping.terminal_id == TERMINAL and reply.headers["Cache-Control"] == "no-store"
+    assert abs((ping.server_time - dt.datetime.now(dt.UTC)).total_seconds()) < 60
 
 
 def test_every_json_body_in_the_document_has_an_example_that_decodes(sandbox: Sandbox) -> None:

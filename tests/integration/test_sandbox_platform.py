@@ -484,6 +484,7 @@ def test_openapi_lists_every_path(sandbox: Sandbox) -> None:
         "/api/v1/terminal-events",
         "/api/v1/public/notices",
         "/api/v1/public/lists",
+        "/api/v1/terminal/ping",
         "/api/v1/verify/{report_no}",
         "/api/v1/openapi.json",
     }

@@ -451,10 +451,10 @@ def test_device_health_reaches_the_heartbeat_and_the_print_choice(
         try:
             terminal = kiosk.runtime.terminal
             assert terminal.wait_for_health_checks(10) == []
-            kiosk.reader.last_fault = Timeout("card read timed out")
             kiosk.reader.lay_card(population.DEMO_KEYS[0])
             shown = kiosk.wait_for(State.SHOWING)
             assert shown.printable == frozenset()  # both printers are out of paper
+            kiosk.reader.last_fault = Timeout("card read timed out")  # a good read clears it
             while terminal.device_health()["card_reader"].last_fault is None:
                 time.sleep(0.05)
             kiosk.runtime.drainer.queue_heartbeat()

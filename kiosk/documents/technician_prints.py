@@ -27,7 +27,7 @@ RULER_COLUMNS = (32, 48)
 RULER_MM = 180
 
 
-def test_qr_data(terminal_id: str, printed_at: dt.datetime) -> str:
+def qr_test_data(terminal_id: str, printed_at: dt.datetime) -> str:
     """What the test QR code holds: scanning it shows the terminal and the time."""
     return f"taihaoban-kiosk test {terminal_id} {printed_at.isoformat(timespec='seconds')}"
 
@@ -54,7 +54,7 @@ def build_test_receipt(terminal_id: str, printed_at: dt.datetime) -> Receipt:
             *(Text(ruler(columns)) for columns in RULER_COLUMNS),
             Text("刻度尺：58毫米纸第一行排满一行，80毫米纸两行都排满一行"),
             Rule(),
-            QrCode(test_qr_data(terminal_id, printed_at)),
+            QrCode(qr_test_data(terminal_id, printed_at)),
             Text("扫码应显示终端编号和打印时间", Align.CENTER),
             Rule(),
         )
@@ -85,7 +85,7 @@ def build_test_page_pdf(terminal_id: str, printed_at: dt.datetime) -> bytes:
     )
     for index, line in enumerate(lines):
         canvas.drawString(20 * mm, height - (65 + 10 * index) * mm, line)
-    _draw_qr(canvas, test_qr_data(terminal_id, printed_at), width - 70 * mm, height - 100 * mm)
+    _draw_qr(canvas, qr_test_data(terminal_id, printed_at), width - 70 * mm, height - 100 * mm)
     canvas.showPage()
     canvas.save()
     return out.getvalue()
