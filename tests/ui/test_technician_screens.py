@@ -21,7 +21,7 @@ from kiosk.contract import DeviceFault
 from kiosk.demo import DemoEnvironment
 from kiosk.diagnostics.checks import Area, Check, Status
 from kiosk.diagnostics.context import KEPT_JOBS_DIR
-from kiosk.documents.test_pages import build_test_page_pdf
+from kiosk.documents.technician_prints import build_test_page_pdf
 from kiosk.platform.outbox_items import enqueue
 from sandbox import population
 from tests.clock import FakeClock

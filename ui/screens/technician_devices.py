@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy
 
 from devices.base import HealthLevel
 from devices.printers.kept_jobs import KeptJob
+from kiosk.diagnostics.actions import record_action
 from kiosk.diagnostics.checks import (
     AREA_TITLES,
     STATUS_TITLES,
@@ -23,7 +25,7 @@ from kiosk.diagnostics.checks import (
     worst,
 )
 from kiosk.diagnostics.context import Diagnostics
-from kiosk.diagnostics.device_checks import device_checks, read_card_test, test_print
+from kiosk.diagnostics.device_checks import device_checks, print_test_page, read_card_test
 from kiosk.diagnostics.kept_jobs import (
     cancel_kept_job,
     kept_jobs,
@@ -178,37 +180,39 @@ class DeviceTestsPage(AreaPage):
             self.checks.show_note("")
 
     def print_receipt(self) -> None:
-        self._test("test_print_receipt", text.TEST_RECEIPT, _test_print, Area.RECEIPT_PRINTER)
+        what = text.WORKING.format(what=text.TEST_RECEIPT)
+        self._run(what, self._tested, _test_print, Area.RECEIPT_PRINTER, "receipt")
 
     def print_a4(self) -> None:
-        self._test("test_print_a4", text.TEST_A4, _test_print, Area.DOCUMENT_PRINTER)
+        what = text.WORKING.format(what=text.TEST_A4)
+        self._run(what, self._tested, _test_print, Area.DOCUMENT_PRINTER, "a4")
 
     def read_card(self) -> None:
         seconds = self.desk.settings.session.reading_timeout_s
-        self.desk.mode.act("read_card_test")
         self._run(text.PUT_CARD.format(seconds=round(seconds)), self._tested, _read_card, seconds)
 
-    def _test(self, action: str, what: str, fn: Any, area: Area) -> None:
-        self.desk.mode.act(action)
-        self._run(text.WORKING.format(what=what), self._tested, fn, area)
-
-    def _tested(self, future: Any) -> None:
+    def _tested(self, future: Future[Check]) -> None:
         self._set_busy(False)
         error = future.exception()
         if error is not None:
             self.checks.show_note(text.CHECK_FAILED.format(error=type(error).__name__))
             return
-        check: Check = future.result()
+        check = future.result()
         self.results[f"{check.area.value}.{check.name}"] = check
         self.present(None)
 
 
-def _test_print(diag: Diagnostics, area: Area) -> Check:
-    return test_print(diag.devices, area, diag.terminal_id, dt.datetime.now(CHINA_TIME))
+# On the worker; recorded as ``taihaoban-kiosk diag`` records them.
+def _test_print(diag: Diagnostics, area: Area, kind: str) -> Check:
+    check = print_test_page(diag.devices, area, diag.terminal_id, dt.datetime.now(CHINA_TIME))
+    record_action(diag, f"test_print_{kind}", check.status.value)
+    return check
 
 
 def _read_card(diag: Diagnostics, seconds: float) -> Check:
-    return read_card_test(diag.devices, seconds)
+    check = read_card_test(diag.devices, seconds)
+    record_action(diag, "read_card_test", check.status.value)
+    return check
 
 
 class KeptJobsPage(AreaPage):
