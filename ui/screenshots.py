@@ -40,6 +40,7 @@ README_SHOTS = (
     "landscape-04-report-summary",
     "landscape-10-failed-checksum",
     "portrait-06-report-penalties",
+    "landscape-21-technician-summary",
 )
 """The screens README.md shows; committed in ``docs/screenshots/`` at half size."""
 WAIT_S = 60.0
