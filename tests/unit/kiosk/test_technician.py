@@ -1,4 +1,5 @@
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from kiosk.technician import (
     pin_matches,
 )
 from tests.clock import FakeClock
+from ui.cli import main
 
 PIN = "246810"
 CHEAP = {"n": 2**4, "r": 1, "p": 1}
@@ -241,3 +243,26 @@ def test_idle_closes_the_pin_pad_and_leaves_the_mode(
     clock.now += 20
     assert technician.expire()
     assert recorder.actions[-1] == ("left_idle", "") and not recorder.claimed
+
+
+def test_the_technician_pin_command_prints_a_config_line_that_loads(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = iter([PIN, PIN])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    assert main(["technician-pin"]) == 0
+    printed = capsys.readouterr().out
+    table = tomllib.loads(printed)["technician"]
+    stored = parse_pin_hash(table["pin_hash"])
+    assert pin_matches(PIN, stored) and not pin_matches("246811", stored)
+
+
+@pytest.mark.parametrize("second", ["246811", "12345"])
+def test_the_technician_pin_command_refuses_a_mismatch_or_a_short_pin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], second: str
+) -> None:
+    first = PIN if len(second) == 6 else second
+    answers = iter([first, second])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    assert main(["technician-pin"]) == 1
+    assert capsys.readouterr().out == ""
