@@ -8,6 +8,7 @@ demo card with the most records, the notices and the list publicity.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -18,19 +19,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from devices.idcard.text_block import parse_text_block
+from devices.printers.kept_jobs import KeptJobStore
 from kiosk.config import read_secret
-from kiosk.contract import CreditReport, ListEntry, Notice
+from kiosk.contract import CreditReport, DeviceFault, ListEntry, Notice
 from kiosk.demo import DEMO_TECHNICIAN_PIN, DemoEnvironment
 from kiosk.diagnostics.checks import Area
+from kiosk.diagnostics.context import KEPT_JOBS_DIR
 from kiosk.logs import FORMAT, MaskingFormatter
 from kiosk.platform.client import PlatformClient
+from kiosk.platform.outbox_items import enqueue
 from kiosk.platform.watch import PlatformStatus
-from kiosk.runtime import build_runtime
+from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from kiosk.technician import TAPS
 from ui.app import application
 from ui.bridge import SessionBridge
-from ui.screens.technician_devices import DevicePage
+from ui.screens.technician_devices import DevicePage, DeviceTestsPage
 from ui.technician import TechnicianDesk
 from ui.window import KioskWindow
 
@@ -185,7 +189,9 @@ def _wait(app: QApplication, done: Callable[[], bool], what: str) -> None:
 
 def _technician_screens() -> Iterator[tuple[str, KioskWindow]]:
     """Technician mode over a running core (simulated devices, the sandbox platform): what the
-    screens show are the checks' real results."""
+    screens show are the checks' real results. Landscape: a healthy terminal (the README's
+    green summary). Portrait: the same terminal after a printer fault kept an A4 job and the
+    platform refused an outbox item, so the summary, kept-jobs and outbox screens show them."""
     app = application()
     with DemoEnvironment(
         reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
@@ -212,6 +218,8 @@ def _technician_screens() -> Iterator[tuple[str, KioskWindow]]:
             runtime.start()
             runtime.terminal.wait_for_health_checks(WAIT_S)
             for orientation, (width, height) in SIZES.items():
+                if orientation == "portrait":
+                    _troubles(runtime)
                 window.resize(width, height)
                 window.show()
                 _wait(app, lambda: window.view is not None, "the attract screen")
@@ -227,6 +235,10 @@ def _technician_screens() -> Iterator[tuple[str, KioskWindow]]:
                     panel.show_area(key)
                     page = panel.pages[key]
                     _wait(app, lambda p=page: not p.busy, f"the {key} area")  # type: ignore[misc]
+                    if isinstance(page, DeviceTestsPage):  # the test prints' results
+                        for action in (page.receipt, page.a4):
+                            action.click()
+                            _wait(app, lambda p=page: not p.busy, "a test print")  # type: ignore[misc]
                     yield f"{orientation}-{index}-technician-{key.replace('_', '-')}", window
                 panel.show_area(Area.RECEIPT_PRINTER.value)
                 _wait(app, lambda: not printer.busy, "the receipt printer")
@@ -244,6 +256,26 @@ def _technician_screens() -> Iterator[tuple[str, KioskWindow]]:
             root.removeHandler(log_to_file)
             root.setLevel(level)
             log_to_file.close()
+
+
+def _troubles(runtime: Runtime) -> None:
+    """An A4 job kept through a printer fault, and an outbox item the platform refused."""
+    settings = runtime.settings
+    kept = KeptJobStore(
+        settings.terminal.state_dir / KEPT_JOBS_DIR, read_secret(settings.terminal.secret_file)
+    )
+    kept.keep(b"%PDF-1.4 a report kept through paper out", "report kept")
+    fault = DeviceFault(
+        code="paper_out",
+        message="the receipt printer is out of paper",
+        hint="load a new roll",
+        at=dt.datetime.now(dt.UTC),
+        terminal_id="XT-UNKNOWN-9",
+    )
+    key = enqueue(runtime.outbox, fault)
+    runtime.outbox.move_to_dead_letter(
+        key, "REJECTED: terminal_id XT-UNKNOWN-9 is not this terminal"
+    )
 
 
 def take_screenshots(out_dir: Path, readme_dir: Path | None = None) -> list[Path]:

@@ -90,7 +90,10 @@ class SummaryPage(AreaPage):
         warnings = sum(c.status is Status.WARN for c in checks)
         self.status = Status.FAIL if failures else Status.WARN if warnings else Status.OK
         self._frame(*BANNERS[self.status])
-        if failures:
+        if failures and warnings:
+            found = text.FAILURES.format(count=failures)
+            self.verdict.setText(f"{found}，{text.WARNINGS.format(count=warnings)}")
+        elif failures:
             self.verdict.setText(text.FAILURES.format(count=failures))
         elif warnings:
             self.verdict.setText(text.WARNINGS.format(count=warnings))
