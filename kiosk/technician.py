@@ -195,6 +195,8 @@ class Gate(enum.Enum):
     """What the gesture leads to."""
 
     PIN_PAD = "pin_pad"
+    OPEN = "open"
+    """Technician mode is open already: nothing to do."""
     RESIDENT_PRESENT = "resident_present"
     LOCKED = "locked"
     NO_PIN_CONFIGURED = "no_pin_configured"
@@ -249,7 +251,7 @@ class TechnicianMode:
         """The corner was tapped five times: may the PIN pad open?"""
         with self._lock:
             if self.phase is not Phase.CLOSED:
-                return Gate.PIN_PAD if self.phase is Phase.PIN else Gate.RESIDENT_PRESENT
+                return Gate.PIN_PAD if self.phase is Phase.PIN else Gate.OPEN
             if resident_present:
                 return Gate.RESIDENT_PRESENT
             if self._pin_hash is None:

@@ -138,3 +138,14 @@ def test_technician_mode_leaves_by_itself_when_idle(qtbot: QtBot, kiosk: Kiosk) 
     qtbot.waitUntil(lambda: current(kiosk) is kiosk.window.attract)
     assert not screens.is_open
     wait_for_actions(qtbot, kiosk, ["entered", "left_idle"])
+
+
+def test_a_pin_too_short_costs_no_try(qtbot: QtBot, kiosk: Kiosk) -> None:
+    screens = kiosk.window.technician
+    assert screens is not None
+    corner_taps(qtbot, kiosk)
+    type_pin(qtbot, kiosk, "123")
+    assert screens.pad.message.text() == text.PIN_TOO_SHORT
+    type_pin(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: current(kiosk) is screens.panel)
+    wait_for_actions(qtbot, kiosk, ["entered"])

@@ -274,8 +274,8 @@ class TechnicianScreens(QObject):
         if not self._taps.tap(x, y, self._clock()):
             return
         gate = self.desk.mode.gesture(resident_present(view))
-        if gate is Gate.RESIDENT_PRESENT:
-            return  # a resident is at the kiosk: the gesture does nothing
+        if gate in (Gate.RESIDENT_PRESENT, Gate.OPEN):
+            return  # a resident is at the kiosk (or the technician is in): nothing to do
         if gate is Gate.PIN_PAD:
             self._refusal_ends = None
             self.pad.ask()

@@ -94,8 +94,9 @@ class PinPadScreen(QWidget):
         self.dots.setText("●" * len(self._pin))
 
     def _submit(self) -> None:
-        if PIN_FORMAT.fullmatch(self._pin) is None:
-            return  # too short to be a PIN: not worth a try of the five
+        if PIN_FORMAT.fullmatch(self._pin) is None:  # not worth one of the five tries
+            self.ask(text.PIN_TOO_SHORT)
+            return
         pin = self._pin
         self._show(text.PIN_CHECKING, enabled=False)
         self.submitted.emit(pin)

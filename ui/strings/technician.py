@@ -3,6 +3,7 @@
 PIN_TITLE = "技术维护模式"
 PIN_PROMPT = "请输入维护密码"
 PIN_CHECKING = "正在核对密码…"
+PIN_TOO_SHORT = "维护密码为 6 至 12 位数字，请重新输入"
 PIN_WRONG = "密码错误，还可尝试 {tries} 次"
 PIN_LOCKED = "密码错误次数过多，维护模式已锁定，请 {minutes} 分钟后再试"
 PIN_NOT_CONFIGURED = "本机未设置维护密码：请在配置文件中设置 technician.pin_hash"

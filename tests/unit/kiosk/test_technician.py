@@ -139,6 +139,7 @@ def test_the_right_pin_opens_the_mode_and_claims_the_terminal(
     assert technician.gesture(resident_present=False) is Gate.PIN_PAD
     assert technician.submit_pin(PIN).result is PinResult.ENTERED
     assert technician.phase is Phase.OPEN and recorder.claimed
+    assert technician.gesture(resident_present=False) is Gate.OPEN
     technician.act("test_print", "receipt")
     technician.leave()
     assert technician.phase is Phase.CLOSED and not recorder.claimed
