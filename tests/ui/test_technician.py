@@ -17,6 +17,7 @@ from sandbox import population
 from tests.clock import FakeClock
 from tests.ui.technician_harness import (
     IDLE_S,
+    PIN,
     Kiosk,
     corner_taps,
     current,
