@@ -37,15 +37,26 @@ class MaskingFormatter(logging.Formatter):
 
 
 def configure_logging(log_file: Path | None = None, level: int = logging.INFO) -> None:
+    """Log to stderr (the journal) and to ``log_file``; a log file that cannot be opened is
+    said on stderr, and the kiosk runs on (a full or read-only disk must not stop it)."""
     handlers: list[logging.Handler] = [logging.StreamHandler()]
+    unwritable = ""
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(
-            logging.handlers.RotatingFileHandler(
-                log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(
+                logging.handlers.RotatingFileHandler(
+                    log_file,
+                    maxBytes=LOG_FILE_BYTES,
+                    backupCount=LOG_FILE_BACKUPS,
+                    encoding="utf-8",
+                )
             )
-        )
+        except OSError as error:
+            unwritable = f"{log_file} ({error.strerror})"
     for handler in handlers:
         handler.setFormatter(MaskingFormatter(FORMAT))
     logging.basicConfig(level=level, handlers=handlers, force=True)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    if unwritable:
+        logging.getLogger(__name__).error("cannot write the log file %s: stderr only", unwritable)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+import sqlite3
 import sys
 import tempfile
 import tomllib
@@ -115,7 +116,12 @@ def _diagnostics(
     secret = _secret(settings)
     outbox = None
     if state_dir is not None and state_dir.is_dir():
-        outbox = Outbox(state_dir / OUTBOX_FILE)
+        try:
+            outbox = Outbox(state_dir / OUTBOX_FILE)
+        except (OSError, sqlite3.Error) as error:
+            raise ConfigError(
+                f"{state_dir / OUTBOX_FILE}: cannot open ({error}); run diag as the kiosk's user"
+            ) from None
     with tempfile.TemporaryDirectory(prefix="taihaoban-diag-") as scratch:
         if state_dir is not None and secret is not None:
             kept = KeptJobStore(state_dir / KEPT_JOBS_DIR, secret)

@@ -90,8 +90,11 @@ def test_read_card_reader_override_that_is_no_pattern_is_exit_2(tmp_path: Path) 
         GOOD.format(root=tmp_path) + '[card_reader]\ndriver = "pcsc"\n', encoding="utf-8"
     )
 
-    done = run_cli(["diag", "read-card", "--reader", "Virtual (PCD", "--config", str(config)])
+    reader = 'pcsc:reader = "Virtual (PCD"'
+    done = run_cli(["diag", "read-card", "--reader", reader, "--config", str(config)])
 
     assert done.returncode == 2
-    assert done.stderr.startswith("read-card: --reader: not a regular expression")
+    assert done.stderr.startswith(
+        "configuration error: card_reader.options.reader: not a regular expression"
+    )
     assert len(done.stderr.splitlines()) == 1

@@ -19,6 +19,7 @@ from kiosk.demo import SandboxProcess
 from kiosk.platform.outbox_items import enqueue
 from offline_cache.outbox import Outbox
 from tests import payloads
+from tests.cards import make_card
 from ui.cli import main
 
 TERMINAL = "XT-DIAG-001"
@@ -329,3 +330,14 @@ def test_kept_a4_jobs_are_listed_and_cancelled(
     ]
     assert store.jobs() == []
     assert [a["action"] for a in queued(root, "technician_action")] == ["cancel_kept_job"]
+
+
+def test_the_log_tail_is_printed_masked(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(root, closed_port_url())
+    log = root / "state" / "log" / "kiosk.log"
+    log.parent.mkdir()
+    number = make_card().id_number
+    log.write_text("".join(f"line {i}\n" for i in range(5)) + f"card {number}\n", "utf-8")
+    assert main(["diag", "logs", "--config", str(config), "--lines", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out == f"line 4\ncard {number[:4]}**********{number[-4:]}\n"

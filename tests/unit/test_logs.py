@@ -39,3 +39,14 @@ def test_the_log_file_never_holds_a_full_id_number(tmp_path: Path, root_logging:
     masked = f"{number[:4]}**********{number[-4:]}"
     assert text.count(masked) == 2, "the message and the traceback, masked"
     assert "Traceback (most recent call last)" in text and "Stack (most recent call last)" in text
+
+
+def test_a_log_file_that_cannot_be_written_leaves_stderr_logging(
+    tmp_path: Path, root_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    configure_logging(blocker / "kiosk.log")
+    logging.getLogger("test.logs").warning("still heard")
+    err = capsys.readouterr().err
+    assert "cannot write the log file" in err and "still heard" in err

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import io
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from devices.base import HealthLevel
 from devices.idcard.apdu import NoSecurityModule
 from devices.idcard.simulated import SimulatedCard, SimulatedReader
 from devices.idcard.text_block import encode_text_block
@@ -23,15 +25,18 @@ from devices.printers.simulated import SimulatedReceiptOptions, SimulatedReceipt
 from kiosk.config import ConfigError, partial_settings_from_dict
 from kiosk.diagnostics.checks import Area, Check, Status, summary_ok, worst
 from kiosk.diagnostics.command import device_spec
-from kiosk.diagnostics.device_checks import print_test_page, read_card_test
+from kiosk.diagnostics.context import CONTENT_FILE, Diagnostics
+from kiosk.diagnostics.device_checks import device_checks, print_test_page, read_card_test
 from kiosk.diagnostics.service import ServiceSwitch
-from kiosk.diagnostics.terminal_checks import last_log_lines
+from kiosk.diagnostics.terminal_checks import content_checks, last_log_lines
 from kiosk.documents.technician_prints import (
     SAMPLE_TEXT,
     build_test_page_pdf,
     qr_test_data,
     ruler,
 )
+from kiosk.platform.watch import NOTICES
+from offline_cache.content_cache import ContentCache
 from tests.cards import make_card
 from tests.escpos_decoder import decode
 
@@ -257,3 +262,40 @@ def test_the_a4_test_page_text_extracts_with_the_rare_character() -> None:
     assert "终端编号：XT-9" in text and "打印时间：2026-12-01 09:30:05" in text
     assert SAMPLE_TEXT in text
     assert "刻度单位：厘米" in text
+
+
+def test_cached_content_older_than_a_day_needs_attention(tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path / CONTENT_FILE)
+    cache.store(NOTICES, b"{}", None)
+    cache.close()
+    diag = Diagnostics("XT-9", OneDevice(Area.CARD_READER, None), state_dir=tmp_path)
+    fresh = {c.name: c.status for c in content_checks(diag, now=time.time() + 3600)}
+    assert fresh == {"content_notices": Status.OK, "content_lists": Status.WARN}  # never fetched
+    stale = {c.name: c for c in content_checks(diag, now=time.time() + 2 * 86400)}
+    assert stale["content_notices"].status is Status.WARN
+    assert "小时前更新" in stale["content_notices"].summary
+
+
+def test_a_device_that_does_not_answer_or_raises_is_a_failed_check(tmp_path: Path) -> None:
+    class Wedged(OneDevice):
+        def call(self, area: Area, action: Callable[[Any], T], timeout: float) -> T:
+            raise TimeoutError
+
+    (wedged,) = device_checks(
+        Wedged(Area.CARD_READER, None), Area.CARD_READER, HealthLevel.INTERNAL
+    )
+    assert (wedged.name, wedged.status) == ("driver", Status.FAIL)
+    assert wedged.summary == "设备没有在规定时间内应答"
+
+    class Broken(SimulatedReceiptPrinter):
+        def check_health(self, level: HealthLevel) -> Any:
+            raise RuntimeError("driver bug")
+
+    printer = Broken(tmp_path)
+    printer.open()
+    checks = device_checks(
+        OneDevice(Area.RECEIPT_PRINTER, printer), Area.RECEIPT_PRINTER, HealthLevel.INTERNAL
+    )
+    health = {c.name: c for c in checks}["health_internal"]
+    assert health.status is Status.FAIL and "RuntimeError: driver bug" in health.detail
+    assert {c.name: c.status for c in checks}["sensors"] is Status.OK
