@@ -267,3 +267,13 @@ def test_the_technician_pin_command_refuses_a_mismatch_or_a_short_pin(
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
     assert main(["technician-pin"]) == 1
     assert capsys.readouterr().out == ""
+
+
+def test_the_config_refuses_an_unknown_technician_key() -> None:
+    data = {
+        "terminal": {"id": "XT-1", "secret_file": "/s"},
+        "platform": {"base_url": "https://credit.example"},
+        "technician": {"pin": PIN},
+    }
+    with pytest.raises(ConfigError, match=r"^technician: unknown keys \['pin'\]"):
+        settings_from_dict(data)
