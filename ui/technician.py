@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.config import Settings
-from kiosk.diagnostics.actions import record_action
 from kiosk.diagnostics.checks import Question
-from kiosk.diagnostics.context import Diagnostics
 from kiosk.technician import PinLockout, PinOutcome, TechnicianMode
 from kiosk.worker import Worker
 
-if TYPE_CHECKING:  # start-up: the runtime loads requests and sqlite-utils
+if TYPE_CHECKING:  # start-up: these load requests and sqlite-utils
+    from kiosk.diagnostics.context import Diagnostics
     from kiosk.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -130,6 +129,8 @@ class TechnicianDesk(QObject):
         if diag is None:
             log.warning("technician action %s not recorded: the core is not up yet", action)
             return
+        from kiosk.diagnostics.actions import record_action  # loaded with the core by now
+
         record_action(diag, action, detail)
 
     def ask(self, question: Question) -> bool:

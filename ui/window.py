@@ -249,7 +249,7 @@ class KioskWindow(QWidget):
         self.report.set_portrait(portrait)
         self.print_choice.set_portrait(portrait)
         if self.technician is not None:
-            self.technician.panel.set_portrait(portrait)
+            self.technician.set_portrait(portrait)
         super().resizeEvent(event)
 
     def show_kiosk(self) -> None:

@@ -26,9 +26,9 @@ from kiosk.platform.outbox_items import enqueue
 from sandbox import population
 from tests.clock import FakeClock
 from tests.ui.technician_harness import Kiosk, current, enter, start_kiosk, wait_for_actions
-from ui.screens.technician import TechnicianPanel
 from ui.screens.technician_checks import AreaPage
 from ui.screens.technician_devices import DevicePage, DeviceTestsPage, KeptJobsPage, SummaryPage
+from ui.screens.technician_panel import TechnicianPanel
 from ui.screens.technician_system import OutboxPage, PlatformPage, TerminalPage
 from ui.strings import technician as text
 

@@ -22,8 +22,8 @@ class PinPadScreen(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self._pin = ""
-        self.dots = centered("", "hugeClock")
-        self.dots.setMinimumHeight(90)
+        self.dots = centered("", "title")
+        self.dots.setMinimumHeight(64)
         self.message = centered(text.PIN_PROMPT, "subtitle")
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -43,7 +43,6 @@ class PinPadScreen(QWidget):
         inner = QVBoxLayout(box)
         inner.setContentsMargins(50, 24, 50, 30)
         inner.setSpacing(12)
-        inner.addWidget(centered(text.PIN_TITLE, "title"))
         inner.addWidget(self.message)
         inner.addWidget(self.dots)
         inner.addLayout(grid)
@@ -53,7 +52,7 @@ class PinPadScreen(QWidget):
         row.addWidget(box)
         row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 20, 40, 20)
+        layout.setContentsMargins(40, 10, 40, 10)
         layout.addStretch(1)
         layout.addLayout(row)
         layout.addStretch(1)

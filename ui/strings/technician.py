@@ -1,7 +1,6 @@
 """Technician mode: the PIN pad and the diagnostics screens (for service staff)."""
 
-PIN_TITLE = "技术维护模式"
-PIN_PROMPT = "请输入维护密码"
+PIN_PROMPT = "技术维护模式：请输入维护密码"
 PIN_CHECKING = "正在核对密码…"
 PIN_TOO_SHORT = "维护密码为 6 至 12 位数字，请重新输入"
 PIN_WRONG = "密码错误，还可尝试 {tries} 次"
