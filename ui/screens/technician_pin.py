@@ -86,11 +86,11 @@ class PinPadScreen(QWidget):
     def _type(self, digit: str) -> None:
         if len(self._pin) < MAX_DIGITS:
             self._pin += digit
-            self.dots.setText("●" * len(self._pin))
+            self.dots.setText(" ".join("●" * len(self._pin)))
 
     def _delete(self) -> None:
         self._pin = self._pin[:-1]
-        self.dots.setText("●" * len(self._pin))
+        self.dots.setText(" ".join("●" * len(self._pin)))
 
     def _submit(self) -> None:
         if PIN_FORMAT.fullmatch(self._pin) is None:  # not worth one of the five tries
