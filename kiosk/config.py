@@ -20,6 +20,7 @@ import msgspec
 
 from devices.base import NotSupported
 from devices.registry import DOCUMENT_PRINTERS, READERS, RECEIPT_PRINTERS, options_type
+from kiosk.technician import parse_pin_hash
 
 DEFAULT_CONFIG_PATH = Path("/etc/taihaoban-kiosk/kiosk.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/taihaoban-kiosk")
@@ -103,6 +104,16 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
+class TechnicianSettings:
+    pin_hash: str = ""
+    """The technician PIN as a salted scrypt hash, ``scrypt$n$r$p$salt$hash``
+    (``taihaoban-kiosk technician-pin`` prints the line). Empty: technician mode cannot be
+    opened on the screen (``taihaoban-kiosk diag`` over SSH still works)."""
+    idle_timeout_s: Seconds = 120.0
+    """Seconds without a touch after which technician mode leaves by itself."""
+
+
+@dataclass(frozen=True)
 class Settings:
     terminal: TerminalSettings
     platform: PlatformSettings
@@ -113,6 +124,7 @@ class Settings:
     document_printer: DeviceSettings = field(default_factory=DeviceSettings)
     """The A4 printer."""
     session: SessionSettings = field(default_factory=SessionSettings)
+    technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     demo: bool = False
     """Demo mode: shows the demo-card control. Never true on a terminal in a service hall."""
 
@@ -181,6 +193,11 @@ def _typed_options(kind: str, device: DeviceSettings) -> DeviceSettings:
 
 def settings_from_dict(data: dict[str, Any]) -> Settings:
     settings = _convert(data, Settings, "")
+    if settings.technician.pin_hash:
+        try:
+            parse_pin_hash(settings.technician.pin_hash)
+        except ValueError as error:
+            raise ConfigError(f"technician.pin_hash: {error}") from None
     return dataclasses.replace(
         settings,
         card_reader=_typed_options("card_reader", settings.card_reader),

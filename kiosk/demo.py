@@ -32,13 +32,17 @@ from kiosk.config import (
     PlatformSettings,
     SessionSettings,
     Settings,
+    TechnicianSettings,
     TerminalSettings,
     device_settings,
 )
+from kiosk.technician import hash_pin
 
 log = logging.getLogger(__name__)
 
 DEMO_TERMINAL_ID = "XT-DEMO-001"
+DEMO_TECHNICIAN_PIN = "123456"
+"""The demo's technician PIN (five taps in the top-left corner open the PIN pad)."""
 CHECKOUT = Path(__file__).resolve().parents[1]
 """The source checkout this module runs from; an installed wheel has no ``sandbox/`` beside it."""
 SANDBOX_MISSING = "demo mode needs the source checkout: sandbox/ is not shipped to terminals"
@@ -226,6 +230,8 @@ class DemoEnvironment:
             receipt_printer=device_settings("receipt_printer", "simulated", dict(printer)),
             document_printer=device_settings("document_printer", "simulated", dict(printer)),
             session=self._session,
+            # cheap scrypt parameters: this PIN is published, and demos start often
+            technician=TechnicianSettings(pin_hash=hash_pin(DEMO_TECHNICIAN_PIN, n=2**10)),
             demo=True,
         )
         return self

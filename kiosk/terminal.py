@@ -390,6 +390,28 @@ class Terminal:
         else:
             self._technician_present.clear()
 
+    def claim_for_technician(self) -> bool:
+        """Technician mode opens: False while a resident's session holds personal data (or
+        the coordinator does not answer); otherwise the technician is present (as above)
+        until ``release_from_technician``. Decided on the coordinator, so a card laid at the
+        same moment is either the resident's session or not read at all."""
+        try:
+            return self._submit(self._claim_for_technician).result(COORDINATOR_WAIT_S) is True
+        except (TimeoutError, RuntimeError):
+            return False
+
+    def release_from_technician(self) -> None:
+        self.set_technician_present(False)
+
+    def _claim_for_technician(self) -> bool:
+        if self._session.state not in (State.IDLE, State.DONE, State.FAILED):
+            return False
+        if self._session.state is not State.IDLE:
+            self._session.wipe()  # the last screen (no personal data left) goes
+            self._publish()
+        self.set_technician_present(True)
+        return True
+
     def call_device(self, name: str, action: Callable[[Any], T], timeout: float) -> T:
         """``action(device)`` on the device's own thread, the device open; its result, or
         what it raised. Raises TimeoutError after ``timeout`` seconds (the action may still
@@ -486,7 +508,13 @@ class Terminal:
                 if not ready and reader.state is DeviceState.IDLE:
                     ready = True
                     self._guarded(self._on_ready)
-                event = reader.wait_for_card_event(CARD_POLL_S)
+                if self._technician_present.is_set():
+                    # card events wait for the technician's card read test: left to the
+                    # driver, not taken here, so a card laid before the test is not lost
+                    self._stopping.wait(CARD_POLL_S)
+                    event = None
+                else:
+                    event = reader.wait_for_card_event(CARD_POLL_S)
                 if event is CardEvent.INSERTED:
                     self._read_card(reader)
                 elif event is CardEvent.REMOVED and not self._stopping.is_set():

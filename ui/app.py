@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -33,9 +34,11 @@ from devices.idcard.reader import IdCardReader
 from devices.idcard.simulated import SimulatedReader
 from devices.registry import load_reader
 from kiosk.config import Settings
+from kiosk.logs import kiosk_log_file
 from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
 from ui.bridge import SessionBridge
+from ui.technician import TechnicianDesk
 from ui.window import KioskWindow, TerminalActions
 
 if TYPE_CHECKING:
@@ -71,6 +74,13 @@ def process_age_s() -> float:
     return uptime_s - start_ticks / os.sysconf("SC_CLK_TCK")
 
 
+def log_file(settings: Settings, demo_env: DemoEnvironment | None) -> Path:
+    """Where ``taihaoban-kiosk run`` logs (the technician screens show its tail)."""
+    return (
+        demo_env.log_file if demo_env is not None else kiosk_log_file(settings.terminal.state_dir)
+    )
+
+
 def _log_ready() -> None:
     log.info("ready for a card %.3f s after process start", process_age_s())
 
@@ -81,6 +91,7 @@ def _kiosk_window(
     reader: IdCardReader,
     actions: TerminalActions,
     bridge: SessionBridge,
+    technician: TechnicianDesk,
 ) -> KioskWindow:
     demo = None
     demo_cards = demo_env.cards if demo_env is not None else []
@@ -94,6 +105,7 @@ def _kiosk_window(
         demo_cards=[(c.key, c.caption) for c in demo_cards] if demo else (),
         demo_outage=demo_env.set_outage if demo and demo_env else None,
         service_window=settings.terminal.service_window,
+        technician=technician,
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -110,7 +122,9 @@ def build_window(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     runtime = build_runtime(settings, bridge.publish, bridge.publish_platform, reader=reader)
-    return _kiosk_window(settings, demo_env, reader, runtime.terminal, bridge), runtime
+    desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime, log_file(settings, demo_env))
+    window = _kiosk_window(settings, demo_env, reader, runtime.terminal, bridge, desk)
+    return window, runtime
 
 
 class Core(QObject):
@@ -191,6 +205,13 @@ class Core(QObject):
         if self.runtime is not None:
             self.runtime.terminal.touch()
 
+    def claim_for_technician(self) -> bool:
+        return self.runtime is not None and self.runtime.terminal.claim_for_technician()
+
+    def release_from_technician(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.release_from_technician()
+
 
 class SystemdWatchdog(QObject):
     """READY=1 when ``announce_ready`` is called, then WATCHDOG=1 every
@@ -248,7 +269,8 @@ def run(
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     core = Core(settings, reader, bridge)
-    window = _kiosk_window(settings, demo_env, reader, core, bridge)
+    desk = TechnicianDesk(settings, core, lambda: core.runtime, log_file(settings, demo_env))
+    window = _kiosk_window(settings, demo_env, reader, core, bridge, desk)
     QShortcut(QKeySequence("Ctrl+Shift+Q"), window, app.quit)
     core.failed.connect(app.quit)
     notifier = Notifier()
@@ -280,6 +302,7 @@ def run(
         signal.signal(signal.SIGTERM, previous_sigterm)
         watchdog.timer.stop()
         notifier.notify("STOPPING=1")
+        desk.stop()
         core.stop()
         window.close()
     if core.error is not None:

@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--terminal-id", default="XT-DEMO-001")
     sandbox.add_argument("--secret-file", type=Path, required=True)
     _diag_parser(commands)
+    commands.add_parser(
+        "technician-pin",
+        help="ask for a technician PIN twice and print its config line (a salted hash)",
+        description="The line goes into the [technician] table of kiosk.toml. Exit code 0 "
+        "when printed; 1 when the two entries differ or the PIN is not 6 to 12 digits.",
+    )
     return parser
 
 
@@ -244,6 +250,25 @@ def _diag(args: argparse.Namespace) -> int:
     return command.run(args)
 
 
+def _technician_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.technician import hash_pin
+
+    pin = getpass.getpass("technician PIN (6-12 digits): ")
+    if getpass.getpass("the same PIN again: ") != pin:
+        print("technician-pin: the two entries differ", file=sys.stderr)
+        return 1
+    try:
+        line = hash_pin(pin)
+    except ValueError as error:
+        print(f"technician-pin: {error}", file=sys.stderr)
+        return 1
+    print("# in kiosk.toml:\n[technician]")
+    print(f'pin_hash = "{line}"')
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
@@ -252,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         "screenshots": _screenshots,
         "sandbox": _sandbox,
         "diag": _diag,
+        "technician-pin": _technician_pin,
     }
     try:
         return handlers[args.command](args)

@@ -8,8 +8,10 @@ demo card with the most records, the notices and the list publicity.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +19,23 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from devices.idcard.text_block import parse_text_block
+from devices.printers.kept_jobs import KeptJobStore
 from kiosk.config import read_secret
-from kiosk.contract import CreditReport, ListEntry, Notice
-from kiosk.demo import DemoEnvironment
+from kiosk.contract import CreditReport, DeviceFault, ListEntry, Notice
+from kiosk.demo import DEMO_TECHNICIAN_PIN, DemoEnvironment
+from kiosk.diagnostics.checks import Area
+from kiosk.diagnostics.context import KEPT_JOBS_DIR
+from kiosk.logs import FORMAT, MaskingFormatter
 from kiosk.platform.client import PlatformClient
+from kiosk.platform.outbox_items import enqueue
 from kiosk.platform.watch import PlatformStatus
+from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
+from kiosk.technician import TAPS
 from ui.app import application
+from ui.bridge import SessionBridge
+from ui.screens.technician_devices import DevicePage, DeviceTestsPage
+from ui.technician import TechnicianDesk
 from ui.window import KioskWindow
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -32,8 +44,11 @@ README_SHOTS = (
     "landscape-04-report-summary",
     "landscape-10-failed-checksum",
     "portrait-06-report-penalties",
+    "landscape-21-technician-summary",
 )
 """The screens README.md shows; committed in ``docs/screenshots/`` at half size."""
+WAIT_S = 60.0
+"""Technician screens show checks that run on workers: how long one may take here."""
 
 
 class _NoActions:
@@ -78,6 +93,11 @@ def _content_from_the_sandbox() -> _Content:
 
 def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
     """Every screen, in both orientations: yields (name, window) with that screen showing."""
+    yield from _resident_screens()
+    yield from _technician_screens()
+
+
+def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
     content = _content_from_the_sandbox()
     app = application()
     report, name = content.report, content.holder_name
@@ -155,6 +175,107 @@ def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
             _settle(app)
             yield f"{orientation}-{shot_name}", window
         window.close()
+
+
+def _wait(app: QApplication, done: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"screenshots: {what} not shown within {WAIT_S:g} s")
+        app.processEvents()
+        time.sleep(0.01)
+    _settle(app)
+
+
+def _technician_screens() -> Iterator[tuple[str, KioskWindow]]:
+    """Technician mode over a running core (simulated devices, the sandbox platform): what the
+    screens show are the checks' real results. Landscape: a healthy terminal (the README's
+    green summary). Portrait: the same terminal after a printer fault kept an A4 job and the
+    platform refused an outbox item, so the summary, kept-jobs and outbox screens show them."""
+    app = application()
+    with DemoEnvironment(
+        reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
+    ) as demo:
+        assert demo.settings is not None
+        settings = demo.settings
+        log_to_file = logging.FileHandler(demo.log_file, encoding="utf-8")
+        log_to_file.setFormatter(MaskingFormatter(FORMAT))
+        root = logging.getLogger()
+        root.addHandler(log_to_file)  # the terminal area shows the tail of the kiosk's log
+        level = root.level
+        root.setLevel(logging.INFO)
+        bridge = SessionBridge()
+        runtime = build_runtime(settings, bridge.publish, bridge.publish_platform)
+        desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime, demo.log_file)
+        window = KioskWindow(runtime.terminal, settings.terminal.hall_name, technician=desk)
+        bridge.changed.connect(window.apply)
+        screens = window.technician
+        assert screens is not None
+        panel = screens.panel
+        printer = panel.pages[Area.RECEIPT_PRINTER.value]
+        assert isinstance(printer, DevicePage)
+        try:
+            runtime.start()
+            runtime.terminal.wait_for_health_checks(WAIT_S)
+            for orientation, (width, height) in SIZES.items():
+                if orientation == "portrait":
+                    _troubles(runtime)
+                window.resize(width, height)
+                window.show()
+                _wait(app, lambda: window.view is not None, "the attract screen")
+                for _ in range(TAPS):
+                    screens.tap(10, 10, window.view)
+                for digit in DEMO_TECHNICIAN_PIN:
+                    screens.pad.keys[digit].click()
+                _settle(app)
+                yield f"{orientation}-20-technician-pin", window
+                screens.pad.ok.click()
+                _wait(app, lambda: window.stack.currentWidget() is panel, "the panel")
+                for index, key in enumerate(panel.pages, start=21):
+                    panel.show_area(key)
+                    page = panel.pages[key]
+                    _wait(app, lambda p=page: not p.busy, f"the {key} area")  # type: ignore[misc]
+                    if isinstance(page, DeviceTestsPage):  # the test prints' results
+                        for action in (page.receipt, page.a4):
+                            action.click()
+                            _wait(app, lambda p=page: not p.busy, "a test print")  # type: ignore[misc]
+                    yield f"{orientation}-{index}-technician-{key.replace('_', '-')}", window
+                panel.show_area(Area.RECEIPT_PRINTER.value)
+                _wait(app, lambda: not printer.busy, "the receipt printer")
+                printer.interactive.click()
+                _wait(app, lambda: panel.areas.currentWidget() is panel.question, "the question")
+                yield f"{orientation}-{index + 1}-technician-question", window
+                panel.question.yes.click()
+                _wait(app, lambda: not printer.busy, "the answered check")
+                screens.leave()
+                _settle(app)
+        finally:
+            window.close()
+            desk.stop()
+            runtime.stop()
+            root.removeHandler(log_to_file)
+            root.setLevel(level)
+            log_to_file.close()
+
+
+def _troubles(runtime: Runtime) -> None:
+    """An A4 job kept through a printer fault, and an outbox item the platform refused."""
+    settings = runtime.settings
+    kept = KeptJobStore(
+        settings.terminal.state_dir / KEPT_JOBS_DIR, read_secret(settings.terminal.secret_file)
+    )
+    kept.keep(b"%PDF-1.4 a report kept through paper out", "report kept")
+    fault = DeviceFault(
+        code="paper_out",
+        message="the receipt printer is out of paper",
+        hint="load a new roll",
+        at=dt.datetime.now(dt.UTC),
+        terminal_id="XT-UNKNOWN-9",
+    )
+    key = enqueue(runtime.outbox, fault)
+    runtime.outbox.move_to_dead_letter(
+        key, "REJECTED: terminal_id XT-UNKNOWN-9 is not this terminal"
+    )
 
 
 def take_screenshots(out_dir: Path, readme_dir: Path | None = None) -> list[Path]:

@@ -86,4 +86,20 @@ QScrollBar::handle:vertical {{ background: {BLUE}; min-height: 60px; border-radi
 QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
 QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
+QLabel#badgeMuted {{ font-size: {BODY_PX}px; color: {INK_MUTED}; background: {PAGE};
+    border-radius: 10px; padding: 8px 18px; font-weight: bold; }}
+QFrame#warnCard {{ background: {WHITE}; border: 3px solid {GOLD}; border-radius: 16px; }}
+QLabel#warnTitle {{ font-size: {TITLE_PX}px; font-weight: bold; color: {GOLD}; }}
+QPushButton#tileAttention {{ text-align: left; padding: 12px 24px; font-size: {BODY_PX}px;
+    font-weight: bold; color: {GOLD}; border: 3px solid {GOLD}; min-height: 88px;
+    background: {GOLD_LIGHT}; }}
+QPushButton#tileGood {{ text-align: left; padding: 12px 24px; font-size: {BODY_PX}px;
+    font-weight: bold; color: {GREEN}; border: 3px solid {GREEN}; min-height: 88px;
+    background: {GREEN_LIGHT}; }}
+QPushButton#navItem, QPushButton#navCurrent {{ font-size: {SMALL_PX}px; min-height: 80px;
+    padding: 0 20px; text-align: left; }}
+QPushButton#navItem {{ font-weight: normal; color: {INK}; border: 2px solid {LINE}; }}
+QPushButton#navCurrent {{ background: {BLUE}; color: {WHITE}; }}
+QPlainTextEdit#log {{ font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace;
+    font-size: 20px; background: {WHITE}; border: 2px solid {LINE}; border-radius: 12px; }}
 """

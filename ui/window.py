@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPaintEvent, QResizeEvent
+from PySide6.QtGui import QMouseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.privacy import mask_name
@@ -24,7 +24,10 @@ from ui.screens.print_choice import PrintChoiceScreen
 from ui.screens.progress import ProgressScreen
 from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
+from ui.screens.technician import TechnicianScreens
 from ui.strings import common
+from ui.strings import technician as technician_text
+from ui.technician import TechnicianDesk
 from ui.widgets import button, label
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
@@ -55,7 +58,9 @@ class KioskWindow(QWidget):
         demo_outage: Callable[[bool], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         service_window: str = "",
+        technician: TechnicianDesk | None = None,
     ) -> None:
+        """``technician``: technician mode (five taps in the top-left corner); None: none."""
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
@@ -105,6 +110,11 @@ class KioskWindow(QWidget):
         self.publicity.home_requested.connect(self._close_publicity)
         self.publicity.touched.connect(self._touch_publicity)
         self._publicity_deadline: float | None = None
+        self.technician = (
+            TechnicianScreens(self.stack, technician, self._back_from_technician, clock)
+            if technician is not None
+            else None
+        )
 
         footer = QFrame()
         footer.setObjectName("footer")
@@ -137,6 +147,9 @@ class KioskWindow(QWidget):
     def apply(self, view: SessionView) -> None:
         """Show the screen for the session's new state."""
         self.view = view
+        if self.technician is not None and self.technician.holds_screen(view):
+            self._tick()
+            return
         state = view.state
         self.print_choice.offer(view.printable)
         if state is State.IDLE and not view.in_service:
@@ -168,6 +181,19 @@ class KioskWindow(QWidget):
         self.attract.show_platform(status)
         self.publicity.show_status(status)
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A press no button took (the header, a label): perhaps the technician's gesture."""
+        if self.technician is not None:
+            position = event.position()
+            self.technician.tap(position.x(), position.y(), self.view)
+        super().mousePressEvent(event)
+
+    def _back_from_technician(self) -> None:
+        self.stack.setCurrentWidget(self.attract)
+        if self.view is not None:
+            self.apply(self.view)
+        self._tick()
+
     def _open_publicity(self) -> None:
         if self.stack.currentWidget() is self.attract:
             self.stack.setCurrentWidget(self.publicity)
@@ -197,6 +223,11 @@ class KioskWindow(QWidget):
         if self.stack.currentWidget() is self.attract:
             self.attract.tick(now)
         deadline = self.view.deadline if self.view else None
+        technician_left = self.technician.idle_left() if self.technician else None
+        if technician_left is not None:
+            seconds = int(technician_left + 0.999)
+            self.countdown.setText(technician_text.IDLE_COUNTDOWN.format(seconds=seconds))
+            return
         if self.stack.currentWidget() is self.publicity:
             deadline = self._publicity_deadline
             if deadline is not None and deadline <= self._clock():
@@ -217,6 +248,8 @@ class KioskWindow(QWidget):
         self.attract.set_portrait(portrait)
         self.report.set_portrait(portrait)
         self.print_choice.set_portrait(portrait)
+        if self.technician is not None:
+            self.technician.set_portrait(portrait)
         super().resizeEvent(event)
 
     def show_kiosk(self) -> None:
