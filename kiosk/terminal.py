@@ -62,6 +62,7 @@ from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
 from kiosk.supervision import SupervisedLoop, stale_limit
+from kiosk.updater.session_lock import SessionLock
 from kiosk.worker import Worker
 from offline_cache.outbox import Outbox, OutboxFull
 
@@ -180,12 +181,15 @@ class Terminal:
         clock: Callable[[], float] = time.monotonic,
         supervised: Sequence[SupervisedLoop] = (),
         health_interval_s: float = 60.0,
+        session_lock: SessionLock | None = None,
     ) -> None:
         """``on_ready`` is called once, on the card-reader thread, when the terminal is first
         ready for a card: the reader is open and answering (state IDLE) and the coordinator
         takes cards. A card laid before then is not lost: drivers report a card already lying
         on the reader as INSERTED when first watched. ``supervised``: the runtime's other
-        loops (platform watch, outbox drain), watched with the terminal's own."""
+        loops (platform watch, outbox drain), watched with the terminal's own.
+        ``session_lock``: held from a card laid until the attract screen returns, so the
+        updater never restarts the kiosk during a resident's session."""
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -233,6 +237,9 @@ class Terminal:
         """Replaced whole on the coordinator (other threads read it)."""
         self._health_known = threading.Event()
         self._failing_loops: tuple[str, ...] = ()
+        self._session_lock = session_lock
+        self.last_session_at: dt.datetime | None = None
+        """When the last resident's session began (for heartbeats)."""
 
     # --- lifecycle ---
     def start(self) -> None:
@@ -377,6 +384,8 @@ class Terminal:
             return None
 
     def _publish(self) -> None:
+        if self._session.state is State.IDLE and self._session_lock is not None:
+            self._session_lock.release()
         view = replace(
             self._session.view(),
             printable=self._printable(),
@@ -452,6 +461,10 @@ class Terminal:
             self._session.wipe()  # a new card need not wait for the last screen's countdown
         if self._session.state is not State.IDLE:
             return None
+        if self._session_lock is not None and not self._session_lock.hold():
+            log.info("card laid while the updater switches releases: not read")
+            return None
+        self.last_session_at = dt.datetime.now(dt.UTC)
         number = self._session.start_reading()
         log.info("session #%d: card laid, reading", number)
         self._publish()

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
+from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
 from kiosk.logs import configure_logging
 
 log = logging.getLogger("taihaoban-kiosk")
@@ -58,6 +58,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     outbox.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
     outbox.add_argument("--json", action="store_true", help="one JSON line")
+    update = commands.add_parser("update", help="signed updates (kiosk/updater)")
+    update_commands = update.add_subparsers(dest="action", required=True)
+    poll = update_commands.add_parser(
+        "run",
+        help="one poll: check, download in the maintenance window, install, switch, restart",
+        description="Exit code 0 when up to date, waiting or updated; 1 when the repository's "
+        "answer was rejected or the update failed (update status says why).",
+    )
+    poll.add_argument("--now", action="store_true", help="no random delay before the check")
+    back = update_commands.add_parser(
+        "rollback", help="switch back from a release not committed yet and mark it bad"
+    )
+    back.add_argument("--reason", default="the kiosk unit kept failing")
+    update_commands.add_parser("status", help="where the updater stands (JSON)")
+    for command in (poll, back, update_commands.choices["status"]):
+        command.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
     return parser
 
 
@@ -80,7 +96,10 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if not args.demo:
         configure_logging()
-        return app.run(load_settings(args.config), None, full_screen=not args.windowed)
+        settings = load_settings(args.config)
+        if not _count_start(settings):
+            return 3  # switched back: systemd starts the release before
+        return app.run(settings, None, full_screen=not args.windowed)
     from kiosk.demo import DemoEnvironment, SandboxError
 
     try:
@@ -92,6 +111,14 @@ def _run(args: argparse.Namespace) -> int:
     except SandboxError as error:
         print(f"run --demo: {error}", file=sys.stderr)
         return 2
+
+
+def _count_start(settings: Settings) -> bool:
+    from importlib.metadata import version
+
+    from kiosk.updater.pending import count_start
+
+    return count_start(settings, version("taihaoban-kiosk"))
 
 
 def _needs_sandbox(handler: Handler) -> Handler:
@@ -255,6 +282,25 @@ def _diag(args: argparse.Namespace) -> int:
     return {"read-card": _diag_read_card, "outbox": _diag_outbox}[args.check](args)
 
 
+def _update(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    if args.action == "status":
+        from kiosk.updater.updater import status
+
+        print(json.dumps(status(settings), ensure_ascii=False, indent=2))
+        return 0
+    configure_logging()
+    if args.action == "run":
+        from kiosk.updater.updater import poll
+
+        return poll(settings, jitter=not args.now)
+    from kiosk.updater.updater import roll_back_from_outside
+
+    abandoned = roll_back_from_outside(settings, args.reason)
+    print(f"rolled back from {abandoned}" if abandoned else "nothing to roll back")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
@@ -263,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         "screenshots": _screenshots,
         "sandbox": _sandbox,
         "diag": _diag,
+        "update": _update,
     }
     try:
         return handlers[args.command](args)
