@@ -51,7 +51,7 @@ screenshots: env-runtime
 lint: env-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy kiosk devices offline_cache ui
+	.venv/bin/mypy kiosk devices offline_cache ui fleet
 	.venv/bin/lint-imports --no-logo
 
 test: env-test lint
