@@ -45,6 +45,7 @@ from kiosk.updater.state import updater_dir
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+METADATA = "repository metadata"
 
 
 class UpdateRejected(Exception):
@@ -111,7 +112,9 @@ class Repository:
 
     def channel(self) -> ReleaseChannel:
         """Refresh the metadata and read the signed release channel."""
-        info = self._verified(lambda: self._updater.get_targetinfo(RELEASE_CHANNEL_TARGET))
+        info = self._verified(
+            METADATA, lambda: self._updater.get_targetinfo(RELEASE_CHANNEL_TARGET)
+        )
         if info is None:
             raise UpdateRejected(f"{RELEASE_CHANNEL_TARGET} is not a signed target")
         try:
@@ -135,39 +138,41 @@ class Repository:
         tree.wheels.mkdir(parents=True, exist_ok=True)
         paths = []
         for wheel in manifest.wheels:
-            info = self._verified(lambda: self._updater.get_targetinfo(wheel))  # noqa: B023
+            info = self._verified(METADATA, lambda: self._updater.get_targetinfo(wheel))  # noqa: B023
             if info is None:
                 raise UpdateRejected(f"{wheel} is not a signed target")
             path = tree.wheels / Path(wheel).name
             if self._updater.find_cached_target(info, str(path)) is None:
                 on_step("download")
                 partial = path.with_name(f".{path.name}.download")
-                self._verified(lambda: self._updater.download_target(info, str(partial)))  # noqa: B023
+                self._verified(wheel, lambda: self._updater.download_target(info, str(partial)))  # noqa: B023
                 os.replace(partial, path)
             paths.append(path)
         return Release(manifest, manifest_bytes, tuple(paths), self.fetcher.received - before)
 
     def _download(self, target: str) -> bytes:
-        info = self._verified(lambda: self._updater.get_targetinfo(target))
+        info = self._verified(METADATA, lambda: self._updater.get_targetinfo(target))
         if info is None:
             raise UpdateRejected(f"{target} is not a signed target")
         with tempfile.TemporaryDirectory(prefix="taihaoban-update-") as scratch:
             path = Path(scratch) / "target"
-            self._verified(lambda: self._updater.download_target(info, str(path)))
+            self._verified(target, lambda: self._updater.download_target(info, str(path)))
             return path.read_bytes()
 
-    def _verified(self, call: Callable[[], T]) -> T:
+    def _verified(self, what: str, call: Callable[[], T]) -> T:
+        """``call``'s result; its failure as UpdateRejected or RepositoryUnreachable, the
+        message starting with ``what`` was being fetched."""
         try:
             return call()
         except ExpiredMetadataError as error:
             raise UpdateRejected(f"clock or repository stale: {error}; {self._skew()}") from None
         except RepositoryError as error:
-            raise UpdateRejected(f"{type(error).__name__}: {error}") from None
+            raise UpdateRejected(f"{what}: {type(error).__name__}: {error}") from None
         except DownloadError as error:
             if isinstance(error, DownloadLengthMismatchError):
-                raise UpdateRejected(f"endless data: {error}") from None
+                raise UpdateRejected(f"{what}: endless data: {error}") from None
             cause = error.__cause__ or error
-            raise RepositoryUnreachable(f"{type(error).__name__}: {cause}") from None
+            raise RepositoryUnreachable(f"{what}: {type(error).__name__}: {cause}") from None
 
     def _skew(self) -> str:
         """What the clocks say: the repository server's Date header against the local

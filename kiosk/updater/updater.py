@@ -171,12 +171,16 @@ class Poll:
                 self._record_state("idle", version, "built; waits for the end of a session")
                 return 0
             with self.state_file.change() as state:
-                state.pending = version
-                state.start_attempts = 0
-                state.deadline = commit_deadline(self._updater, time.time())
-                state.last = UpdateState(
-                    state="pending_commit", version=version, detail="switched; restarting"
-                )
+                if self.steps.running is None:  # a first install: nothing to go back to
+                    state.committed = version
+                    state.last = UpdateState(state="committed", version=version)
+                else:
+                    state.pending = version
+                    state.start_attempts = 0
+                    state.deadline = commit_deadline(self._updater, time.time())
+                    state.last = UpdateState(
+                        state="pending_commit", version=version, detail="switched; restarting"
+                    )
             self.tree.switch(version)
             self.tree.prune(self._updater.keep_releases)
             self._on_step("restart")
