@@ -175,6 +175,13 @@ def bench_idcard() -> None:
     run(emit, percentile)
 
 
+def bench_release() -> None:
+    """Bundle size, and the bytes a code-only release adds against a full first one."""
+    from bench import release
+
+    release.run(emit)
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     for name, bench in (
@@ -184,6 +191,7 @@ def main() -> int:
         ("idcard", bench_idcard),
         ("printing", bench_printing),
         ("outbox", bench_outbox),
+        ("release", bench_release),
     ):
         if not only or name in only:
             bench()

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -109,11 +110,13 @@ def start_sandbox_process(
     port: int = 0,
     timeout_s: float = 30.0,
     journal: Path | None = None,
+    serve_options: Sequence[str] = (),
 ) -> SandboxProcess:
     """Start ``python -m sandbox serve`` on loopback and wait until it answers.
 
     Its ready file goes in ``run_dir``; it exits by itself if this process dies first.
-    ``journal``: what it received is kept there across restarts (``sandbox.store``).
+    ``journal``: what it received is kept there across restarts (``sandbox.store``);
+    ``serve_options``: more of ``serve``'s options (a simulated fleet, an operator token).
     """
     ready_file = run_dir / "sandbox.url"
     ready_file.unlink(missing_ok=True)
@@ -130,6 +133,7 @@ def start_sandbox_process(
         serve_args.append(f"--demo-cards={demo_cards_dir}")
     if journal is not None:
         serve_args.append(f"--journal={journal}")
+    serve_args.extend(serve_options)
     command, env = sandbox_command(*serve_args)
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout_s

@@ -41,6 +41,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-file", type=Path, help="log here instead of stderr")
     serve.add_argument("--parent-pid", type=int, help="stop once this process is gone")
     serve.add_argument("--journal", type=Path, help="remember what was received across restarts")
+    serve.add_argument(
+        "--fleet-terminal",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="another registered terminal, with the same secret (a simulated fleet)",
+    )
+    serve.add_argument(
+        "--operator-token-file",
+        type=Path,
+        help="the operators' bearer token for GET /api/v1/fleet/terminals",
+    )
     return parser
 
 
@@ -80,8 +92,16 @@ def _serve(args: argparse.Namespace) -> int:
     secret = bytes.fromhex(args.secret_file.read_text(encoding="ascii").strip())
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # before any server thread starts
+    operator_token = None
+    if args.operator_token_file is not None:
+        operator_token = args.operator_token_file.read_text(encoding="utf-8").strip()
+    terminals = dict.fromkeys([args.terminal_id, *args.fleet_terminal], secret)
     with start_sandbox(
-        {args.terminal_id: secret}, host=args.host, port=args.port, journal=args.journal
+        terminals,
+        host=args.host,
+        port=args.port,
+        journal=args.journal,
+        operator_token=operator_token,
     ) as sandbox:
         if args.demo_cards is not None:
             args.demo_cards.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,8 @@ from kiosk.contract import (
     DrainState,
     Error,
     EventsAck,
+    FleetTerminal,
+    FleetTerminals,
     HeartbeatEvent,
     Notices,
     OutboxState,
@@ -38,6 +40,9 @@ from kiosk.contract import (
     TechnicianActionEvent,
     TerminalEventsRequest,
     TerminalHeartbeat,
+    UpdateState,
+    UpdateStep,
+    UpdateStepEvent,
 )
 from kiosk.platform.signing import MAX_SKEW_S
 from sandbox import population
@@ -83,6 +88,7 @@ _SCHEMA_TYPES = (
     EventsAck,
     Notices,
     PublicLists,
+    FleetTerminals,
 )
 
 
@@ -160,8 +166,36 @@ def _examples() -> dict[str, msgspec.Struct]:
                         False, "paper out; load paper", _EXAMPLE_TIME, "paper_out"
                     )
                 },
+                update=UpdateState("pending_commit", "1.0.1"),
+                last_session_at=_EXAMPLE_TIME,
             ),
         ),
+        UpdateStepEvent(
+            idempotency_key="update-1.0.1-installed",
+            occurred_at=_EXAMPLE_TIME,
+            payload=UpdateStep(
+                step="installed",
+                version="1.0.1",
+                at=_EXAMPLE_TIME,
+                terminal_id=_EXAMPLE_TERMINAL,
+                running="1.0.0",
+            ),
+        ),
+    )
+    fleet = FleetTerminals(
+        terminals=(
+            FleetTerminal(
+                terminal_id=_EXAMPLE_TERMINAL,
+                last_seen_at=_EXAMPLE_TIME,
+                version="1.0.0",
+                update=UpdateState("pending_commit", "1.0.1"),
+                devices_ok=False,
+                unhealthy=("receipt_printer",),
+                outbox_depth=3,
+                last_session_at=_EXAMPLE_TIME,
+            ),
+        ),
+        generated_at=_EXAMPLE_TIME,
     )
     return {
         "session_request": ResidentSessionRequest(
@@ -178,6 +212,7 @@ def _examples() -> dict[str, msgspec.Struct]:
         "events_ack": EventsAck(tuple(e.idempotency_key for e in events), (), ()),
         "notices": msgspec.convert(notices_payload(), Notices),
         "lists": msgspec.convert(lists_payload(), PublicLists),
+        "fleet": fleet,
     }
 
 
@@ -285,6 +320,26 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/fleet/terminals": {
+            "get": {
+                "summary": "Fleet status for operators: each terminal's latest heartbeat "
+                "(version, update state, device health, outbox depth, last session)",
+                "security": [{"operatorToken": []}],
+                "responses": {
+                    "200": _json(FleetTerminals, example["fleet"], "every terminal heard of"),
+                    "401": _json(
+                        Error,
+                        Error("OPERATOR_TOKEN_INVALID", "an operator bearer token is required"),
+                        "error: OPERATOR_TOKEN_INVALID",
+                    ),
+                    "403": _json(
+                        Error,
+                        Error("FORBIDDEN", "fleet status needs an operator token configured"),
+                        "error: FORBIDDEN (no operator token configured)",
+                    ),
+                },
+            }
+        },
         "/api/v1/openapi.json": {
             "get": {
                 "summary": "This document (public)",
@@ -308,6 +363,12 @@ _SECURITY_SCHEMES = {
         f"{MAX_SKEW_S} s off and reused nonces are refused",
     },
     "residentToken": {"type": "http", "scheme": "bearer"},
+    "operatorToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "the operators' token configured on the platform (sandbox: "
+        "--operator-token-file), not a terminal's signature",
+    },
 }
 
 

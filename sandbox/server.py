@@ -6,6 +6,11 @@ verification page and the OpenAPI document), serves reports of the synthetic pop
 idempotency key, and misbehaves on request (``sandbox.faults``) so tests and the demo
 see how the kiosk copes with a slow, failing or lying platform.
 
+``GET /api/v1/fleet/terminals`` (the operators' fleet status, read by ``taihaoban-release
+status`` and ``promote``) is not a terminal's call: it takes the operator token the sandbox
+was started with (``--operator-token-file``) as ``Authorization: Bearer <token>``, and is
+refused (403) when none was configured.
+
 Admin paths need no signature; they exist for tests and the demo and answer loopback
 clients only: ``POST /__sandbox/faults`` ``{"kind", "count", params...}``,
 ``DELETE /__sandbox/faults``, ``GET /__sandbox/state``.
@@ -76,9 +81,11 @@ class _Server(ThreadingHTTPServer):
         terminals: Mapping[str, bytes],
         token_ttl_s: float,
         journal: Path | None,
+        operator_token: str | None,
     ) -> None:
         super().__init__(address, _Handler)
         self.terminals = dict(terminals)
+        self.operator_token = operator_token
         self.faults = Faults()
         self.store = PlatformStore(token_ttl_s, journal)
         self.stopping = threading.Event()
@@ -112,6 +119,8 @@ _ROUTES: tuple[Route, ...] = (
     ("GET", re.compile(r"/api/v1/public/lists"), "_lists", False),
     ("GET", re.compile(r"/api/v1/verify/([A-Za-z0-9]{1,64})"), "_verify", True),
     ("GET", re.compile(r"/api/v1/openapi\.json"), "_openapi", True),
+    # Not signed by a terminal: the handler checks the operator token.
+    ("GET", re.compile(r"/api/v1/fleet/terminals"), "_fleet_terminals", True),
 )
 
 
@@ -331,6 +340,15 @@ class _Handler(BaseHTTPRequestHandler):
         document = openapi_document(self.server.url)
         self._send_json(200, document, {"Cache-Control": "public, max-age=3600"})
 
+    def _fleet_terminals(self, terminal_id: str) -> None:
+        expected = self.server.operator_token
+        if expected is None:
+            raise ApiError(403, "FORBIDDEN", "fleet status needs an operator token configured")
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+            raise ApiError(401, "OPERATOR_TOKEN_INVALID", "an operator bearer token is required")
+        self._send_json(200, self.server.store.fleet_terminals(), {"Cache-Control": "no-store"})
+
     # --- admin (loopback only, no signature) ---
     def _admin(self, path: str) -> None:
         if not ipaddress.ip_address(self.client_address[0]).is_loopback:
@@ -446,7 +464,9 @@ def start_sandbox(
     port: int = 0,
     token_ttl_s: float = 600.0,
     journal: Path | None = None,
+    operator_token: str | None = None,
 ) -> Sandbox:
     """Start the sandbox platform in a daemon thread; ``terminals`` maps terminal id → secret;
-    ``journal``: a file to remember what it received across restarts (``PlatformStore``)."""
-    return Sandbox(_Server((host, port), terminals, token_ttl_s, journal))
+    ``journal``: a file to remember what it received across restarts (``PlatformStore``);
+    ``operator_token``: what ``GET /api/v1/fleet/terminals`` asks of operators."""
+    return Sandbox(_Server((host, port), terminals, token_ttl_s, journal, operator_token))

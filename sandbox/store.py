@@ -33,12 +33,15 @@ from kiosk.contract import (
     MAX_EVENTS_PER_BATCH,
     CreditReport,
     EventsAck,
+    FleetTerminal,
+    FleetTerminals,
     IdempotencyKey,
     PrintRecordReceipt,
     PrintRecordRequest,
     RejectedEvent,
     ResidentSessionRequest,
     TerminalEvent,
+    TerminalHeartbeat,
 )
 from kiosk.platform.signing import MAX_SKEW_S
 from kiosk.report_model import CHINA_TIME
@@ -100,6 +103,8 @@ class PlatformStore:
         self._reports: dict[str, IssuedReport] = {}
         self._prints: dict[tuple[str, str], tuple[str, PrintRecordRequest]] = {}
         self._events: dict[tuple[str, str], str] = {}
+        self._heartbeats: dict[str, tuple[dt.datetime, TerminalHeartbeat]] = {}
+        """The latest heartbeat of each terminal (by when it was taken) and that time."""
         self._nonces: dict[tuple[str, str], float] = {}
         self._report_seq = 0
         self._journal = None
@@ -132,6 +137,10 @@ class PlatformStore:
             self._prints[(terminal_id, key)] = (entry["report_no"], record)
         else:
             self._events[(terminal_id, key)] = entry["kind"]
+            if "heartbeat" in entry:
+                heartbeat = msgspec.convert(entry["heartbeat"], TerminalHeartbeat)
+                taken_at = dt.datetime.fromisoformat(entry["occurred_at"])
+                self._note_heartbeat(terminal_id, taken_at, heartbeat)
 
     def use_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         """False when this terminal used ``nonce`` within the skew window."""
@@ -232,16 +241,51 @@ class PlatformStore:
                     duplicates.append(event.idempotency_key)
                 else:
                     self._events[(terminal_id, event.idempotency_key)] = event.payload.KIND
-                    self._write(
-                        {
-                            "what": "event",
-                            "terminal_id": terminal_id,
-                            "key": event.idempotency_key,
-                            "kind": event.payload.KIND,
-                        }
-                    )
+                    entry = {
+                        "what": "event",
+                        "terminal_id": terminal_id,
+                        "key": event.idempotency_key,
+                        "kind": event.payload.KIND,
+                    }
+                    if isinstance(event.payload, TerminalHeartbeat):
+                        self._note_heartbeat(terminal_id, event.occurred_at, event.payload)
+                        # Versions, counts and device states: nothing personal.
+                        entry["heartbeat"] = msgspec.to_builtins(event.payload)
+                        entry["occurred_at"] = event.occurred_at.isoformat()
+                    self._write(entry)
                     accepted.append(event.idempotency_key)
         return EventsAck(tuple(accepted), tuple(duplicates), tuple(rejected))
+
+    def _note_heartbeat(
+        self, terminal_id: str, taken_at: dt.datetime, heartbeat: TerminalHeartbeat
+    ) -> None:
+        """Keeps ``heartbeat`` unless a later one is known (an outbox may deliver late)."""
+        known = self._heartbeats.get(terminal_id)
+        if known is None or known[0] <= taken_at:
+            self._heartbeats[terminal_id] = (taken_at, heartbeat)
+
+    def fleet_terminals(self) -> FleetTerminals:
+        """Every terminal that sent a heartbeat, as its latest one describes it."""
+        with self._lock:
+            latest = sorted(self._heartbeats.items())
+        return FleetTerminals(
+            terminals=tuple(
+                FleetTerminal(
+                    terminal_id=terminal_id,
+                    last_seen_at=taken_at,
+                    version=heartbeat.version,
+                    update=heartbeat.update,
+                    devices_ok=all(health.ok for health in heartbeat.health.values()),
+                    unhealthy=tuple(
+                        sorted(name for name, health in heartbeat.health.items() if not health.ok)
+                    ),
+                    outbox_depth=heartbeat.outbox.depth,
+                    last_session_at=heartbeat.last_session_at,
+                )
+                for terminal_id, (taken_at, heartbeat) in latest
+            ),
+            generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        )
 
     def accepted_keys(self, terminal_id: str) -> dict[str, str]:
         """Idempotency key → kind of everything accepted from ``terminal_id`` (terminal

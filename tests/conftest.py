@@ -37,3 +37,11 @@ def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[Outbox]:
     box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
     yield box
     box.close()
+
+
+@pytest.fixture(scope="session")
+def wheel_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One set of dependency wheels per test session for the release-bundle builds
+    (``TAIHAOBAN_WHEEL_CACHE`` keeps it across sessions)."""
+    kept = os.environ.get("TAIHAOBAN_WHEEL_CACHE")
+    return Path(kept) if kept else tmp_path_factory.mktemp("wheel-cache")

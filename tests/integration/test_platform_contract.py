@@ -13,6 +13,7 @@ import requests
 from kiosk.contract import (
     DeviceFaultEvent,
     EventsAck,
+    FleetTerminals,
     HeartbeatEvent,
     Notices,
     PrintRecordEvent,
@@ -21,6 +22,8 @@ from kiosk.contract import (
     QueryRecordEvent,
     TechnicianActionEvent,
     TerminalEvent,
+    UpdateStep,
+    UpdateStepEvent,
 )
 from kiosk.platform.client import PlatformClient
 from kiosk.report_model import verify_url
@@ -32,12 +35,13 @@ from tests.openapi_examples import examples, json_bodies
 
 TERMINAL = "XT-CONTRACT-1"
 SECRET = b"contract-test-secret"
+OPERATOR_TOKEN = "contract-operator-token"
 AT = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    with start_sandbox({TERMINAL: SECRET}) as running:
+    with start_sandbox({TERMINAL: SECRET}, operator_token=OPERATOR_TOKEN) as running:
         yield running
 
 
@@ -78,6 +82,11 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
             idempotency_key="c-action", occurred_at=AT, payload=payloads.technician_action()
         ),
         HeartbeatEvent(idempotency_key="c-beat", occurred_at=AT, payload=payloads.heartbeat()),
+        UpdateStepEvent(
+            idempotency_key="c-update",
+            occurred_at=AT,
+            payload=UpdateStep(step="rejected", version="1.0.1", at=AT, detail="bad signature"),
+        ),
     ]
     ack = client.post_terminal_events(events)
     assert ack == EventsAck(tuple(e.idempotency_key for e in events), (), ())
@@ -88,7 +97,17 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
         "c-fault": "device_fault",
         "c-action": "technician_action",
         "c-beat": "heartbeat",
+        "c-update": "update_step",
     }
+    fleet_url = sandbox.url + "/api/v1/fleet/terminals"
+    with requests.get(fleet_url, timeout=2) as refused:
+        assert refused.status_code == 401
+    operator = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+    with requests.get(fleet_url, headers=operator, timeout=2) as response:
+        fleet = msgspec.json.decode(response.content, type=FleetTerminals)
+    [terminal] = fleet.terminals
+    assert (terminal.terminal_id, terminal.last_seen_at) == (TERMINAL, AT)
+    assert terminal.version == payloads.heartbeat().version
 
     notices, lists = client.public_notices(), client.public_lists()
     assert notices is not None and lists is not None

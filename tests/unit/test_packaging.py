@@ -16,7 +16,7 @@ from ui.screenshots import README_SHOTS
 ROOT = Path(__file__).parents[2]
 
 
-def test_the_wheel_a_terminal_installs_holds_no_sandbox(tmp_path: Path) -> None:
+def test_the_wheel_a_terminal_installs_holds_no_sandbox_nor_fleet(tmp_path: Path) -> None:
     uv = shutil.which("uv")
     if uv is None:
         if os.environ.get("CI") == "true":
@@ -30,10 +30,16 @@ def test_the_wheel_a_terminal_installs_holds_no_sandbox(tmp_path: Path) -> None:
         check=True,
         timeout=120,
     )
-    (wheel,) = tmp_path.glob("*.whl")
-    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    (wheel,) = tmp_path.glob("taihaoban_kiosk-*.whl")
+    archive = zipfile.ZipFile(wheel)
+    tops = {name.split("/")[0] for name in archive.namelist()}
     assert {"kiosk", "devices", "offline_cache", "ui"} <= tops
-    assert "sandbox" not in tops
+    assert not {"sandbox", "fleet"} & tops
+    # The operators' tool is its own distribution (tools/taihaoban-release): no terminal gets
+    # a taihaoban-release script that cannot import its module.
+    [entry_points] = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    assert "taihaoban-release" not in archive.read(entry_points).decode()
+    assert "taihaoban-kiosk = ui.cli:main" in archive.read(entry_points).decode()
 
 
 def test_every_readme_image_is_committed_and_refreshed_by_make_screenshots() -> None:
