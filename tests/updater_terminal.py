@@ -12,6 +12,7 @@ import msgspec
 
 from kiosk.config import Settings, load_settings
 from kiosk.contract import UpdateStep
+from kiosk.updater.pending import PendingRelease, StepLog
 from kiosk.updater.releases import ReleaseTree
 from kiosk.updater.state import StateFile, UpdaterState
 from kiosk.updater.updater import Poll
@@ -52,6 +53,22 @@ class SimulatedTerminal:
         outbox = Outbox(self.state_dir / "outbox.sqlite3")
         try:
             return Poll(settings, settings.updater, outbox).run()
+        finally:
+            outbox.close()
+
+    def commit_running(self) -> None:
+        """What the running kiosk does once its new release has proved healthy."""
+        current = self.tree.linked_version(self.tree.current)
+        settings = self.settings()
+        assert current is not None and settings.updater is not None
+        outbox = Outbox(self.state_dir / "outbox.sqlite3")
+        try:
+            steps = StepLog(StateFile(self.state_dir), outbox, self.terminal_id, current)
+            release = PendingRelease(settings.updater, self.state_dir, steps, current)
+            assert release.pending
+            release.observe(True, now=0.0)
+            release.observe(True, now=settings.updater.commit_after_s)
+            assert not release.pending
         finally:
             outbox.close()
 

@@ -112,6 +112,8 @@ class Poll:
 
     _about: str | None = None
     """The release the poll is busy with, once known."""
+    bytes_received = 0
+    """Bytes received from the repository (metadata and targets) by this poll."""
 
     def _settle_pending(self, now: float) -> bool:
         """Deal with a release switched to earlier; True while one still has to prove
@@ -132,6 +134,12 @@ class Poll:
 
     def _check_and_install(self) -> int:
         repository = Repository(self._updater, self._state_dir)
+        try:
+            return self._install_from(repository)
+        finally:
+            self.bytes_received = repository.fetcher.received
+
+    def _install_from(self, repository: Repository) -> int:
         channel = repository.channel()
         wanted = channel.version_for(self._settings.terminal.id)
         state = self.state_file.read()

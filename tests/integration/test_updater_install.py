@@ -61,24 +61,6 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
         yield Fleet(repository, url, tmp_path)
 
 
-def commit_running(terminal: SimulatedTerminal) -> None:
-    """What the running kiosk does once the new release has proved healthy."""
-    current = terminal.tree.linked_version(terminal.tree.current)
-    assert current is not None
-    settings = terminal.settings()
-    assert settings.updater is not None
-    outbox = Outbox(terminal.state_dir / "outbox.sqlite3")
-    try:
-        steps = StepLog(StateFile(terminal.state_dir), outbox, terminal.terminal_id, current)
-        release = PendingRelease(settings.updater, terminal.state_dir, steps, current)
-        assert release.pending
-        release.observe(True, now=0.0)
-        release.observe(True, now=settings.updater.commit_after_s)
-        assert not release.pending
-    finally:
-        outbox.close()
-
-
 def installed(fleet: Fleet, version: str = "1.0.0", **options: object) -> SimulatedTerminal:
     """A terminal whose first install (``version``) is done."""
     fleet.publish(version)
@@ -96,7 +78,7 @@ def test_releases_switch_atomically_and_the_current_and_two_before_it_are_kept(
         fleet.publish(version)
         assert terminal.poll() == 0
         assert release_imports_kiosk(terminal.tree.current) == version
-        commit_running(terminal)
+        terminal.commit_running()
     tree = terminal.tree
     assert tree.versions() == ["1.1.0", "1.2.0", "1.3.0"]
     assert os.readlink(tree.current) == "releases/1.3.0"
@@ -137,7 +119,7 @@ def test_a_kill_at_every_step_of_an_install_leaves_a_current_that_starts(fleet: 
             assert terminal.state().pending == "1.1.0"
     # the next poll after the last kill finds the release switched to, waiting to commit
     assert terminal.poll() == 0
-    commit_running(terminal)
+    terminal.commit_running()
     assert terminal.state().committed == "1.1.0"
     assert terminal.tree.versions() == ["1.0.0", "1.1.0"]
     assert not list(terminal.tree.releases.glob(".*"))
