@@ -92,15 +92,12 @@ class ReleaseTree:
         self._on_step("venv")
         self._run([str(python), "-m", "venv", str(venv)])
         self._on_step("wheels")
+        # pip compiles the bytecode here (a terminal's kiosk user cannot write it later);
+        # Python takes a module's file name from where it loads it, not from the .pyc.
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-index", "--no-deps"]
-        self._run([*pip, "--no-compile", "--disable-pip-version-check", *map(str, wheels)])
+        self._run([*pip, "--disable-pip-version-check", *map(str, wheels)])
         self._on_step("relocate")
         _relocate_scripts(venv / "bin", str(partial), str(final))
-        self._on_step("compile")
-        # Bytecode as the release will run it (a terminal's kiosk user cannot write it later),
-        # with the file names it will have once renamed into place.
-        compile_all = [str(venv / "bin" / "python"), "-m", "compileall", "-q", "-j", "0"]
-        self._run([*compile_all, "-s", str(partial), "-p", str(final), str(venv / "lib")])
         (partial / "manifest.json").write_bytes(manifest)
         self._on_step("rename")
         if final.exists():  # an earlier build of the same release (e.g. not switched to)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from fleet.build import build_bundle
+from fleet.repository import Repository
 from tests.tuf_repository import make_repository, serve_directory
 from tests.updater_terminal import SimulatedTerminal, simulated_terminal
 
@@ -124,10 +125,18 @@ class Unit:
         return {**env, "QT_QPA_PLATFORM": "offscreen", "NOTIFY_SOCKET": "@" + self.name}
 
 
+@dataclass
+class Scene:
+    repository: Repository
+    bundles: dict[str, Path]
+    terminal: SimulatedTerminal
+    unit: Unit
+    restart_requested: Path
+    """The file the updater's restart command writes."""
+
+
 @pytest.fixture
-def terminal_and_unit(
-    tmp_path: Path, bundles: dict[str, Path]
-) -> Iterator[tuple[SimulatedTerminal, Unit, object]]:
+def scene(tmp_path: Path, bundles: dict[str, Path]) -> Iterator[Scene]:
     repository, _ = make_repository(tmp_path / "fleet")
     repository.publish(bundles["1.0.0"], 100)
     marker = tmp_path / "restart-requested"
@@ -142,7 +151,7 @@ def terminal_and_unit(
         )
         unit = Unit(terminal, tmp_path / "kiosk.log")
         try:
-            yield terminal, unit, (repository, bundles, marker)
+            yield Scene(repository, bundles, terminal, unit, marker)
         finally:
             unit.stop()
             unit.socket.close()
@@ -169,11 +178,9 @@ def wait_for_commit(terminal: SimulatedTerminal, version: str, unit: Unit) -> No
         time.sleep(0.5)
 
 
-def test_an_update_commits_once_healthy_and_a_broken_one_is_rolled_back(
-    terminal_and_unit: tuple[SimulatedTerminal, Unit, object],
-) -> None:
-    terminal, unit, extra = terminal_and_unit
-    repository, bundles, marker = extra  # type: ignore[misc]
+def test_an_update_commits_once_healthy_and_a_broken_one_is_rolled_back(scene: Scene) -> None:
+    terminal, unit, marker = scene.terminal, scene.unit, scene.restart_requested
+    repository, bundles = scene.repository, scene.bundles
     # the first install (what the install script does), then the kiosk starts
     assert terminal.poll() == 0
     assert unit.start_until_ready() == "1.0.0"

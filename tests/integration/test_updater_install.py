@@ -31,7 +31,6 @@ KILL_STEPS = (
     "venv",
     "wheels",
     "relocate",
-    "compile",
     "rename",
     "previous",
     "current",
