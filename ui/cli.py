@@ -114,11 +114,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _count_start(settings: Settings) -> bool:
+    """A start of a release on probation is counted (False: it was switched back). Only the
+    state file is read when nothing is pending, before the first frame is painted."""
+    if settings.updater is None:
+        return True
     from importlib.metadata import version
 
+    from kiosk.updater.state import StateFile
+
+    running = version("taihaoban-kiosk")
+    if StateFile(settings.terminal.state_dir).read().pending != running:
+        return True
     from kiosk.updater.pending import count_start
 
-    return count_start(settings, version("taihaoban-kiosk"))
+    return count_start(settings, running)
 
 
 def _needs_sandbox(handler: Handler) -> Handler:
