@@ -112,7 +112,8 @@ class UpdaterSettings:
     python: Path = Path("/usr/bin/python3.11")
     """The system Python each release's virtualenv is built with."""
     poll_interval_s: Seconds = 3600.0
-    """Seconds between update checks (the timer's period; ``update run`` once per tick)."""
+    """Seconds between update checks: the update timer's period (the unit runs ``update run``
+    once per tick); ``update status`` reports a check overdue after twice this long."""
     poll_jitter_s: Annotated[float, msgspec.Meta(ge=0)] = 600.0
     """Up to this many seconds of random delay before a check, so 92 terminals do not
     reach the repository at once."""

@@ -264,5 +264,7 @@ def status(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]
         "repository_url": updater.repository_url,
         "maintenance_window": updater.maintenance_window,
         "in_window": in_window(updater.maintenance_window, now),
+        "check_overdue": state.last_check_at is None
+        or now.timestamp() - state.last_check_at > 2 * updater.poll_interval_s,
         **msgspec.to_builtins(state),
     }

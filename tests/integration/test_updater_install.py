@@ -227,6 +227,7 @@ def test_update_rollback_and_status_from_the_command_line(fleet: Fleet) -> None:
     assert status["current"] == "1.1.0" and status["previous"] == "1.0.0"
     assert status["pending"] == "1.1.0" and status["committed"] == "1.0.0"
     assert status["last"]["state"] == "pending_commit"
+    assert status["check_overdue"] is False
     marker.unlink()
     rollback = run_cli(terminal, "rollback", "--reason", "the kiosk unit kept failing")
     assert rollback.returncode == 0 and "rolled back from 1.1.0" in rollback.stdout
