@@ -23,7 +23,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -100,14 +100,13 @@ class Poll:
         try:
             return self._check_and_install()
         except UpdateRejected as error:
-            version = self._about or self.steps.running or "0.0.0"
-            self._record_failure("rejected", version, str(error))
+            self._record_failure("rejected", str(error))
         except RepositoryUnreachable as error:
-            version = self._about or self.steps.running or "0.0.0"
-            self._record_failure("failed", version, f"repository unreachable: {error}")
+            self._record_failure("failed", f"repository unreachable: {error}")
         except InstallError as error:
-            assert self._about is not None
-            self._record_failure("failed", self._about, f"install: {error}")
+            self._record_failure("failed", f"install: {error}")
+        except OSError as error:  # a full disk, mostly: the next poll starts clean again
+            self._record_failure("failed", f"{type(error).__name__}: {error}")
         return 1
 
     _about: str | None = None
@@ -201,12 +200,13 @@ class Poll:
                 {"state": state, "version": version, "detail": detail}, UpdateState
             )
 
-    def _record_failure(self, step: str, version: str, detail: str) -> None:
+    def _record_failure(self, step: Literal["rejected", "failed"], detail: str) -> None:
+        """About the release the poll was busy with (before the channel was read: the
+        running one; "0.0.0" on a terminal with none yet)."""
+        version = self._about or self.steps.running or "0.0.0"
         log.error("update %s: %s", step, detail)
         failed = UpdateState(state="failed", version=version, detail=detail[:2000])
-        self.steps.record(
-            "rejected" if step == "rejected" else "failed", version, detail, state=failed
-        )
+        self.steps.record(step, version, detail, state=failed)
 
 
 def poll(settings: Settings, on_step: Callable[[str], None] = _ignore, jitter: bool = True) -> int:

@@ -163,3 +163,13 @@ def test_a_manifest_naming_a_wheel_that_is_not_a_signed_target_is_rejected(scene
     del scene.repository.targets.signed.targets[unlisted]
     scene.repository._write_targets_snapshot_timestamp()  # a new signed state without it
     scene.assert_rejected(f"{unlisted} is not a signed target")
+
+
+def test_an_unreachable_repository_is_a_failed_step_and_nothing_changes(scene: Scene) -> None:
+    root = scene.repository.path / "metadata" / "1.root.json"
+    terminal = simulated_terminal(scene.terminal.directory, "http://127.0.0.1:9", root)
+    assert terminal.poll() == 1
+    step = terminal.steps()[-1]
+    assert (step.step, step.version) == ("failed", RUNNING)
+    assert step.detail.startswith("repository unreachable: repository metadata:"), step.detail
+    assert terminal.tree.linked_version(terminal.tree.current) == RUNNING
