@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import platform
 import re
 import shutil
@@ -35,10 +34,6 @@ from kiosk.contract import ReleaseManifest, validated
 TERMINAL_GLIBC = (2, 36)
 """Debian 12's: wheels built or chosen on a newer glibc may not load on a terminal."""
 HARDWARE_EXTRA = "hardware"
-REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "315532800"}
-"""Fixed archive times (1980-01-01): the same sources build the same wheel bytes, so a wheel
-built again from an sdist (pycups) keeps its hash and its TUF target. Keeping the built
-wheels in the wheel cache is what really guarantees it: build every release with one."""
 
 
 class BuildError(Exception):
@@ -73,9 +68,12 @@ def build_bundle(
     """Builds the bundle of ``version`` from ``checkout`` into ``out_dir`` (new or empty).
 
     Our wheel is built from a temporary copy of the checkout's tracked files with the
-    version set (the checkout stays untouched). Dependency wheels come from ``wheel_cache``
-    when it holds them, else pip downloads (hashes checked against ``uv.lock``) or builds
-    them, and they are kept in ``wheel_cache`` for the next build."""
+    version set (the checkout stays untouched); hatchling builds it reproducibly. Dependency
+    wheels come from ``wheel_cache`` when it holds them, else pip downloads (hashes checked
+    against ``uv.lock``) or builds them, and they are kept in ``wheel_cache`` for the next
+    build. Keep that cache between releases: a wheel built from an sdist (pycups, pyscard)
+    differs in bytes from one build to the next, and a published wheel name must keep its
+    bytes."""
     check_build_host()
     if out_dir.exists() and any(out_dir.iterdir()):
         raise BuildError(f"{out_dir} 不是空目录")
@@ -144,10 +142,7 @@ def build_app_wheel(checkout: Path, version: str, wheels_dir: Path) -> Path:
             raise BuildError("pyproject.toml 中没有 version 行")
         (copy / "pyproject.toml").write_text(text)
         built = Path(scratch) / "built"
-        _run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(built), str(copy)],
-            env=REPRODUCIBLE,
-        )
+        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(built), str(copy)])
         [wheel] = built.glob("*.whl")
         _check_app_wheel(wheel, packages)
         return Path(shutil.copy2(wheel, wheels_dir / wheel.name))
@@ -204,8 +199,7 @@ def fetch_wheels(requirements: list[Requirement], cache: Path) -> list[Path]:
                     str(requirements_file),
                     "-w",
                     str(staging),
-                ],
-                env=REPRODUCIBLE,
+                ]
             )
             for built in staging.glob("*.whl"):
                 shutil.move(built, cache / built.name)
@@ -239,15 +233,8 @@ def _check_app_wheel(wheel: Path, packages: list[str]) -> None:
         raise BuildError(f"{wheel.name} 含有不应发布的内容：{', '.join(sorted(unexpected))}")
 
 
-def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _run(command: list[str], cwd: Path | None = None) -> str:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BuildError(f"{' '.join(command[:4])} 失败：\n{done.stderr.strip()}")
     return done.stdout

@@ -11,6 +11,7 @@ operator token in ``--operator-token-file``; or ``TAIHAOBAN_PLATFORM_URL`` /
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -21,10 +22,17 @@ import msgspec
 
 from fleet import keys
 from fleet.build import BuildError, build_bundle
-from fleet.repository import Expiries, Repository, RepositoryError, Thresholds
+from fleet.repository import (
+    Expiries,
+    Repository,
+    RepositoryError,
+    Thresholds,
+    repository_lock,
+)
 from fleet.status import FleetStatusError, fetch_fleet, status_report
 from kiosk.contract import ReleaseManifest
 
+ROOT_WARNING = dt.timedelta(days=60)
 DEFAULT_WHEEL_CACHE = Path.home() / ".cache" / "taihaoban-release" / "wheels"
 """Kept between builds on purpose: a wheel built from an sdist is then the same bytes in
 every release, so a code-only release publishes our wheel alone."""
@@ -32,8 +40,11 @@ every release, so a code-only release publishes our wheel alone."""
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    repo = getattr(args, "repo", None)
+    lock = repository_lock(repo) if repo is not None else contextlib.nullcontext()
     try:
-        message: str = args.run(args)
+        with lock:
+            message: str = args.run(args)
     except (RepositoryError, BuildError, FleetStatusError) as error:
         print(f"未执行：{error}", file=sys.stderr)
         return 1
@@ -112,7 +123,15 @@ def _resign_timestamp(args: argparse.Namespace) -> str:
     repository = _open(args)
     repository.resign_timestamp()
     expires = repository.timestamp.signed.expires
-    return f"timestamp 已重新签名，有效至 {expires:%Y-%m-%d %H:%M} UTC"
+    message = f"timestamp 已重新签名，有效至 {expires:%Y-%m-%d %H:%M} UTC"
+    root_expires = repository.root.signed.expires
+    if root_expires - dt.datetime.now(dt.UTC) < ROOT_WARNING:
+        # Only the offline root keys can renew the root: warn while there is time to fetch them.
+        message += (
+            f"\n注意：根元数据将于 {root_expires:%Y-%m-%d} 过期，"
+            "请取出离线根密钥运行 rotate-key 续签"
+        )
+    return message
 
 
 def _status(args: argparse.Namespace) -> str:

@@ -22,13 +22,15 @@ repository's expiry policy (``expiries.json``) live in ``keys_dir``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,6 +57,7 @@ from kiosk.contract import (
     ReleaseManifest,
     release_manifest_target,
     rollout_bucket,
+    validated,
 )
 
 S = TypeVar("S", Root, Targets, Snapshot, Timestamp)
@@ -144,25 +147,30 @@ class Repository:
     ) -> Repository:
         """A new, empty repository at ``path`` (which must not hold one): new keys for each
         role (``threshold`` of them), the root's in ``root_keys_dir``, the others in
-        ``keys_dir``; version 1 of every role's metadata."""
+        ``keys_dir``; root version 1, signed, and the first targets, snapshot and
+        timestamp."""
         if (path / "metadata").exists():
             raise RepositoryError(f"{path} 已有发布仓库")
         now = _now()
+        if min(dataclasses.astuple(thresholds)) < 1:
+            raise RepositoryError("每个角色的签名门限至少为 1")
         root = Root(expires=now + expiries.root, consistent_snapshot=True)
+        root_signers = []
         for role in keys.ROLES:
             threshold = getattr(thresholds, role)
-            if threshold < 1:
-                raise RepositoryError(f"{role} 的签名门限至少为 1")
             key_dir = root_keys_dir if role == "root" else keys_dir
             for _ in range(threshold):
-                root.add_key(keys.generate_key(key_dir, role).public_key, role)
+                signer = keys.generate_key(key_dir, role)
+                root.add_key(signer.public_key, role)
+                if role == "root":
+                    root_signers.append(signer)
             root.roles[role].threshold = threshold
         keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         _write_atomic(keys_dir / "expiries.json", expiries.to_json())
         (path / "metadata").mkdir(parents=True)
         (path / "targets").mkdir()
         root_md = Metadata(root)
-        for signer in keys.load_keys(root_keys_dir, "root").values():
+        for signer in root_signers:
             root_md.sign(signer, append=True)
         _write_root(path, root_md)
         # The online roles' first files are version 2: every write signs a new version.
@@ -181,6 +189,8 @@ class Repository:
         """The repository at ``path``, signing with the online keys of ``keys_dir``."""
         if not (path / "metadata" / "timestamp.json").exists():
             raise RepositoryError(f"{path} 不是发布仓库（先运行 init）")
+        if not (keys_dir / "expiries.json").exists():
+            raise RepositoryError(f"{keys_dir} 不是 init 生成的密钥目录")
         metadata_dir = path / "metadata"
         root = _read(metadata_dir / f"{_latest_root_version(path)}.root.json", Root)
         timestamp = _read(metadata_dir / "timestamp.json", Timestamp)
@@ -223,7 +233,10 @@ class Repository:
         in progress (neither at 100 % nor halted), for a version already published, and for
         a wheel whose name is published with other bytes."""
         manifest_bytes = (bundle_dir / "manifest.json").read_bytes()
-        manifest = msgspec.json.decode(manifest_bytes, type=ReleaseManifest)
+        try:
+            manifest = msgspec.json.decode(manifest_bytes, type=ReleaseManifest)
+        except msgspec.DecodeError as error:
+            raise RepositoryError(f"{bundle_dir}/manifest.json 无效：{error}") from None
         if manifest.version in self.releases():
             raise RepositoryError(f"版本 {manifest.version} 已发布过")
         if manifest.app_wheel not in manifest.wheels:
@@ -235,17 +248,36 @@ class Repository:
                 "请先 promote 到 100% 或 halt"
             )
         _check_percent(rollout_percent)
+        stable = None
+        if channel is not None:
+            stable = channel.version
+            if channel.rollout_percent < 100 or channel.halted:
+                stable = channel.previous
+        next_channel = _checked(
+            ReleaseChannel(
+                version=manifest.version,
+                rollout_percent=rollout_percent,
+                previous=stable,
+                note=note,
+            )
+        )
 
         new: dict[str, tuple[TargetFile, Path]] = {}
         reused = 0
         for wheel in manifest.wheels:
             local = bundle_dir / wheel
+            if not local.is_file():
+                raise RepositoryError(f"发布包中缺少 {wheel}")
             target = TargetFile.from_file(wheel, str(local))
             known = self.targets.signed.targets.get(wheel)
             if known is None:
                 new[wheel] = (target, local)
             elif known.hashes != target.hashes or known.length != target.length:
-                raise RepositoryError(f"{wheel} 已以不同内容发布过：同名 wheel 必须相同")
+                raise RepositoryError(
+                    f"{wheel} 已以不同内容发布过：同名 wheel 必须相同"
+                    "（构建时请沿用同一个 --wheel-cache；缓存丢失时，可从仓库 targets/wheels/ "
+                    "取回已发布的 wheel，去掉文件名前的哈希后放入缓存）"
+                )
             else:
                 reused += 1
         for target, local in new.values():
@@ -254,20 +286,7 @@ class Repository:
             release_manifest_target(manifest.version), manifest_bytes
         )
         self._add_target(manifest_target, manifest_bytes)
-
-        stable = None
-        if channel is not None:
-            stable = channel.version
-            if channel.rollout_percent < 100 or channel.halted:
-                stable = channel.previous
-        self._set_channel(
-            ReleaseChannel(
-                version=manifest.version,
-                rollout_percent=rollout_percent,
-                previous=stable,
-                note=note,
-            )
-        )
+        self._set_channel(next_channel)
         new_bytes = sum(t.length for t, _ in new.values()) + manifest_target.length
         return PublishResult(
             version=manifest.version,
@@ -380,6 +399,7 @@ class Repository:
         self.targets.signed.targets[target.path] = target
 
     def _set_channel(self, channel: ReleaseChannel) -> ReleaseChannel:
+        channel = _checked(channel)
         data = msgspec.json.encode(channel)
         target = TargetFile.from_data(RELEASE_CHANNEL_TARGET, data)
         target.unrecognized_fields["custom"] = msgspec.to_builtins(channel)
@@ -439,6 +459,19 @@ class Repository:
         return signed.expires - now < lifetime / 2
 
 
+@contextlib.contextmanager
+def repository_lock(path: Path) -> Iterator[None]:
+    """Holds the repository's lock (``<repo>/.lock``, flock) while the context lasts: two
+    operators, or cron's ``resign-timestamp`` and a ``publish``, must not both sign the
+    next version. Nothing to lock where there is no repository yet."""
+    if not path.is_dir():
+        yield
+        return
+    with (path / ".lock").open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        yield
+
+
 def cohort_failures(channel: ReleaseChannel, fleet: FleetTerminals) -> list[FleetTerminal]:
     """The terminals of the channel's current cohort whose update to the channel's version
     failed or was rolled back: ``promote``'s gate."""
@@ -450,6 +483,14 @@ def cohort_failures(channel: ReleaseChannel, fleet: FleetTerminals) -> list[Flee
         and terminal.update.version == channel.version
         and terminal.update.state in FAILED_UPDATE_STATES
     ]
+
+
+def _checked(channel: ReleaseChannel) -> ReleaseChannel:
+    """``channel`` as terminals will decode it, or why they could not."""
+    try:
+        return validated(channel)
+    except msgspec.ValidationError as error:
+        raise RepositoryError(f"发布频道无效：{error}") from None
 
 
 def _check_percent(percent: int) -> None:

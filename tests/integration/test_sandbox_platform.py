@@ -486,6 +486,7 @@ def test_openapi_lists_every_path(sandbox: Sandbox) -> None:
         "/api/v1/public/lists",
         "/api/v1/verify/{report_no}",
         "/api/v1/openapi.json",
+        "/api/v1/fleet/terminals",
     }
     assert document["servers"] == [{"url": sandbox.url}]
     assert {"CreditReport", "Error", "EventsAck"} <= set(document["components"]["schemas"])

@@ -173,6 +173,9 @@ def test_rollback_and_resign_from_the_command_line(tmp_path):
         "5%",
     )
     assert wrong.returncode == 1 and "1.1.0" in wrong.stderr
+    # No fleet status, no promotion.
+    blind = release(tmp_path, None, "promote")
+    assert blind.returncode == 1 and "--platform" in blind.stderr
     assert release(tmp_path, None, "rollback", "1.0.0", "--reason", "白屏").returncode == 0
     assert channel(tmp_path) == ReleaseChannel("1.0.0", 100, note="白屏")
     timestamp_before = msgspec.json.decode(

@@ -4,6 +4,7 @@ loopback HTTP after every operation."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from fleet.repository import (
     Repository,
     RepositoryError,
     Thresholds,
+    repository_lock,
 )
 from kiosk.contract import (
     RELEASE_CHANNEL_TARGET,
@@ -212,6 +214,14 @@ def test_promote_refuses_after_a_cohort_failure_unless_forced(repo, tmp_path):
     assert "打印机驱动已现场确认" in forced.note
 
 
+def test_a_note_too_long_for_terminals_is_refused(repo, tmp_path):
+    repository, _ = repo
+    repository.publish(make_bundle(tmp_path / "b1", "1.0.0"), 50)
+    with pytest.raises(RepositoryError, match="频道无效"):
+        repository.halt("很长的理由" * 500)
+    assert repository.channel == ReleaseChannel(version="1.0.0", rollout_percent=50)
+
+
 def test_promote_only_widens(repo, tmp_path):
     repository, _ = repo
     repository.publish(make_bundle(tmp_path / "b1", "1.0.0"), 50)
@@ -314,3 +324,15 @@ def test_resign_timestamp_renews_a_snapshot_near_its_expiry(tmp_path):
 def test_init_refuses_an_existing_repository(repo, tmp_path):
     with pytest.raises(RepositoryError, match="已有"):
         make_repository(tmp_path)
+
+
+def test_one_operation_at_a_time_holds_the_repository_lock(repo):
+    repository, _ = repo
+    with (
+        repository_lock(repository.path),
+        (repository.path / ".lock").open("a") as other,
+        pytest.raises(BlockingIOError),
+    ):
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with (repository.path / ".lock").open("a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
