@@ -42,7 +42,8 @@ class Runtime:
     watch: PlatformWatch
     content: ContentCache
     release: PendingRelease | None = None
-    """The running release while it is not committed (None: committed, or no updater)."""
+    """The running release as the updater sees it (None: no ``[updater]`` section); its
+    ``pending`` says whether it still has to prove itself."""
 
     def start(self) -> None:
         self.watch.start()
