@@ -129,8 +129,9 @@ class PendingRelease:
 
     def started(self) -> bool:
         """Count a start of the pending release; False once it had its
-        ``max_start_attempts``: it has then been switched back (the caller exits non-zero
-        so systemd starts the release before)."""
+        ``max_start_attempts``: it has then been switched back and the caller exits non-zero
+        so systemd starts the release before (where the kiosk's user may not switch, the
+        rollback unit does it once the kiosk unit gives up)."""
         with self._state_file.change() as state:
             self.pending = state.pending == self._running
             if not self.pending:
@@ -146,7 +147,13 @@ class PendingRelease:
             )
             return True
         reason = f"not healthy after {attempts - 1} starts"
-        roll_back(self._settings, self._steps, reason)
+        try:
+            roll_back(self._settings, self._steps, reason)
+        except PermissionError as error:
+            # The kiosk's user may not write the release tree: the failed starts that
+            # follow bring the kiosk unit to its start limit, and its rollback unit (root)
+            # switches back.
+            log.error("cannot switch back myself (%s): left to the rollback unit", error)
         self.pending = False
         return False
 

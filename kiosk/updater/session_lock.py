@@ -3,7 +3,8 @@ shared ``flock`` on ``<state_dir>/session.lock`` from a card being laid until th
 screen returns; the updater takes it exclusively (without waiting) around the switch and the
 restart. While the updater holds it, the kiosk reads no new card (it restarts in a moment).
 
-An ``flock`` goes with its process: a kiosk that dies mid-session holds nothing.
+An ``flock`` goes with its process: a kiosk that dies mid-session holds nothing. Both sides
+open the file read-only (enough to lock it), so whichever user created it, the other can.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class SessionLock:
         if self._fd is not None:
             return True
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
+        fd = os.open(self._path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -51,7 +52,7 @@ def no_session(path: Path) -> Iterator[bool]:
     """The updater's side: yields True, holding the lock, when no session is under way;
     False (holding nothing) while one is."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

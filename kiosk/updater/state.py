@@ -1,8 +1,9 @@
 """The updater's state file: ``<state_dir>/updater/state.json``, replaced atomically.
 
-Both the updater (a process of its own, run by a timer) and the running kiosk (which counts
-its start attempts and commits) write it, each under an exclusive ``flock`` of a lock file
-next to it, reading and writing within the lock.
+Both the updater (a process of its own, run by a timer, as root) and the running kiosk (which
+counts its start attempts and commits, as the kiosk's user) write it, each under an exclusive
+``flock`` of a lock file next to it, reading and writing within the lock. The directory
+belongs to the kiosk's user (the install makes it so); each write replaces the file.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ class StateFile:
         """The state to change in the ``with`` block; written atomically when it ends
         without an exception. Other writers wait meanwhile."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a") as lock:
+        # Read-only is enough to flock, so the kiosk's user can lock a file root created.
+        lock = os.open(self._lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
             fcntl.flock(lock, fcntl.LOCK_EX)
             state = self.read()
             yield state
@@ -65,4 +68,7 @@ class StateFile:
                 out.write(msgspec.json.format(msgspec.json.encode(state)))
                 out.flush()
                 os.fsync(out.fileno())
+                os.fchmod(out.fileno(), 0o644)
             os.replace(temporary, self.path)
+        finally:
+            os.close(lock)

@@ -257,3 +257,38 @@ def test_status_says_a_terminal_without_the_section_never_updates(tmp_path: Path
         "configured": False,
         "detail": "no [updater] section in the configuration: this terminal never updates",
     }
+
+
+def test_a_kiosk_user_that_cannot_switch_leaves_it_to_the_rollback_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal the kiosk's user may not write /opt: its failed starts end the kiosk
+    unit, whose rollback unit (root) switches back."""
+    from kiosk.updater.releases import ReleaseTree
+    from kiosk.updater.updater import roll_back_from_outside
+
+    terminal = simulated_terminal(
+        tmp_path, "http://127.0.0.1:9", tmp_path / "root.json", max_start_attempts=1
+    )
+    for version in ("1.0.0", "1.1.0"):  # stand-ins: nothing here runs them
+        bin_dir = terminal.tree.release_dir(version) / "venv" / "bin"
+        bin_dir.mkdir(parents=True)
+        (bin_dir / "python").touch()
+        terminal.tree.switch(version)
+    with StateFile(terminal.state_dir).change() as state:
+        state.committed, state.pending = "1.0.0", "1.1.0"
+    settings = terminal.settings()
+
+    def not_allowed(self: ReleaseTree) -> str | None:
+        raise PermissionError(13, "Permission denied", str(self.current))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ReleaseTree, "switch_back", not_allowed)
+        assert count_start(settings, "1.1.0")
+        assert not count_start(settings, "1.1.0")
+        assert not count_start(settings, "1.1.0")  # every start now fails at once
+    assert terminal.state().pending == "1.1.0"
+    assert terminal.tree.linked_version(terminal.tree.current) == "1.1.0"
+    assert roll_back_from_outside(settings, "the kiosk unit kept failing") == "1.1.0"
+    assert terminal.tree.linked_version(terminal.tree.current) == "1.0.0"
+    assert terminal.state().bad == ["1.1.0"]
