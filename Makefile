@@ -63,13 +63,16 @@ bench: env-test
 	.venv/bin/python -m compileall -q kiosk devices offline_cache ui
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench
 
-# The outbox crash test with many more SIGKILLs than the suite's 200, and the fault soak
-# with 10,000 sessions instead of 300 (SOAK_SEED=<seed> replays a run's choices).
+# The outbox crash test with many more SIGKILLs than the suite's 200, the fault soak
+# with 10,000 sessions instead of 300, and 50 randomly interrupted update cycles instead of 3
+# (SOAK_SEED=<seed> replays a run's choices).
 soak: env-test
 	SOAK_KILLS=$${SOAK_KILLS:-2000} .venv/bin/pytest -p no:cacheprovider --timeout=0 -s \
 	  tests/integration/test_outbox_crash.py
 	SOAK_SESSIONS=$${SOAK_SESSIONS:-10000} QT_QPA_PLATFORM=offscreen .venv/bin/pytest \
 	  -p no:cacheprovider --timeout=0 -s tests/e2e/test_fault_soak.py
+	UPDATE_CYCLES=$${UPDATE_CYCLES:-50} .venv/bin/pytest -p no:cacheprovider --timeout=0 -s \
+	  tests/integration/test_updater_soak.py
 
 clean:
 	rm -rf .venv demo-output .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

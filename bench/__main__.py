@@ -175,6 +175,13 @@ def bench_idcard() -> None:
     run(emit, percentile)
 
 
+def bench_update() -> None:
+    """A terminal's update check with nothing new, a full first install, a code-only update."""
+    from bench import update
+
+    update.run(emit)
+
+
 def bench_release() -> None:
     """Bundle size, and the bytes a code-only release adds against a full first one."""
     from bench import release
@@ -192,6 +199,7 @@ def main() -> int:
         ("printing", bench_printing),
         ("outbox", bench_outbox),
         ("release", bench_release),
+        ("update", bench_update),
     ):
         if not only or name in only:
             bench()

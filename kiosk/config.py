@@ -114,6 +114,42 @@ class TechnicianSettings:
 
 
 @dataclass(frozen=True)
+class UpdaterSettings:
+    repository_url: str
+    """Base URL of the TUF repository (``<url>/metadata/``, ``<url>/targets/``)."""
+    trusted_root: Path = Path("/etc/taihaoban-kiosk/tuf-root.json")
+    """The repository's root metadata shipped by the install: the one trust anchor (never
+    trusted on first use)."""
+    install_root: Path = Path("/opt/taihaoban-kiosk")
+    """Where ``releases/<version>/``, the ``current`` and ``previous`` links and the wheel
+    cache live."""
+    python: Path = Path("/usr/bin/python3.11")
+    """The system Python each release's virtualenv is built with."""
+    poll_interval_s: Seconds = 3600.0
+    """Seconds between update checks: the update timer's period (the unit runs ``update run``
+    once per tick); ``update status`` reports a check overdue after twice this long."""
+    poll_jitter_s: Annotated[float, msgspec.Meta(ge=0)] = 600.0
+    """Up to this many seconds of random delay before a check, so 92 terminals do not
+    reach the repository at once."""
+    maintenance_window: Annotated[str, msgspec.Meta(pattern=r"^\d\d:\d\d-\d\d:\d\d$")] = (
+        "02:00-05:00"
+    )
+    """China time, "HH:MM-HH:MM" (may span midnight; "00:00-00:00" is all day): downloads and
+    installs happen only inside it."""
+    commit_after_s: Seconds = 300.0
+    """A new release is committed once it has been ready, healthy and feeding the watchdog
+    for this long."""
+    max_start_attempts: Annotated[int, msgspec.Meta(ge=1)] = 3
+    """Starts a new release gets to become healthy before the terminal switches back."""
+    restart_command: tuple[str, ...] = ("systemctl", "restart", "taihaoban-kiosk.service")
+    """What restarts the kiosk after a switch (run without a shell)."""
+    keep_releases: Annotated[int, msgspec.Meta(ge=2)] = 3
+    """Releases kept on disk: the current one and the ones before it."""
+    request_timeout_s: Seconds = 30.0
+    """Seconds without a byte before a repository download is given up."""
+
+
+@dataclass(frozen=True)
 class Settings:
     terminal: TerminalSettings
     platform: PlatformSettings
@@ -125,6 +161,8 @@ class Settings:
     """The A4 printer."""
     session: SessionSettings = field(default_factory=SessionSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
+    updater: UpdaterSettings | None = None
+    """Signed updates (``kiosk/updater``); a terminal without this section never updates."""
     demo: bool = False
     """Demo mode: shows the demo-card control. Never true on a terminal in a service hall."""
 
@@ -146,8 +184,9 @@ def _refuse_unknown_keys(table: Any, kind: type, where: str) -> None:
     if unknown:
         raise ConfigError(f"{where or 'top level'}: unknown keys {sorted(unknown)}")
     for name in fields & set(table):
-        if dataclasses.is_dataclass(hints[name]):
-            _refuse_unknown_keys(table[name], hints[name], f"{where}.{name}".lstrip("."))
+        for member in typing.get_args(hints[name]) or (hints[name],):  # X | None: X
+            if isinstance(member, type) and dataclasses.is_dataclass(member):
+                _refuse_unknown_keys(table[name], member, f"{where}.{name}".lstrip("."))
 
 
 def _config_error(error: msgspec.ValidationError, where: str) -> ConfigError:

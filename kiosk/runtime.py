@@ -16,12 +16,16 @@ from devices.idcard.reader import IdCardReader
 from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
 from kiosk.config import Settings, read_secret
+from kiosk.contract import UpdateState
 from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_drain import Heartbeat, OutboxDrainer
 from kiosk.platform.watch import PlatformStatus, PlatformWatch
 from kiosk.session import SessionView
-from kiosk.terminal import Devices, Terminal
+from kiosk.terminal import DEVICE_NAMES, Devices, Terminal
+from kiosk.updater.pending import PendingRelease, StepLog, heartbeat_state
+from kiosk.updater.session_lock import SessionLock, session_lock_path
+from kiosk.updater.state import StateFile
 from offline_cache.content_cache import ContentCache
 from offline_cache.outbox import Outbox
 
@@ -38,6 +42,9 @@ class Runtime:
     drainer: OutboxDrainer
     watch: PlatformWatch
     content: ContentCache
+    release: PendingRelease | None = None
+    """The running release as the updater sees it (None: no ``[updater]`` section); its
+    ``pending`` says whether it still has to prove itself."""
 
     def start(self) -> None:
         self.watch.start()
@@ -49,6 +56,17 @@ class Runtime:
         """The supervised loops that have not gone round recently: while any is, the
         systemd watchdog is not fed."""
         return self.terminal.stale_loops(time.monotonic())
+
+    def observe_release(self) -> None:
+        """Called now and then once READY was sent: a pending release commits once it has
+        been healthy (every device's INTERNAL check ok, every loop going round, so the
+        watchdog is fed) for ``commit_after_s``."""
+        if self.release is None or not self.release.pending:
+            return
+        health = self.terminal.device_health()
+        checked = set(DEVICE_NAMES) <= set(health)
+        healthy = checked and not self.stale_loops() and all(h.ok for h in health.values())
+        self.release.observe(healthy)
 
     def stop(self) -> None:
         """Every thread gets a bounded time to stop; one stuck in a call is logged by name
@@ -101,6 +119,15 @@ def build_runtime(
     )
     outbox = Outbox(settings.terminal.state_dir / "outbox.sqlite3")
 
+    state_dir = settings.terminal.state_dir
+    release = None
+    if settings.updater is not None:
+        steps = StepLog(StateFile(state_dir), outbox, settings.terminal.id, __version__)
+        release = PendingRelease(settings.updater, state_dir, steps, __version__)
+
+    def update_state() -> UpdateState | None:
+        return None if settings.updater is None else heartbeat_state(state_dir, __version__)
+
     def loop_failed(loop: str, error: Exception) -> None:
         terminal.record_loop_fault(loop, error)  # built below; no loop runs before start()
 
@@ -108,7 +135,11 @@ def build_runtime(
         outbox,
         platform,
         heartbeat=Heartbeat(
-            version=__version__, devices=devices.states, health=lambda: terminal.device_health()
+            version=__version__,
+            devices=devices.states,
+            health=lambda: terminal.device_health(),
+            update=update_state,
+            last_session_at=lambda: terminal.last_session_at,
         ),
         on_fault=loop_failed,
         request_s=platform.longest_request_s,
@@ -142,5 +173,6 @@ def build_runtime(
         supervised=(watch.loop, drainer.loop),
         health_interval_s=settings.terminal.health_check_interval_s,
         service_switch=ServiceSwitch(settings.terminal.state_dir),
+        session_lock=SessionLock(session_lock_path(state_dir)),
     )
-    return Runtime(settings, terminal, platform, outbox, drainer, watch, content)
+    return Runtime(settings, terminal, platform, outbox, drainer, watch, content, release)

@@ -65,6 +65,7 @@ from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
 from kiosk.supervision import SupervisedLoop, stale_limit
+from kiosk.updater.session_lock import SessionLock
 from kiosk.worker import Worker
 from offline_cache.outbox import Outbox, OutboxFull
 
@@ -184,13 +185,16 @@ class Terminal:
         supervised: Sequence[SupervisedLoop] = (),
         health_interval_s: float = 60.0,
         service_switch: ServiceSwitch | None = None,
+        session_lock: SessionLock | None = None,
     ) -> None:
         """``on_ready`` is called once, on the card-reader thread, when the terminal is first
         ready for a card: the reader is open and answering (state IDLE) and the coordinator
         takes cards. A card laid before then is not lost: drivers report a card already lying
         on the reader as INSERTED when first watched. ``supervised``: the runtime's other
         loops (platform watch, outbox drain), watched with the terminal's own.
-        ``service_switch``: the technician's out-of-service switch, looked at every tick."""
+        ``service_switch``: the technician's out-of-service switch, looked at every tick.
+        ``session_lock``: held from a card laid until the attract screen returns, so the
+        updater never restarts the kiosk during a resident's session."""
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -246,6 +250,9 @@ class Terminal:
         )
         self.counters = DeviceCounters()
         """What each device did since start (the technician screens show them)."""
+        self._session_lock = session_lock
+        self.last_session_at: dt.datetime | None = None
+        """When the last resident's session began (for heartbeats)."""
 
     # --- lifecycle ---
     def start(self) -> None:
@@ -470,6 +477,8 @@ class Terminal:
             return None
 
     def _publish(self) -> None:
+        if self._session.state is State.IDLE and self._session_lock is not None:
+            self._session_lock.release()
         view = replace(
             self._session.view(),
             printable=self._printable(),
@@ -555,6 +564,10 @@ class Terminal:
             self._session.wipe()  # a new card need not wait for the last screen's countdown
         if self._session.state is not State.IDLE:
             return None
+        if self._session_lock is not None and not self._session_lock.hold():
+            log.info("card laid while the updater switches releases: not read")
+            return None
+        self.last_session_at = dt.datetime.now(dt.UTC)
         number = self._session.start_reading()
         log.info("session #%d: card laid, reading", number)
         self._publish()

@@ -52,6 +52,8 @@ CORE_START_DEADLINE_S = 10.0
 HEALTH_CHECK_WAIT_S = 30.0
 """READY=1 waits at most this long for the devices' first health check: a device wedged in
 its check must not keep the kiosk from ever being ready (systemd would restart it for ever)."""
+RELEASE_OBSERVE_MS = 1000
+"""How often a release not committed yet is looked at (``Runtime.observe_release``)."""
 CORE_STOP_WAIT_S = 10.0
 """Quitting waits at most this long for the core's start-up thread (stuck opening a device)."""
 Script = Callable[[KioskWindow, IdCardReader], None]
@@ -193,6 +195,10 @@ class Core(QObject):
         """The supervised loops that have not gone round recently (``core``: not built)."""
         return self.runtime.stale_loops() if self.runtime is not None else ["core"]
 
+    def observe_release(self) -> None:
+        if self.runtime is not None:
+            self.runtime.observe_release()
+
     def print_report(self, kinds: frozenset[PrintKind]) -> None:
         if self.runtime is not None:
             self.runtime.terminal.print_report(kinds)
@@ -276,6 +282,10 @@ def run(
     notifier = Notifier()
     watchdog = SystemdWatchdog(notifier, core.stale_loops)
     core.ready.connect(watchdog.announce_ready)
+    release_timer = QTimer(window)
+    release_timer.setInterval(RELEASE_OBSERVE_MS)
+    release_timer.timeout.connect(core.observe_release)
+    core.ready.connect(release_timer.start)
     # Python runs the handler at the next Python call: the window's clock timer, within 250 ms.
     previous_sigterm = signal.signal(signal.SIGTERM, lambda _signum, _frame: app.quit())
 
@@ -301,6 +311,7 @@ def run(
     finally:
         signal.signal(signal.SIGTERM, previous_sigterm)
         watchdog.timer.stop()
+        release_timer.stop()
         notifier.notify("STOPPING=1")
         desk.stop()
         core.stop()

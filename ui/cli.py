@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
+from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
 from kiosk.logs import configure_logging, kiosk_log_file
 
 log = logging.getLogger("taihaoban-kiosk")
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--terminal-id", default="XT-DEMO-001")
     sandbox.add_argument("--secret-file", type=Path, required=True)
     _diag_parser(commands)
+    _update_parser(commands)
     commands.add_parser(
         "technician-pin",
         help="ask for a technician PIN twice and print its config line (a salted hash)",
@@ -146,6 +148,26 @@ def _diag_parser(commands: Any) -> None:
     logs.add_argument("--lines", type=int, default=200, help="how many (200)")
 
 
+def _update_parser(commands: Any) -> None:
+    """``update``: what the update timer and the rollback unit run (``kiosk/updater``)."""
+    update = commands.add_parser("update", help="signed updates (kiosk/updater)")
+    update_commands = update.add_subparsers(dest="action", required=True)
+    poll = update_commands.add_parser(
+        "run",
+        help="one poll: check, download in the maintenance window, install, switch, restart",
+        description="Exit code 0 when up to date, waiting or updated; 1 when the repository's "
+        "answer was rejected or the update failed (update status says why).",
+    )
+    poll.add_argument("--now", action="store_true", help="no random delay before the check")
+    back = update_commands.add_parser(
+        "rollback", help="switch back from a release not committed yet and mark it bad"
+    )
+    back.add_argument("--reason", default="the kiosk unit kept failing")
+    update_commands.add_parser("status", help="where the updater stands (JSON)")
+    for command in (poll, back, update_commands.choices["status"]):
+        command.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
+
+
 def _needs_display() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
     has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -166,6 +188,8 @@ def _run(args: argparse.Namespace) -> int:
     if not args.demo:
         settings = load_settings(args.config)
         configure_logging(kiosk_log_file(settings.terminal.state_dir))
+        if not _count_start(settings):
+            return 3  # switched back: systemd starts the release before
         return app.run(settings, None, full_screen=not args.windowed)
     from kiosk.demo import DemoEnvironment, SandboxError
 
@@ -178,6 +202,23 @@ def _run(args: argparse.Namespace) -> int:
     except SandboxError as error:
         print(f"run --demo: {error}", file=sys.stderr)
         return 2
+
+
+def _count_start(settings: Settings) -> bool:
+    """A start of a release on probation is counted (False: it was switched back). Only the
+    state file is read when nothing is pending, before the first frame is painted."""
+    if settings.updater is None:
+        return True
+    from importlib.metadata import version
+
+    from kiosk.updater.state import StateFile
+
+    running = version("taihaoban-kiosk")
+    if StateFile(settings.terminal.state_dir).read().pending != running:
+        return True
+    from kiosk.updater.pending import count_start
+
+    return count_start(settings, running)
 
 
 def _needs_sandbox(handler: Handler) -> Handler:
@@ -269,6 +310,25 @@ def _technician_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _update(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    if args.action == "status":
+        from kiosk.updater.updater import status
+
+        print(json.dumps(status(settings), ensure_ascii=False, indent=2))
+        return 0
+    configure_logging()
+    if args.action == "run":
+        from kiosk.updater.updater import poll
+
+        return poll(settings, jitter=not args.now)
+    from kiosk.updater.updater import roll_back_from_outside
+
+    abandoned = roll_back_from_outside(settings, args.reason)
+    print(f"rolled back from {abandoned}" if abandoned else "nothing to roll back")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
@@ -278,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         "sandbox": _sandbox,
         "diag": _diag,
         "technician-pin": _technician_pin,
+        "update": _update,
     }
     try:
         return handlers[args.command](args)

@@ -43,6 +43,7 @@ from kiosk.contract import (
     PrintRecordEvent,
     TerminalEvent,
     TerminalHeartbeat,
+    UpdateState,
 )
 from kiosk.platform.client import (
     MalformedReply,
@@ -113,6 +114,10 @@ class Heartbeat:
     devices: Callable[[], Mapping[str, str]] | None = None
     interval_s: float = 60.0
     health: Callable[[], Mapping[str, DeviceHealth]] | None = None
+    update: Callable[[], UpdateState | None] | None = None
+    """Where the updater stands (None: this terminal does not update)."""
+    last_session_at: Callable[[], dt.datetime | None] | None = None
+    """When the last resident's session began."""
 
 
 class OutboxDrainer:
@@ -362,6 +367,13 @@ class OutboxDrainer:
                 health = dict(self._heartbeat.health())
             except Exception:
                 log.exception("heartbeat: device health checks unreadable")
+        update: UpdateState | None = None
+        if self._heartbeat.update is not None:
+            try:
+                update = self._heartbeat.update()
+            except Exception:
+                log.exception("heartbeat: the updater's state unreadable")
+        last_session = self._heartbeat.last_session_at
         try:
             heartbeat = TerminalHeartbeat(
                 version=self._heartbeat.version,
@@ -369,6 +381,8 @@ class OutboxDrainer:
                 drain=self.status().as_state(),
                 devices=devices,
                 health=health,
+                update=update,
+                last_session_at=last_session() if last_session is not None else None,
             )
             return enqueue(self._outbox, heartbeat, f"heartbeat-{uuid.uuid4().hex}")
         except Exception:

@@ -21,6 +21,7 @@ from devices.idcard.simulated import SimulatedCard
 from devices.idcard.text_block import encode_text_block
 from kiosk import supervision
 from kiosk.config import SessionSettings
+from kiosk.contract import TerminalHeartbeat
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, PrintKind, SessionView, State
 from offline_cache.content_cache import ContentCache
@@ -522,3 +523,30 @@ def test_an_unexpected_platform_client_error_ends_the_session_at_once(
         assert "RuntimeError: client state lost" in caplog.text
     finally:
         kiosk.runtime.stop()
+
+
+def test_a_session_holds_off_the_updater_and_the_heartbeat_says_when_it_began(
+    kiosk: Kiosk, demo: DemoEnvironment
+) -> None:
+    from kiosk.updater.session_lock import no_session, session_lock_path
+
+    assert demo.settings is not None
+    lock = session_lock_path(demo.settings.terminal.state_dir)
+    with no_session(lock) as free:
+        assert free  # nobody at the kiosk
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.SHOWING)
+    with no_session(lock) as free:
+        assert not free
+    kiosk.reader.remove_card()
+    kiosk.wait_for(State.IDLE)
+    with no_session(lock) as free:
+        assert free
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])  # while the updater switches
+        with pytest.raises(AssertionError, match="never reached reading"):
+            kiosk.wait_for(State.READING, timeout=2.0)
+    key = kiosk.runtime.drainer.queue_heartbeat()
+    item = next(i for i in kiosk.runtime.outbox.peek(1000) if i.idempotency_key == key)
+    heartbeat = msgspec.convert(item.payload, TerminalHeartbeat)
+    assert heartbeat.last_session_at is not None
+    assert heartbeat.update is None  # the demo has no [updater] section
