@@ -92,6 +92,8 @@ def test_udev_rules_are_well_formed() -> None:
                 continue
             tokens = line.split(", ")
             assert all(RULE_TOKEN.fullmatch(token) for token in tokens), f"{rules.name}: {line}"
-            assert any("==" in token for token in tokens), "a rule without a match hits every device"
+            assert any("==" in token for token in tokens), (
+                "a rule without a match hits every device"
+            )
             assignments = [t for t in tokens if re.match(r'[A-Z_]+(\{[^}]+\})?(\+|:)?="', t)]
             assert assignments, f"{rules.name}: a rule that does nothing: {line}"

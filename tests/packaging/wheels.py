@@ -42,7 +42,11 @@ def cli_dependencies() -> list[str]:
 def repack_wheel(name: str, out_dir: Path) -> Path:
     """The installed distribution ``name`` as a wheel file in ``out_dir``."""
     dist = importlib.metadata.distribution(name)
-    tags = [line[5:] for line in (dist.read_text("WHEEL") or "").splitlines() if line.startswith("Tag: ")]
+    tags = [
+        line[5:]
+        for line in (dist.read_text("WHEEL") or "").splitlines()
+        if line.startswith("Tag: ")
+    ]
     project = dist.metadata["Name"].replace("-", "_").replace(".", "_")
     wheel = out_dir / f"{project}-{dist.version}-{tags[0]}.whl"
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
