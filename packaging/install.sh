@@ -5,12 +5,13 @@ set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-Usage: install.sh --bundle DIR --trusted-root FILE --terminal-id ID --platform-url URL
-                  --receipt-printer CONNECTION [--no-apt] [--root DIR]
+Usage: install.sh --bundle DIR --trusted-root FILE --repository-url URL --terminal-id ID
+                  --platform-url URL --receipt-printer CONNECTION [--no-apt] [--root DIR]
 
   --bundle DIR           the first release: DIR/manifest.json and DIR/wheels/*.whl
                          (taihaoban-release build)
   --trusted-root FILE    the TUF root.json of the release repository to trust
+  --repository-url URL   the release repository (TUF: URL/metadata/, URL/targets/)
   --terminal-id ID       the id the platform knows this terminal by (e.g. XT-0001)
   --platform-url URL     the credit platform's API base URL (https://...)
   --receipt-printer C    the thermal printer: usb://VID:PID, tcp://host:9100 or
@@ -27,7 +28,7 @@ EOF
 
 readonly USER_NAME=taihaoban
 readonly USER_GROUPS=(lp dialout) # USB and parallel printers; serial readers and printers
-readonly SYSTEM_PYTHON=/usr/bin/python3
+readonly SYSTEM_PYTHON=/usr/bin/python3.11 # as the updater builds releases ([updater] python)
 readonly APT_PACKAGES=(
 	pcscd libccid libpcsclite1 # the card reader, through pcscd
 	cups cups-client libcups2  # the A4 printer
@@ -40,7 +41,7 @@ readonly APT_PACKAGES=(
 )
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BUNDLE="" TRUSTED_ROOT="" TERMINAL_ID="" PLATFORM_URL="" RECEIPT_PRINTER="" ROOT="" APT=yes
+BUNDLE="" TRUSTED_ROOT="" REPOSITORY_URL="" TERMINAL_ID="" PLATFORM_URL="" RECEIPT_PRINTER="" ROOT="" APT=yes
 CHANGES=0
 
 log() { echo "install: $*"; }
@@ -58,6 +59,7 @@ while (($#)); do
 	case $1 in
 	--bundle) BUNDLE=${2:?--bundle needs a directory} && shift 2 ;;
 	--trusted-root) TRUSTED_ROOT=${2:?--trusted-root needs a file} && shift 2 ;;
+	--repository-url) REPOSITORY_URL=${2:?--repository-url needs a URL} && shift 2 ;;
 	--terminal-id) TERMINAL_ID=${2:?--terminal-id needs an id} && shift 2 ;;
 	--platform-url) PLATFORM_URL=${2:?--platform-url needs a URL} && shift 2 ;;
 	--receipt-printer) RECEIPT_PRINTER=${2:?--receipt-printer needs a connection} && shift 2 ;;
@@ -76,6 +78,7 @@ readonly URL_PATTERN='^https?://[^[:space:][:cntrl:]"\|]+$'
 readonly PRINTER_PATTERN='^(usb|tcp|serial)://[A-Za-z0-9._:/?&=-]+$'
 [[ $TERMINAL_ID =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$ ]] || die "--terminal-id: letters, digits, _ . - only"
 [[ $PLATFORM_URL =~ $URL_PATTERN ]] || die "--platform-url: an http(s) URL"
+[[ $REPOSITORY_URL =~ $URL_PATTERN ]] || die "--repository-url: an http(s) URL"
 [[ $RECEIPT_PRINTER =~ $PRINTER_PATTERN ]] ||
 	die "--receipt-printer: usb://VID:PID, tcp://host:port or serial:///dev/ttyS0"
 if [[ -n $ROOT ]]; then
@@ -179,7 +182,8 @@ install_configuration() {
 	rendered=$(mktemp)
 	# & in a sed replacement means "the match": escaped.
 	sed -e "s|@TERMINAL_ID@|$TERMINAL_ID|" -e "s|@PLATFORM_URL@|${PLATFORM_URL//&/\\&}|" \
-		-e "s|@RECEIPT_PRINTER@|${RECEIPT_PRINTER//&/\\&}|" "$HERE/kiosk.toml.in" >"$rendered"
+		-e "s|@RECEIPT_PRINTER@|${RECEIPT_PRINTER//&/\\&}|" \
+		-e "s|@REPOSITORY_URL@|${REPOSITORY_URL//&/\\&}|" "$HERE/kiosk.toml.in" >"$rendered"
 	if [[ ! -f $ETC/kiosk.toml ]]; then
 		install_file "$rendered" "$ETC/kiosk.toml" 640 0 "$KIOSK_GID"
 	else
@@ -258,6 +262,7 @@ for path in [*venv.glob("bin/*"), venv / "pyvenv.cfg"]:
     if path.is_file() and not path.is_symlink() and partial in (data := path.read_bytes()):
         path.write_bytes(data.replace(partial, final))
 ' "$partial" "$final" "$partial/venv"
+	install -m 644 "$BUNDLE/manifest.json" "$partial/manifest.json"
 	mv -T "$partial" "$final"
 	changed "release $VERSION installed in ${final#"$ROOT"}"
 }

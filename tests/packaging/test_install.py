@@ -23,6 +23,7 @@ OPTIONS = {
     "--terminal-id": "XT-0042",
     "--platform-url": "https://credit.xintai.example/api?region=370982&v=1",
     "--receipt-printer": "usb://0416:5011",
+    "--repository-url": "https://releases.xintai.example/kiosk",
 }
 
 
@@ -114,6 +115,8 @@ def test_the_configuration_is_valid_and_readable_by_the_kiosk_user_only(
     assert settings.platform.base_url == OPTIONS["--platform-url"]
     assert settings.receipt_printer.options.connection == OPTIONS["--receipt-printer"]
     assert not settings.demo
+    assert settings.updater is not None
+    assert settings.updater.repository_url == OPTIONS["--repository-url"]
     assert owner_and_mode(etc / "kiosk.toml") == (0, gid, 0o640)
     assert owner_and_mode(etc / "terminal.secret") == (0, gid, 0o640)
     assert len(read_secret(etc / "terminal.secret")) == 32
@@ -208,6 +211,7 @@ def test_a_run_after_an_update_leaves_current_on_the_updated_release(
         {"terminal_id": 'XT-1" \n[platform]'},
         {"platform_url": 'https://x.example/"'},
         {"receipt_printer": "lpt1"},
+        {"repository_url": "releases.example"},
     ],
 )
 def test_a_value_that_would_break_the_config_is_refused_before_anything_is_written(
