@@ -294,6 +294,8 @@ install_system_files() {
 	done
 	ensure_dir "$ROOT/etc/pam.d" 755 0 0
 	install_file "$HERE/pam/taihaoban-kiosk" "$ROOT/etc/pam.d/taihaoban-kiosk" 644 0 0
+	ensure_dir "$ROOT/usr/share/doc/taihaoban-kiosk" 755 0 0
+	install_file "$HERE/README.md" "$ROOT/usr/share/doc/taihaoban-kiosk/README.md" 644 0 0
 	ensure_dir "$ROOT/etc/sysctl.d" 755 0 0
 	install_file "$HERE/sysctl/90-taihaoban-kiosk.conf" "$ROOT/etc/sysctl.d/90-taihaoban-kiosk.conf" 644 0 0
 	units_changed=$((CHANGES - units_changed))
