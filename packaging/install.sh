@@ -324,10 +324,10 @@ install_system_files() {
 			changed "$unit enabled"
 		fi
 	done
-	if [[ $running == yes ]]; then
-		systemctl start taihaoban-kiosk-update.timer
-	else
-		log "skipped: starting units (no running systemd or --root)"
+	# The kiosk is wanted by graphical.target: the terminal must boot into it (Debian's default).
+	if [[ -z $ROOT && $(systemctl get-default) != graphical.target ]]; then
+		systemctl set-default graphical.target
+		changed "default target graphical.target"
 	fi
 	if [[ $running == yes ]] && ((rules_changed)); then
 		udevadm control --reload-rules
@@ -350,5 +350,7 @@ install_system_files
 if ((CHANGES == 0)); then
 	log "nothing changed: this terminal was already installed as asked"
 else
-	log "done: $CHANGES changes. Start the kiosk with: systemctl start taihaoban-kiosk (or reboot)"
+	# The update timer is not started here: it starts at boot, after the kiosk has made its
+	# state files (the updater, run as root, must not be the one creating them).
+	log "done: $CHANGES changes. Reboot to start the kiosk and the update timer."
 fi
