@@ -10,9 +10,11 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 APT_RUNTIME := fonts-wqy-zenhei libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 \
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
   libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-# Real services the integration tests drive, builds for pyscard/pycups, and eyes (Xvfb, pdftoppm).
+# Real services the integration tests drive, builds for pyscard/pycups, eyes (Xvfb, pdftoppm),
+# the install script's lint (shellcheck) and the units' (systemd-analyze verify).
 APT_TEST := $(APT_RUNTIME) pcscd vsmartcard-vpcd libpcsclite-dev swig cups cups-client \
-  printer-driver-cups-pdf libcups2-dev poppler-utils xvfb xauth x11-utils imagemagick gcc
+  printer-driver-cups-pdf libcups2-dev poppler-utils xvfb xauth x11-utils imagemagick gcc \
+  shellcheck systemd
 # Only the benchmark compares against Chromium (start-up, print-to-pdf).
 APT_BENCH := chromium
 UV = $(shell scripts/ensure-uv)
