@@ -256,13 +256,14 @@ class PartialSettings:
     platform: PlatformSettings | None = None
     devices: dict[str, DeviceSettings] = field(default_factory=dict)
     """By config table (``card_reader``, ``receipt_printer``, ``document_printer``)."""
+    updater: UpdaterSettings | None = None
 
 
 def partial_settings_from_dict(data: dict[str, Any]) -> PartialSettings:
     if "terminal" in data and "platform" in data:
         full = settings_from_dict(data)
         devices = {kind: getattr(full, kind) for kind in DRIVERS}
-        return PartialSettings(full.terminal, full.platform, devices)
+        return PartialSettings(full.terminal, full.platform, devices, full.updater)
     _refuse_unknown_keys(data, Settings, "")
     return PartialSettings(
         terminal=_convert(data["terminal"], TerminalSettings, "terminal")

@@ -133,6 +133,7 @@ def _diagnostics(
             devices=local,
             state_dir=state_dir,
             platform=settings.platform,
+            updater=settings.updater,
             secret=secret,
             outbox=outbox,
             log_file=None if state_dir is None else kiosk_log_file(state_dir),

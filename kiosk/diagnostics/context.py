@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devices.printers.kept_jobs import KeptJobStore
-from kiosk.config import PlatformSettings
+from kiosk.config import PlatformSettings, UpdaterSettings
 from kiosk.diagnostics.device_access import DeviceAccess
 from kiosk.diagnostics.service import ServiceSwitch
 from offline_cache.outbox import Outbox
@@ -31,6 +31,7 @@ class Diagnostics:
     log_file: the kiosk's log (``kiosk.logs.log_file``); None: no log lines.
     send_outbox: "send now" after a retry or a requeue (the UI: the running drainer's
         ``nudge``; the CLI: one drain pass in its own process).
+    updater: the updater's settings; None: this terminal does not update itself.
     """
 
     terminal_id: str
@@ -41,6 +42,7 @@ class Diagnostics:
     outbox: Outbox | None = None
     log_file: Path | None = None
     send_outbox: Callable[[], None] | None = None
+    updater: UpdaterSettings | None = None
 
     @property
     def service(self) -> ServiceSwitch | None:

@@ -25,6 +25,7 @@ def diagnostics_for(runtime: Runtime, log_file: Path | None) -> Diagnostics:
         devices=TerminalDevices(runtime.terminal, drivers),
         state_dir=settings.terminal.state_dir,
         platform=settings.platform,
+        updater=settings.updater,
         secret=read_secret(settings.terminal.secret_file),
         outbox=runtime.outbox,
         log_file=log_file,

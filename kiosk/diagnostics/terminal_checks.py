@@ -16,6 +16,7 @@ from kiosk.diagnostics.checks import Area, Check, Fact, Status
 from kiosk.diagnostics.context import CONTENT_FILE, Diagnostics
 from kiosk.logs import mask_id_numbers
 from kiosk.platform.watch import LISTS, NOTICES
+from kiosk.updater.state import StateFile
 from offline_cache.content_cache import ContentCache
 
 AREA = Area.TERMINAL
@@ -32,7 +33,7 @@ def terminal_checks(diag: Diagnostics) -> list[Check]:
         service_check(diag),
         *content_checks(diag),
         disk_check(diag),
-        *version_checks(),
+        *version_checks(diag),
         log_check(diag),
     ]
 
@@ -132,18 +133,59 @@ def disk_check(diag: Diagnostics) -> Check:
     return Check(AREA, "disk", status, text, hint=hint, facts=facts)
 
 
-def version_checks() -> list[Check]:
+def version_checks(diag: Diagnostics) -> list[Check]:
     running = version("taihaoban-kiosk")
     return [
         Check(AREA, "version", Status.OK, f"软件版本 {running}", facts={"version": running}),
-        Check(
-            AREA,
-            "update",
-            Status.SKIPPED,
-            "更新状态未知",
-            detail="this build has no updater (kiosk/updater): its state cannot be shown",
-        ),
+        update_check(diag, running),
     ]
+
+
+UPDATE_STATES = {
+    "idle": "没有待装的更新",
+    "downloading": "正在下载新版本",
+    "pending_commit": "新版本试运行中",
+    "committed": "新版本已确认",
+    "rolled_back": "新版本已退回",
+    "failed": "上次更新失败",
+}
+
+
+def update_check(diag: Diagnostics, running: str) -> Check:
+    """Where the updater stands (its state file, ``kiosk/updater``): a failed or rolled-back
+    update or an overdue check needs a look; a release on probation is said as such."""
+    if diag.updater is None or diag.state_dir is None:
+        return Check(AREA, "update", Status.SKIPPED, "本终端未配置自动更新")
+    state = StateFile(diag.state_dir).read()
+    last = state.last
+    overdue = (
+        state.last_check_at is None
+        or time.time() - state.last_check_at > 2 * diag.updater.poll_interval_s
+    )
+    facts: dict[str, Fact] = {
+        "running": running,
+        "committed": state.committed or "",
+        "pending": state.pending or "",
+        "bad": ", ".join(state.bad),
+        "last_state": last.state,
+        "last_version": last.version or "",
+        "check_overdue": overdue,
+    }
+    summary = UPDATE_STATES[last.state] + (f"（{last.version}）" if last.version else "")
+    if last.state in ("failed", "rolled_back"):
+        status, hint = (
+            Status.WARN,
+            "taihaoban-kiosk update status; journalctl -u taihaoban-kiosk-update",
+        )
+    elif overdue:
+        status, hint = (
+            Status.WARN,
+            "no check lately: systemctl status taihaoban-kiosk-update.timer",
+        )
+        summary += "，更新检查已逾期"
+    else:
+        status, hint = Status.OK, ""
+    return Check(AREA, "update", status, summary, detail=last.detail, hint=hint, facts=facts)
 
 
 def last_log_lines(path: Path, count: int = LOG_LINES) -> list[str]:

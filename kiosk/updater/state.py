@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import msgspec
 
 from kiosk.contract import UpdateState
+
+log = logging.getLogger(__name__)
 
 
 class UpdaterState(msgspec.Struct, kw_only=True):
@@ -46,10 +49,14 @@ class StateFile:
         self._lock_path = self.path.with_suffix(".lock")
 
     def read(self) -> UpdaterState:
-        """The state as last written (a fresh one when there is none)."""
+        """The state as last written (a fresh one when there is none, or when it cannot be
+        read: a kiosk that cannot start over its updater's notes would be worse)."""
         try:
             return msgspec.json.decode(self.path.read_bytes(), type=UpdaterState)
         except FileNotFoundError:
+            return UpdaterState()
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            log.error("%s unreadable (%s): starting from a fresh updater state", self.path, error)
             return UpdaterState()
 
     @contextlib.contextmanager

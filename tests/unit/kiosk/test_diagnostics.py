@@ -22,13 +22,14 @@ from devices.idcard.apdu import NoSecurityModule
 from devices.idcard.simulated import SimulatedCard, SimulatedReader
 from devices.idcard.text_block import encode_text_block
 from devices.printers.simulated import SimulatedReceiptOptions, SimulatedReceiptPrinter
-from kiosk.config import ConfigError, partial_settings_from_dict
+from kiosk.config import ConfigError, UpdaterSettings, partial_settings_from_dict
+from kiosk.contract import UpdateState
 from kiosk.diagnostics.checks import Area, Check, Status, summary_ok, worst
 from kiosk.diagnostics.command import device_spec
 from kiosk.diagnostics.context import CONTENT_FILE, Diagnostics
 from kiosk.diagnostics.device_checks import device_checks, print_test_page, read_card_test
 from kiosk.diagnostics.service import ServiceSwitch
-from kiosk.diagnostics.terminal_checks import content_checks, last_log_lines
+from kiosk.diagnostics.terminal_checks import content_checks, last_log_lines, update_check
 from kiosk.documents.technician_prints import (
     SAMPLE_TEXT,
     build_test_page_pdf,
@@ -36,6 +37,7 @@ from kiosk.documents.technician_prints import (
     ruler,
 )
 from kiosk.platform.watch import NOTICES
+from kiosk.updater.state import StateFile
 from offline_cache.content_cache import ContentCache
 from tests.cards import make_card
 from tests.escpos_decoder import decode
@@ -299,3 +301,35 @@ def test_a_device_that_does_not_answer_or_raises_is_a_failed_check(tmp_path: Pat
     health = {c.name: c for c in checks}["health_internal"]
     assert health.status is Status.FAIL and "RuntimeError: driver bug" in health.detail
     assert {c.name: c.status for c in checks}["sensors"] is Status.OK
+
+
+def test_the_update_check_says_where_the_updater_stands(tmp_path: Path) -> None:
+    devices = OneDevice(Area.CARD_READER, None)
+    assert update_check(Diagnostics("XT-1", devices, tmp_path), "1.0.0").status is Status.SKIPPED
+    updater = UpdaterSettings(repository_url="http://127.0.0.1:1/", poll_interval_s=3600.0)
+    diag = Diagnostics("XT-1", devices, tmp_path, updater=updater)
+    never_checked = update_check(diag, "1.0.0")
+    assert never_checked.status is Status.WARN and "逾期" in never_checked.summary
+
+    state_file = StateFile(tmp_path)
+    with state_file.change() as state:
+        state.last_check_at = time.time()
+        state.committed = "1.0.0"
+    assert update_check(diag, "1.0.0").status is Status.OK
+    with state_file.change() as state:
+        state.bad.append("1.1.0")
+        state.last = UpdateState(state="rolled_back", version="1.1.0", detail="exited 4")
+    rolled_back = update_check(diag, "1.0.0")
+    assert rolled_back.status is Status.WARN
+    assert rolled_back.summary == "新版本已退回（1.1.0）" and rolled_back.detail == "exited 4"
+    assert rolled_back.facts["bad"] == "1.1.0"
+
+
+def test_an_unreadable_updater_state_is_a_fresh_one(tmp_path: Path) -> None:
+    state_file = StateFile(tmp_path)
+    state_file.path.parent.mkdir(parents=True)
+    state_file.path.write_bytes(b'{"committed": ')
+    assert state_file.read().committed is None
+    with state_file.change() as state:
+        state.committed = "1.0.0"
+    assert state_file.read().committed == "1.0.0"
