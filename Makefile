@@ -12,9 +12,10 @@ APT_RUNTIME := fonts-wqy-zenhei libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkb
   libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 # Real services the integration tests drive, builds for pyscard/pycups, eyes (Xvfb, pdftoppm),
 # the install script's lint (shellcheck) and the units' (systemd-analyze verify).
+# python3-venv and python3-pip: the system Python builds release venvs (install.sh, updater).
 APT_TEST := $(APT_RUNTIME) pcscd vsmartcard-vpcd libpcsclite-dev swig cups cups-client \
   printer-driver-cups-pdf libcups2-dev poppler-utils xvfb xauth x11-utils imagemagick gcc \
-  shellcheck systemd
+  shellcheck systemd python3-venv python3-pip
 # Only the benchmark compares against Chromium (start-up, print-to-pdf).
 APT_BENCH := chromium
 UV = $(shell scripts/ensure-uv)
@@ -57,7 +58,7 @@ lint: env-test
 	.venv/bin/lint-imports --no-logo
 
 test: env-test lint
-	QT_QPA_PLATFORM=offscreen .venv/bin/pytest -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen .venv/bin/pytest -p no:cacheprovider --durations=15
 
 bench: env-test
 	scripts/ensure-apt $(APT_BENCH)

@@ -33,7 +33,7 @@ readonly APT_PACKAGES=(
 	pcscd libccid libpcsclite1 # the card reader, through pcscd
 	cups cups-client libcups2  # the A4 printer
 	cage                       # the kiosk compositor
-	python3-venv               # the releases' virtualenvs (system Python 3.11)
+	python3-venv python3-pip   # the releases' virtualenvs (system Python 3.11 and its pip)
 	fonts-wqy-zenhei           # Chinese on screen, in the PDF and on the receipt
 	# what the PySide6 wheels load under Wayland
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libwayland-client0
@@ -251,9 +251,10 @@ install_release() {
 	partial=$(mktemp -d "$OPT/releases/.$VERSION.partial-XXXXXX")
 	chmod 755 "$partial"
 	for wheel in "${WHEELS[@]}"; do wheel_files+=("$BUNDLE/$wheel"); done
-	"$SYSTEM_PYTHON" -m venv "$partial/venv"
-	"$partial/venv/bin/python" -m pip install --quiet --no-index --no-deps --no-cache-dir \
-		--disable-pip-version-check "${wheel_files[@]}"
+	# As the updater builds them (kiosk/updater/releases.py): no pip inside, the system's pip.
+	"$SYSTEM_PYTHON" -m venv --without-pip "$partial/venv"
+	"$SYSTEM_PYTHON" -m pip --python "$partial/venv/bin/python" install --quiet --no-index \
+		--no-deps --no-cache-dir --disable-pip-version-check "${wheel_files[@]}"
 	# Scripts name their interpreter by absolute path: the one they will have once renamed.
 	"$SYSTEM_PYTHON" -c '
 import pathlib, sys
