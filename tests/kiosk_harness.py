@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from devices.idcard.simulated import SimulatedReader
@@ -46,6 +46,21 @@ class RunningKiosk:
             if view.state is state:
                 return view
         raise AssertionError(f"never reached {state.value} in {timeout} s; saw {seen}")
+
+    def views_until(
+        self, done: Callable[[SessionView], bool], timeout: float = 30
+    ) -> list[SessionView]:
+        """Every view published until one satisfies ``done`` (that one last)."""
+        deadline = time.monotonic() + timeout
+        seen: list[SessionView] = []
+        while time.monotonic() < deadline:
+            try:
+                seen.append(self.views.get(timeout=0.05))
+            except queue.Empty:
+                continue
+            if done(seen[-1]):
+                return seen
+        raise AssertionError(f"no such view in {timeout} s; saw {seen}")
 
     def wait_for_platform(self, available: bool, timeout: float = 10.0) -> PlatformStatus:
         deadline = time.monotonic() + timeout

@@ -52,20 +52,30 @@ def make_bundle(
     directory: Path,
     version: str,
     dependencies: Sequence[tuple[str, str]] = (("tiny-dep", "1.0"), ("other-dep", "2.0")),
+    app_files: Mapping[str, bytes] | None = None,
 ) -> Path:
     """A release bundle (``manifest.json``, ``wheels/``) of a small app wheel of
-    ``version`` and small dependency wheels: two bundles with the same ``dependencies``
-    share those wheels byte for byte, like a code-only release."""
+    ``version`` (``app_files`` in it, as ``make_wheel``'s ``files``) and small dependency
+    wheels: two bundles with the same ``dependencies`` share those wheels byte for byte,
+    like a code-only release."""
     wheels_dir = directory / "wheels"
-    app = make_wheel(wheels_dir, APP_DISTRIBUTION, version)
+    app = make_wheel(wheels_dir, APP_DISTRIBUTION, version, app_files)
     deps = [make_wheel(wheels_dir, name, dep_version) for name, dep_version in dependencies]
+    write_manifest(directory, version, app, deps)
+    return directory
+
+
+def write_manifest(
+    directory: Path, version: str, app_wheel: Path, dependencies: Sequence[Path]
+) -> ReleaseManifest:
+    """``directory/manifest.json`` naming the wheels (all in ``directory/wheels/``)."""
     manifest = ReleaseManifest(
         version=version,
-        app_wheel=f"wheels/{app.name}",
-        wheels=tuple(f"wheels/{w.name}" for w in [app, *deps]),
+        app_wheel=f"wheels/{app_wheel.name}",
+        wheels=tuple(f"wheels/{w.name}" for w in [app_wheel, *dependencies]),
     )
     (directory / "manifest.json").write_bytes(msgspec.json.encode(manifest))
-    return directory
+    return manifest
 
 
 def make_repository(

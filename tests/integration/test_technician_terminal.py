@@ -54,21 +54,6 @@ def kiosk(demo: DemoEnvironment) -> Iterator[RunningKiosk]:
     running.runtime.stop()
 
 
-def views_until(
-    kiosk: RunningKiosk, done: Callable[[SessionView], bool], timeout: float = 10
-) -> list[SessionView]:
-    deadline = time.monotonic() + timeout
-    seen: list[SessionView] = []
-    while time.monotonic() < deadline:
-        try:
-            seen.append(kiosk.views.get(timeout=0.05))
-        except queue.Empty:
-            continue
-        if done(seen[-1]):
-            return seen
-    raise AssertionError(f"no such view in {timeout} s; saw {seen}")
-
-
 def on_thread(name: str, action: Callable[[], Check]) -> Callable[[], Check]:
     """Run ``action`` on its own thread (as the UI runs checks off its GUI thread)."""
     result: list[Check] = []
@@ -131,12 +116,12 @@ def test_the_technician_switch_takes_the_terminal_out_of_service_and_back(
 ) -> None:
     diag = diagnostics_for(kiosk.runtime, demo.log_file)
     set_service(diag, in_service=False, reason="更换读卡器")
-    views_until(kiosk, lambda v: not v.in_service)
+    kiosk.views_until(lambda v: not v.in_service)
     kiosk.reader.lay_card(population.DEMO_KEYS[0])  # not read while out of service
     time.sleep(0.5)
     assert all(v.state is State.IDLE for v in _drain(kiosk))
     set_service(diag, in_service=True)
-    views_until(kiosk, lambda v: v.in_service)
+    kiosk.views_until(lambda v: v.in_service)
     kiosk.reader.remove_card()
     kiosk.reader.lay_card(population.DEMO_KEYS[1])
     kiosk.wait_for(State.SHOWING)
@@ -149,12 +134,12 @@ def test_the_switch_outlives_a_restart(demo: DemoEnvironment) -> None:
     first = RunningKiosk(settings, demo.cards)
     try:
         set_service(diagnostics_for(first.runtime, None), in_service=False, reason="维修")
-        views_until(first, lambda v: not v.in_service)
+        first.views_until(lambda v: not v.in_service)
     finally:
         first.runtime.stop()
     second = RunningKiosk(settings, demo.cards)
     try:
-        views_until(second, lambda v: not v.in_service)
+        second.views_until(lambda v: not v.in_service)
     finally:
         second.runtime.stop()
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -347,22 +346,6 @@ def test_the_reader_loop_outlives_a_coordinator_that_does_not_answer(
         kiosk.runtime.stop()
 
 
-def _views_until(
-    kiosk: Kiosk, done: Callable[[SessionView], bool], timeout: float = 30
-) -> list[SessionView]:
-    """Every view published until one satisfies ``done`` (that one last)."""
-    deadline = time.monotonic() + timeout
-    seen: list[SessionView] = []
-    while time.monotonic() < deadline:
-        try:
-            seen.append(kiosk.views.get(timeout=0.05))
-        except queue.Empty:
-            continue
-        if done(seen[-1]):
-            return seen
-    raise AssertionError(f"no such view in {timeout} s; saw {seen}")
-
-
 def test_a_loop_that_keeps_failing_takes_the_terminal_out_of_service_until_it_runs_clean(
     kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -386,12 +369,12 @@ def test_a_loop_that_keeps_failing_takes_the_terminal_out_of_service_until_it_ru
     terminal.supervised = (*terminal.supervised, flaky)
     flaky.start()
     try:
-        out = _views_until(kiosk, lambda v: not v.in_service)[-1]
+        out = kiosk.views_until(lambda v: not v.in_service)[-1]
         assert out.state is State.IDLE
         assert ("content_refresh", "out_of_service") in {(f["device"], f["code"]) for f in faults}
         kiosk.reader.lay_card(population.DEMO_KEYS[0])  # not read while out of service
         failing.clear()
-        meanwhile = _views_until(kiosk, lambda v: v.in_service)
+        meanwhile = kiosk.views_until(lambda v: v.in_service)
         assert all(v.state is State.IDLE for v in meanwhile)
         kiosk.reader.lay_card(population.DEMO_KEYS[1])
         kiosk.wait_for(State.SHOWING)

@@ -15,9 +15,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-import msgspec
-
 from kiosk.contract import ReleaseManifest
+from tests.tuf_repository import write_manifest
 
 ROOT = Path(__file__).parents[2]
 APP_DISTRIBUTION = "taihaoban-kiosk"
@@ -70,10 +69,4 @@ def build_bundle(out_dir: Path, version: str = "0.1.0") -> ReleaseManifest:
     )
     (app_wheel,) = wheels.glob("taihaoban_kiosk-*.whl")
     dependencies = [repack_wheel(name, wheels) for name in cli_dependencies()]
-    manifest = ReleaseManifest(
-        version=version,
-        app_wheel=f"wheels/{app_wheel.name}",
-        wheels=tuple(f"wheels/{wheel.name}" for wheel in [app_wheel, *dependencies]),
-    )
-    (out_dir / "manifest.json").write_bytes(msgspec.json.encode(manifest))
-    return manifest
+    return write_manifest(out_dir, version, app_wheel, dependencies)

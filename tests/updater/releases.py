@@ -6,32 +6,15 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import msgspec
-
-from kiosk.contract import ReleaseManifest
-from tests.tuf_repository import APP_DISTRIBUTION, make_wheel
-
-DEPENDENCIES = (("tiny-dep", "1.0"), ("other-dep", "2.0"))
+from tests.tuf_repository import make_bundle
 
 
 def small_bundle(directory: Path, version: str) -> Path:
     """``directory`` as a release bundle of ``version``: our wheel (a ``kiosk`` package
     saying its version) and two dependency wheels shared by every version."""
-    wheels = directory / "wheels"
-    app = make_wheel(
-        wheels,
-        APP_DISTRIBUTION,
-        version,
-        {"kiosk/__init__.py": f'RELEASE = "{version}"\n'.encode()},
+    return make_bundle(
+        directory, version, app_files={"kiosk/__init__.py": f'RELEASE = "{version}"\n'.encode()}
     )
-    deps = [make_wheel(wheels, name, dep_version) for name, dep_version in DEPENDENCIES]
-    manifest = ReleaseManifest(
-        version=version,
-        app_wheel=f"wheels/{app.name}",
-        wheels=tuple(f"wheels/{w.name}" for w in [app, *deps]),
-    )
-    (directory / "manifest.json").write_bytes(msgspec.json.encode(manifest))
-    return directory
 
 
 def release_imports_kiosk(link: Path) -> str:
