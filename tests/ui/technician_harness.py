@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Settings
@@ -35,6 +35,10 @@ class Kiosk:
     def stop(self) -> None:
         self.desk.stop()
         self.runtime.stop()
+        # Signals the stopped threads queued are delivered now, while every receiver (desk,
+        # bridge, window) still lives: delivered after they are collected, one crashed Qt.
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
         self.window.close()
 
     def actions(self) -> list[str]:
