@@ -6,10 +6,12 @@ export UV_LINK_MODE := copy
 export UV_COMPILE_BYTECODE := 1
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-# Qt's xcb plugin and the CJK font the UI, the PDF and the receipt use.
+# Qt's xcb plugin, the CJK font the UI, the PDF and the receipt use, the voice pack's TTS
+# (espeak-ng, Mandarin) and its player (aplay).
 APT_RUNTIME := fonts-wqy-zenhei libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 \
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
-  libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+  libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 \
+  espeak-ng alsa-utils
 # Real services the integration tests drive, builds for pyscard/pycups, eyes (Xvfb, pdftoppm),
 # the install script's lint (shellcheck) and the units' (systemd-analyze verify).
 # python3-venv and python3-pip: the system Python builds release venvs (install.sh, updater).
