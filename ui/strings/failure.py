@@ -55,6 +55,10 @@ MESSAGES: dict[FailureReason, tuple[str, str]] = {
         "操作超时",
         "本次操作等待时间过长，已自动结束。请重新放置身份证再试。",
     ),
+    FailureReason.SESSION_EXPIRED: (
+        "查询已过期",
+        "本次查询在平台的有效时间已过，重新验证也未成功。请取回身份证，重新放置后再查询一次。",
+    ),
 }
 
 # A receipt's rest prints from the printer's buffer; an A4 report is kept (encrypted) and
