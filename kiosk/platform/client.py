@@ -27,7 +27,7 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -231,6 +231,7 @@ class PlatformClient:
         backoff_s: first pause between attempts; it doubles each time.
         ca_file: the platform's CA certificate (PEM), the only one trusted for HTTPS
             (None: certifi's bundle).
+        clock: the terminal's wall clock (a test gives one that is off).
     """
 
     def __init__(
@@ -244,8 +245,11 @@ class PlatformClient:
         session: requests.Session | None = None,
         backoff_s: float = 0.25,
         ca_file: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.clock = clock
+        """The terminal's wall clock: request timestamps and the skew are read from it."""
         self.terminal_id = terminal_id
         self._secret = secret
         self._verify: str | bool = True if ca_file is None else str(ca_file)
@@ -437,7 +441,15 @@ class PlatformClient:
             secret = self._current_secret()
             sent = dict(headers or {})
             sent.update(
-                signed_headers(self.terminal_id, secret, method, self._prefix + path, pairs, data)
+                signed_headers(
+                    self.terminal_id,
+                    secret,
+                    method,
+                    self._prefix + path,
+                    pairs,
+                    data,
+                    now=self.clock(),
+                )
             )
             if data:
                 sent["Content-Type"] = "application/json; charset=utf-8"
@@ -462,7 +474,7 @@ class PlatformClient:
                 retry = not refused and (_never_sent(exc) or (safe and not timed_out))
             else:
                 response.close()  # the body is already read (not streamed)
-                self._note_date(response, time.time())
+                self._note_date(response, self.clock())
                 if 200 <= response.status_code < 300 or response.status_code in accept:
                     self._note_outcome(None, proves_auth)
                     return response
