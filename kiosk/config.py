@@ -339,12 +339,12 @@ def check_secret_file(path: Path, status: os.stat_result) -> None:
     """
     problems = []
     if status.st_uid not in (0, os.geteuid()):
-        problems.append(f"owned by uid {status.st_uid} (not root or this user)")
+        problems.append(f"owned by uid {status.st_uid}, not root or this user")
     if status.st_mode & (stat.S_IRWXO | stat.S_IWGRP):
         problems.append(f"mode {stat.S_IMODE(status.st_mode):04o} lets others in")
     if problems:
         raise ConfigError(
-            f"terminal.secret_file: {path} is {' and '.join(problems)}; "
+            f"terminal.secret_file: {path}: {', '.join(problems)}; "
             "chown root:<kiosk group> and chmod 0640 (or 0600) it"
         )
 

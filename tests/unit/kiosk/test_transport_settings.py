@@ -62,7 +62,7 @@ def test_a_secret_others_may_read_or_the_group_change_is_refused(tmp_path: Path,
     path = secret_file(tmp_path, mode)
     with pytest.raises(ConfigError) as error:
         read_secret(path)
-    assert str(error.value).startswith(f"terminal.secret_file: {path} is mode {mode:04o}")
+    assert str(error.value).startswith(f"terminal.secret_file: {path}: mode {mode:04o}")
     assert "chmod 0640" in str(error.value)
     assert "00ff" not in str(error.value)
 
