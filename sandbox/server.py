@@ -341,7 +341,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(401, "CLOCK_SKEW", f"timestamp is more than {MAX_SKEW_S} s off")
         matches = [
             hmac.compare_digest(
-                signature(key, self.command, path, self._query, timestamp, nonce, self._body).encode(),
+                signature(
+                    key, self.command, path, self._query, timestamp, nonce, self._body
+                ).encode(),
                 given.encode(),
             )
             for key in keys

@@ -180,6 +180,10 @@ def _tls(scheme: str, host: str, port: int, settings: PlatformSettings) -> Check
         )
     pin_text = "平台 CA 已固定" if pinned else "未固定平台 CA"
     summary = f"证书有效至 {expires:%Y-%m-%d}，{pin_text}"
+    if not pinned and not is_loopback(host):
+        # Any CA in the bundle could then vouch for the platform (ARCHITECTURE.md: pinned).
+        hint = "put the platform's CA certificate in platform.ca_file"
+        return Check(AREA, "tls", Status.WARN, summary, detail=detail, hint=hint, facts=facts)
     return Check(AREA, "tls", Status.OK, summary, detail=detail, facts=facts)
 
 
