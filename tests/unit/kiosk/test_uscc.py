@@ -50,7 +50,7 @@ def test_alphabet_is_the_standards() -> None:
     assert len(uscc.ALPHABET) == 31
     assert set(uscc.ALPHABET) == set(_INDEPENDENT_VALUES)
     assert not set(uscc.NOT_USED) & set(uscc.ALPHABET)
-    assert uscc.WEIGHTS == tuple(3**i % 31 for i in range(17))
+    assert tuple(3**i % 31 for i in range(17)) == uscc.WEIGHTS
 
 
 @pytest.mark.parametrize(
