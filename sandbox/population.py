@@ -50,6 +50,8 @@ _DEMO = (
     ("r07", "企业法定代表人"),
 )
 DEMO_KEYS = tuple(key for key, _ in _DEMO)
+ENTERPRISE_DEMO_KEY = "r07"
+"""The demo card whose caption names its enterprise's code (to type on the keyboard)."""
 
 # Town → roads (街道) or villages (镇/乡) used in card addresses.
 TOWNS: dict[str, tuple[str, ...]] = {
@@ -269,13 +271,13 @@ def richest_resident() -> Resident:
 
 
 def demo_residents() -> tuple[tuple[Resident, str], ...]:
-    """The demo cards and what each shows off (a caption for the demo control); a legal
+    """The demo cards and what each shows off (a caption for the demo control); the legal
     representative's caption holds the enterprise's code, to type on the keyboard."""
-    captions = []
-    for key, what in _DEMO:
-        represented = represented_by(key)
-        captions.append((by_key(key), f"{what} {represented[0].uscc}" if represented else what))
-    return tuple(captions)
+    code = represented_by(ENTERPRISE_DEMO_KEY)[0].uscc
+    return tuple(
+        (by_key(key), f"{what} {code}" if key == ENTERPRISE_DEMO_KEY else what)
+        for key, what in _DEMO
+    )
 
 
 def stranger(id_number: str, name: str) -> Resident:
