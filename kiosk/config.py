@@ -100,6 +100,9 @@ class SessionSettings:
     """Seconds allowed for opening the resident session on the platform."""
     fetching_timeout_s: Seconds = 30.0
     """Seconds allowed for fetching the report."""
+    enterprise_code_timeout_s: Seconds = 120.0
+    """Seconds of no touch on the 统一社会信用代码 keyboard (enterprise report) before the
+    session ends."""
     showing_idle_timeout_s: Seconds = 90.0
     """Seconds of no touch on the report before the session ends."""
     printing_timeout_s: Seconds = 90.0

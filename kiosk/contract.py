@@ -40,6 +40,15 @@ IdempotencyKey = Annotated[str, Meta(min_length=1, max_length=128)]
 TerminalId = Annotated[str, Meta(min_length=1, max_length=64)]
 ErrorCode = Annotated[str, Meta(pattern="^[A-Z][A-Z0-9_]{0,63}$")]
 Text = Annotated[str, Meta(max_length=2000)]
+USCC_PATTERN = "[0-9A-HJ-NPQRTUWXY]{18}"
+Uscc = Annotated[
+    str,
+    Meta(
+        pattern=f"^{USCC_PATTERN}$",
+        description="统一社会信用代码 (GB 32100; its check character is checked by kiosk.uscc)",
+        examples=["91350100M000100Y43"],
+    ),
+]
 
 
 def validated(value: S) -> S:
@@ -266,12 +275,25 @@ SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 
 
 class Subject(Model, frozen=True):
+    """Whom the report is about: a person, or an enterprise (its name and USCC)."""
+
     name: Cell
     id_number_masked: MaskedIdNumber
+    """The person's masked ID number; for an enterprise, its legal representative's (the
+    card that asked for the report)."""
+    kind: Literal["person", "enterprise"] = "person"
+    uscc: Annotated[str, Meta(pattern=f"^({USCC_PATTERN})?$")] = ""
+    """The enterprise's 统一社会信用代码 (public registration data); empty for a person."""
+
+    def __post_init__(self) -> None:
+        if (self.kind == "enterprise") != bool(self.uscc):
+            raise ValueError("an enterprise subject has a uscc and a person none")
 
 
 class CreditReport(Model, frozen=True):
-    """The resident's public credit information report (``GET /api/v1/reports/person``)."""
+    """A public credit information report: the resident's (``GET /api/v1/reports/person``)
+    or, for its legal representative, an enterprise's (``POST /api/v1/enterprise-reports``),
+    with the same sections (those that do not apply to an enterprise have no rows)."""
 
     report_no: ReportNo
     verify_code: VerifyCode
@@ -293,9 +315,11 @@ class CreditReport(Model, frozen=True):
         subject_name: str,
         subject_id_masked: str,
         rows: Mapping[str, Sequence[Sequence[str]]],
+        subject_uscc: str = "",
     ) -> CreditReport:
         """A validated report with these rows per section key (a key left out: no rows);
-        raises ``msgspec.ValidationError`` naming what is wrong."""
+        ``subject_uscc``: an enterprise's report (``subject_name`` is the enterprise's).
+        Raises ``msgspec.ValidationError`` naming what is wrong."""
         unknown = set(rows) - set(SECTION_BY_KEY)
         if unknown:
             raise msgspec.ValidationError(f"no such sections: {sorted(unknown)}")
@@ -303,7 +327,12 @@ class CreditReport(Model, frozen=True):
             "report_no": report_no,
             "verify_code": verify_code,
             "issued_at": issued_at,
-            "subject": {"name": subject_name, "id_number_masked": subject_id_masked},
+            "subject": {
+                "name": subject_name,
+                "id_number_masked": subject_id_masked,
+                "kind": "enterprise" if subject_uscc else "person",
+                "uscc": subject_uscc,
+            },
             "sections": [
                 {"rows": [list(row) for row in rows.get(section.key, ())]} for section in SECTIONS
             ],
@@ -318,6 +347,10 @@ class CreditReport(Model, frozen=True):
     def subject_id_masked(self) -> str:
         return self.subject.id_number_masked
 
+    @property
+    def is_enterprise(self) -> bool:
+        return self.subject.kind == "enterprise"
+
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
 
@@ -331,6 +364,13 @@ class CreditReport(Model, frozen=True):
     @property
     def on_black_list(self) -> bool:
         return self.count("black_list") > 0
+
+
+class EnterpriseReportRequest(Model, frozen=True):
+    """Which enterprise's report the resident asks for (``POST /api/v1/enterprise-reports``,
+    Bearer token): the platform answers only its registered legal representative."""
+
+    uscc: Uscc
 
 
 # --- print records --------------------------------------------------------------------------
@@ -369,6 +409,9 @@ class QueryRecord(Payload, frozen=True):
     terminal_id: TerminalId
     queried_at: AwareTime
     report_no: ReportNo | None = None
+    uscc: Uscc | None = None
+    """Set for an enterprise report query: the enterprise's code, plain (public registration
+    data, not personal)."""
 
 
 class PrintRecord(Payload, frozen=True):

@@ -1,8 +1,10 @@
 """One resident's session as a plain state machine (no Qt, no I/O, no threads).
 
 IDLE → READING → AUTHENTICATING → FETCHING → SHOWING → PRINTING → DONE, with FAILED
-reachable from every state. Each state has a deadline; ``expire()`` applies it. Every way
-back to IDLE goes through ``wipe()``, which drops the card, the token and the report.
+reachable from every state; a resident who chose the enterprise report (legal
+representative) passes ENTERPRISE_CODE (the code typed) between AUTHENTICATING and
+FETCHING. Each state has a deadline; ``expire()`` applies it. Every way back to IDLE goes
+through ``wipe()``, which drops the card, the token and the report.
 The owner (``kiosk.terminal``) calls this from a single thread.
 """
 
@@ -22,6 +24,8 @@ class State(enum.Enum):
     READING = "reading"
     AUTHENTICATING = "authenticating"
     FETCHING = "fetching"
+    ENTERPRISE_CODE = "enterprise_code"
+    """The resident types the enterprise's 统一社会信用代码 (after authentication)."""
     SHOWING = "showing"
     PRINTING = "printing"
     DONE = "done"
@@ -44,6 +48,8 @@ class FailureReason(enum.Enum):
     TIMEOUT = "timeout"
     SESSION_EXPIRED = "session_expired"
     """The resident session token expired again right after being renewed."""
+    NOT_LEGAL_REPRESENTATIVE = "not_legal_representative"
+    ENTERPRISE_NOT_FOUND = "enterprise_not_found"
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class SessionView:
     failure: Failure | None = None
     report: CreditReport | None = None
     holder_name: str = ""
+    enterprise: bool = False
+    """The resident asked for an enterprise's report (as its legal representative)."""
     print_kinds: frozenset[PrintKind] = frozenset()
     printable: frozenset[PrintKind] = frozenset(PrintKind)
     """What the print choice may offer: printers whose last health check was ok (the
@@ -114,6 +122,10 @@ class Session:
         self.token: str | None = None
         self.report: CreditReport | None = None
         self.print_kinds: frozenset[PrintKind] = frozenset()
+        self.enterprise = False
+        """This session is for an enterprise's report: ENTERPRISE_CODE follows authentication."""
+        self.uscc = ""
+        """The enterprise's code once typed (public registration data; wiped all the same)."""
 
     # --- transitions along the one path ---
     def _advance(self, expected: State) -> None:
@@ -125,10 +137,12 @@ class Session:
         self.state = state
         self.deadline = None if state is State.IDLE else self._clock() + self._timeouts[state]
 
-    def start_reading(self) -> int:
-        """A card was laid on the reader: a new session begins. Returns its number."""
+    def start_reading(self, enterprise: bool = False) -> int:
+        """A card was laid on the reader: a new session begins. Returns its number.
+        ``enterprise``: the resident chose the enterprise report before laying the card."""
         self._advance(State.IDLE)
         self.number += 1
+        self.enterprise = enterprise
         return self.number
 
     def card_read(self, card: IdentityCard) -> None:
@@ -138,6 +152,15 @@ class Session:
     def authenticated(self, token: str) -> None:
         self._advance(State.AUTHENTICATING)
         self.token = token
+        if self.enterprise:
+            self._enter(State.ENTERPRISE_CODE)
+
+    def enterprise_code_entered(self, uscc: str) -> None:
+        """The resident confirmed a code (checked by the caller, ``kiosk.uscc``) → FETCHING."""
+        if self.state is not State.ENTERPRISE_CODE:
+            raise InvalidTransition(f"no enterprise code is asked for in {self.state.value}")
+        self.uscc = uscc
+        self._enter(State.FETCHING)
 
     def token_renewed(self, token: str) -> None:
         """The platform gave this session a new token after the last one expired."""
@@ -167,19 +190,20 @@ class Session:
         self._enter(State.FAILED)
 
     def touch(self) -> None:
-        """The resident touched the report: restart the idle countdown."""
-        if self.state is State.SHOWING:
-            self._enter(State.SHOWING)
+        """The resident touched the report or the code keyboard: restart the idle countdown."""
+        if self.state in (State.SHOWING, State.ENTERPRISE_CODE):
+            self._enter(self.state)
 
     def expire(self) -> bool:
         """Apply the current state's deadline. Returns True if the state changed.
 
-        Waiting screens (DONE, FAILED) and an idle report go back to IDLE; a state that
+        Waiting screens (DONE, FAILED), an idle report and an untouched code keyboard go back
+        to IDLE; a state that
         was waiting on a device or the platform fails with TIMEOUT.
         """
         if self.deadline is None or self._clock() < self.deadline:
             return False
-        if self.state in (State.DONE, State.FAILED, State.SHOWING):
+        if self.state in (State.DONE, State.FAILED, State.SHOWING, State.ENTERPRISE_CODE):
             self.wipe()
         else:
             self.fail(FailureReason.TIMEOUT)
@@ -190,6 +214,8 @@ class Session:
         self._forget_personal_data()
         self.failure = None
         self.print_kinds = frozenset()
+        self.enterprise = False
+        self.uscc = ""
         self._enter(State.IDLE)
 
     def _forget_personal_data(self) -> None:
@@ -208,5 +234,6 @@ class Session:
             failure=self.failure,
             report=self.report,
             holder_name=self.card.name if self.card else "",
+            enterprise=self.enterprise,
             print_kinds=self.print_kinds,
         )

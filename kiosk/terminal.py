@@ -53,8 +53,10 @@ from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.health import Device, internal_health
 from kiosk.platform.client import (
+    EnterpriseNotFound,
     IdentityMismatch,
     MalformedReply,
+    NotLegalRepresentative,
     PlatformClient,
     PlatformError,
     PlatformUnavailable,
@@ -69,6 +71,7 @@ from kiosk.report_model import CHINA_TIME, verify_url
 from kiosk.session import FailureReason, PrintKind, Session, SessionView, State
 from kiosk.supervision import SupervisedLoop, stale_limit
 from kiosk.updater.session_lock import SessionLock
+from kiosk.uscc import is_valid as is_valid_uscc
 from kiosk.worker import Worker
 from offline_cache.outbox import Outbox, OutboxFull
 
@@ -85,6 +88,9 @@ READER_RETRY_S = 1.0
 COORDINATOR_WAIT_S = 5.0
 """The reader thread waits this long for the coordinator to begin a session."""
 DEVICE_NAMES = ("card_reader", "receipt_printer", "document_printer")
+ENTERPRISE_CHOICE_S = 60.0
+"""How long the enterprise report stays chosen on the attract screen with no card laid (the
+next resident must not inherit it)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,7 @@ def session_timeouts(settings: SessionSettings) -> dict[State, float]:
         State.READING: settings.reading_timeout_s,
         State.AUTHENTICATING: settings.authenticating_timeout_s,
         State.FETCHING: settings.fetching_timeout_s,
+        State.ENTERPRISE_CODE: settings.enterprise_code_timeout_s,
         State.SHOWING: settings.showing_idle_timeout_s,
         State.PRINTING: settings.printing_timeout_s,
         State.DONE: settings.done_timeout_s,
@@ -171,6 +178,10 @@ def _platform_failure(error: PlatformError) -> FailureReason:
         return FailureReason.IDENTITY_MISMATCH
     if isinstance(error, MalformedReply):
         return FailureReason.REPORT_MALFORMED
+    if isinstance(error, NotLegalRepresentative):
+        return FailureReason.NOT_LEGAL_REPRESENTATIVE
+    if isinstance(error, EnterpriseNotFound):
+        return FailureReason.ENTERPRISE_NOT_FOUND
     return FailureReason.PLATFORM_REJECTED
 
 
@@ -264,6 +275,8 @@ class Terminal:
         """The platform link's faults a technician must see to, while they last:
         ``clock_skew`` (over ``SKEW_WARN_S``) and the code of a refused certificate or
         terminal signature (``TLS_CERT_EXPIRED``, ``BAD_SIGNATURE``…)."""
+        self._enterprise_chosen_until: float | None = None
+        """While IDLE: the enterprise report was chosen for the next card, until then."""
 
     # --- lifecycle ---
     def start(self) -> None:
@@ -476,6 +489,16 @@ class Terminal:
     def touch(self) -> None:
         self._submit(self._touch)
 
+    def choose_enterprise(self, chosen: bool) -> None:
+        """The attract screen's 企业报告（法定代表人）: the next card laid (within
+        ``ENTERPRISE_CHOICE_S``) asks for an enterprise's report; False takes it back."""
+        self._submit(self._choose_enterprise, chosen)
+
+    def enter_enterprise_code(self, uscc: str) -> None:
+        """The resident confirmed the enterprise's code on the keyboard (already checked there,
+        ``kiosk.uscc``): fetch that enterprise's report."""
+        self._submit(self._enterprise_code_entered, uscc)
+
     # --- coordinator plumbing ---
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self._coordinator.submit(self._guarded, fn, *args)
@@ -490,8 +513,10 @@ class Terminal:
     def _publish(self) -> None:
         if self._session.state is State.IDLE and self._session_lock is not None:
             self._session_lock.release()
+        view = self._session.view()
         view = replace(
-            self._session.view(),
+            view,
+            enterprise=view.enterprise or self._enterprise_chosen(),
             printable=self._printable(),
             in_service=not self._out_of_service(),
         )
@@ -579,8 +604,10 @@ class Terminal:
             log.info("card laid while the updater switches releases: not read")
             return None
         self.last_session_at = dt.datetime.now(dt.UTC)
-        number = self._session.start_reading()
-        log.info("session #%d: card laid, reading", number)
+        enterprise = self._enterprise_chosen()
+        self._enterprise_chosen_until = None
+        number = self._session.start_reading(enterprise)
+        log.info("session #%d: card laid, reading%s", number, " (enterprise)" if enterprise else "")
         self._publish()
         return number
 
@@ -625,13 +652,36 @@ class Terminal:
             return
         self._session.authenticated(token)
         self._publish()
-        card = self._session.card
-        assert card is not None  # READING put it there; only FAILED and wipe() clear it
-        self._platform_worker.submit(self._fetch, number, card, token)
+        if self._session.state is State.FETCHING:
+            card = self._session.card
+            assert card is not None  # READING put it there; only FAILED and wipe() clear it
+            self._platform_worker.submit(self._fetch, number, card, token)
 
-    def _fetch(self, number: int, card: IdentityCard, token: str) -> None:
+    def _enterprise_code_entered(self, uscc: str) -> None:
+        token = self._session.token
+        card = self._session.card
+        if self._session.state is not State.ENTERPRISE_CODE or token is None or card is None:
+            return  # the session ended meanwhile (timeout, card taken)
+        if not is_valid_uscc(uscc):
+            log.error(
+                "session #%d: an invalid enterprise code reached the terminal", self._session.number
+            )
+            return
+        self._session.enterprise_code_entered(uscc)
+        log.info("session #%d: enterprise report asked for %s", self._session.number, uscc)
+        self._publish()
+        self._platform_worker.submit(self._fetch, self._session.number, card, token, uscc)
+
+    def _fetch(self, number: int, card: IdentityCard, token: str, uscc: str = "") -> None:
+        """The resident's report, or with ``uscc`` the enterprise's."""
+
+        def fetch(current_token: str) -> CreditReport:
+            if uscc:
+                return self._platform.fetch_enterprise_report(current_token, uscc)
+            return self._platform.fetch_report(current_token)
+
         try:
-            report = self._with_token(number, card, token, self._platform.fetch_report)
+            report = self._with_token(number, card, token, fetch)
         except Exception as error:
             self._submit(self._platform_failed, number, State.FETCHING, _as_platform_error(error))
             return
@@ -662,7 +712,7 @@ class Terminal:
             return
         card = self._session.card
         if card is not None:
-            self._record_query(card, f"failed_{error.code.lower()}")
+            self._record_query(card, f"failed_{error.code.lower()}", uscc=self._session.uscc)
         self._fail(_platform_failure(error), error.code)
 
     def _report_received(self, number: int, report: CreditReport) -> None:
@@ -670,14 +720,17 @@ class Terminal:
             return
         card = self._session.card
         assert card is not None  # READING put it there; FETCHING never clears it
-        self._record_query(card, "shown", report.report_no)
+        self._record_query(card, "shown", report.report_no, self._session.uscc)
         self._session.report_received(report)
         log.info("session #%d: showing report %s", number, report.report_no)
         self._publish()
         self._check_printers()  # the print choice offers only printers that answer well
 
-    def _record_query(self, card: IdentityCard, outcome: str, report_no: str = "") -> None:
-        """What the platform must learn of every query: who (pseudonymous), when, outcome."""
+    def _record_query(
+        self, card: IdentityCard, outcome: str, report_no: str = "", uscc: str = ""
+    ) -> None:
+        """What the platform must learn of every query: who (pseudonymous), when, outcome,
+        and for an enterprise report the enterprise's code (public, kept plain)."""
         self._remember(
             QueryRecord(
                 outcome=outcome,
@@ -686,12 +739,23 @@ class Terminal:
                 terminal_id=self.terminal_id,
                 queried_at=dt.datetime.now(dt.UTC),
                 report_no=report_no or None,
+                uscc=uscc or None,
             )
         )
 
     def _touch(self) -> None:
         self._session.touch()
         self._publish()
+
+    def _choose_enterprise(self, chosen: bool) -> None:
+        if self._session.state is not State.IDLE or chosen is self._enterprise_chosen():
+            return
+        self._enterprise_chosen_until = time.monotonic() + ENTERPRISE_CHOICE_S if chosen else None
+        self._publish()
+
+    def _enterprise_chosen(self) -> bool:
+        until = self._enterprise_chosen_until
+        return until is not None and time.monotonic() < until
 
     def _start_printing(self, kinds: frozenset[PrintKind]) -> None:
         report = self._session.report
@@ -819,6 +883,9 @@ class Terminal:
         if self._session.expire():
             log.info("session #%d: deadline passed", self._session.number)
             self._publish()
+        if self._enterprise_chosen_until is not None and not self._enterprise_chosen():
+            self._enterprise_chosen_until = None
+            self._publish()  # the attract screen's choice lapses
         self._check_service()
         self._check_platform_link()
         now = time.monotonic()

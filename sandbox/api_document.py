@@ -20,6 +20,7 @@ from kiosk.contract import (
     DeviceFaultEvent,
     DeviceHealth,
     DrainState,
+    EnterpriseReportRequest,
     Error,
     EventsAck,
     FleetTerminal,
@@ -50,16 +51,22 @@ from sandbox import population
 from sandbox.public_content import lists_payload, notices_payload
 
 ERRORS: dict[int, tuple[str, Error]] = {
-    400: ("INVALID_REQUEST", Error("INVALID_REQUEST", "Expected `int` >= 0 - at `$.pages`")),
+    400: (
+        "INVALID_REQUEST, INVALID_USCC",
+        Error("INVALID_REQUEST", "Expected `int` >= 0 - at `$.pages`"),
+    ),
     401: (
         "UNKNOWN_TERMINAL, CLOCK_SKEW, NONCE_REUSED, BAD_SIGNATURE",
         Error("CLOCK_SKEW", f"timestamp is more than {MAX_SKEW_S} s off"),
     ),
     403: (
-        "IDENTITY_MISMATCH",
+        "IDENTITY_MISMATCH, NOT_LEGAL_REPRESENTATIVE",
         Error("IDENTITY_MISMATCH", "card does not match the registered card"),
     ),
-    404: ("REPORT_NOT_FOUND, NOT_FOUND", Error("REPORT_NOT_FOUND", "no report with this number")),
+    404: (
+        "REPORT_NOT_FOUND, ENTERPRISE_NOT_FOUND, NOT_FOUND",
+        Error("REPORT_NOT_FOUND", "no report with this number"),
+    ),
     409: (
         "IDEMPOTENCY_CONFLICT",
         Error("IDEMPOTENCY_CONFLICT", "key was used for a different record"),
@@ -83,6 +90,7 @@ _SCHEMA_TYPES = (
     ResidentSessionRequest,
     ResidentSession,
     CreditReport,
+    EnterpriseReportRequest,
     PrintRecordRequest,
     PrintRecordReceipt,
     TerminalEventsRequest,
@@ -117,6 +125,10 @@ def _examples() -> dict[str, msgspec.Struct]:
     resident = population.by_key("r03")  # red list: a report with rows in several sections
     card = resident.card()
     report = population.build_report(resident, _EXAMPLE_REPORT_NO, "K7M2Q9PX", _EXAMPLE_TIME)
+    enterprise = population.represented_by("r07")[0]
+    enterprise_report = population.build_enterprise_report(
+        enterprise, population.by_key("r07"), "XT20251031000002", "R4T8W2NQ", _EXAMPLE_TIME
+    )
     outbox = OutboxState(3, 20_000, False, False, 0, {"query_record": 3}, {}, 12, None, False)
     events = (
         QueryRecordEvent(
@@ -208,6 +220,8 @@ def _examples() -> dict[str, msgspec.Struct]:
         ),
         "session": ResidentSession("q3Jx0v6nV1yH8s2kT9cA4eRw7LbZ5mPd", 600),
         "report": report,
+        "enterprise_request": EnterpriseReportRequest(enterprise.uscc),
+        "enterprise_report": enterprise_report,
         "print_request": PrintRecordRequest("receipt", _EXAMPLE_TIME, 1, True),
         "print_receipt": PrintRecordReceipt("5d1e7a20", "recorded"),
         "events": TerminalEventsRequest(list(events)),
@@ -259,6 +273,22 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(CreditReport, example["report"], "the report"),
                     **_errors(401, 429, 500, 503, token=True),
+                },
+            }
+        },
+        "/api/v1/enterprise-reports": {
+            "post": {
+                "summary": "An enterprise's public credit information report (a fresh "
+                "report_no), for the resident only if they are its registered legal "
+                "representative (403 NOT_LEGAL_REPRESENTATIVE otherwise)",
+                "security": [{**_SIGNED, "residentToken": []}],
+                "requestBody": {
+                    "required": True,
+                    **_json(EnterpriseReportRequest, example["enterprise_request"], "code"),
+                },
+                "responses": {
+                    "200": _json(CreditReport, example["enterprise_report"], "the report"),
+                    **_errors(400, 401, 403, 404, 429, 500, 503, token=True),
                 },
             }
         },

@@ -7,7 +7,12 @@ seeded ``random.Random``, so every run yields the same people. Records run from 
 what the 信用新泰 platform publishes (双公示 licences and penalties, red and black lists).
 
 Demo cards (``DEMO_KEYS``): r01 clean record, r02 200+ records and 失信被执行人,
-r03 red list, r04 expired card, r05 the extension-A character 䶮 in the name.
+r03 red list, r04 expired card, r05 the extension-A character 䶮 in the name, r07 the legal
+representative of an enterprise with records (its code in the caption).
+
+Enterprises (``enterprises()``) have valid 统一社会信用代码 (GB 32100, ``kiosk.uscc``) and
+legal representatives among the residents: r07, r02 (an enterprise on a black list) and r03
+as featured ones, and each resident of the "business" profile.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ from devices.idcard.card import IdentityCard
 from devices.idcard.idnumber import check_digit, mask_id_number, mask_name
 from devices.idcard.text_block import encode_text_block
 from kiosk.contract import CreditReport
+from kiosk.uscc import ALPHABET, check_character
 from sandbox.records import (
     REFERENCE_DATE,
     REGION,
     Records,
     Row,
+    enterprise_records_for,
     random_day,
     records_for,
     years_later,
@@ -40,8 +47,11 @@ _DEMO = (
     ("r03", "红名单"),
     ("r04", "证件已过期"),
     ("r05", "生僻字姓名"),
+    ("r07", "企业法定代表人"),
 )
 DEMO_KEYS = tuple(key for key, _ in _DEMO)
+ENTERPRISE_DEMO_KEY = "r07"
+"""The demo card whose caption names its enterprise's code (to type on the keyboard)."""
 
 # Town → roads (街道) or villages (镇/乡) used in card addresses.
 TOWNS: dict[str, tuple[str, ...]] = {
@@ -261,8 +271,13 @@ def richest_resident() -> Resident:
 
 
 def demo_residents() -> tuple[tuple[Resident, str], ...]:
-    """The demo cards and what each shows off (a caption for the demo control)."""
-    return tuple((by_key(key), what) for key, what in _DEMO)
+    """The demo cards and what each shows off (a caption for the demo control); the legal
+    representative's caption holds the enterprise's code, to type on the keyboard."""
+    code = represented_by(ENTERPRISE_DEMO_KEY)[0].uscc
+    return tuple(
+        (by_key(key), f"{what} {code}" if key == ENTERPRISE_DEMO_KEY else what)
+        for key, what in _DEMO
+    )
 
 
 def stranger(id_number: str, name: str) -> Resident:
@@ -333,6 +348,142 @@ def build_report(
         issued_at=issued_at,
         subject_name=resident.name,
         subject_id_masked=mask_id_number(resident.id_number),
+        rows=rows,
+    )
+
+
+# --- enterprises -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    uscc: str
+    name: str
+    kind: str
+    """企业类型 as the licence says it."""
+    representative: str
+    """The key of the resident who is its registered legal representative."""
+    founded: dt.date
+    capital: str
+    address: str
+    profile: str
+    """One of ``sandbox.records.ENTERPRISE_PROFILES``."""
+    records: Records = ()
+
+
+@dataclass(frozen=True)
+class _Firm:
+    representative: str
+    name: str
+    kind: str
+    registration: str
+    """登记管理部门 and 机构类别 codes: 91 企业, 92 个体工商户, 93 农民专业合作社."""
+    profile: str
+
+
+_FEATURED_FIRMS = (
+    _Firm("r07", "新泰市玉兰商贸有限公司", "有限责任公司（自然人独资）", "91", "compliant"),
+    _Firm("r02", "新泰市德胜建筑工程有限公司", "有限责任公司（自然人投资或控股）", "91", "listed"),
+    _Firm("r03", "新泰市汶南春梅果蔬种植专业合作社", "农民专业合作社", "93", "penalized"),
+)
+_TRADES = (
+    ("商贸有限公司", "有限责任公司（自然人独资）", "91"),
+    ("建材有限公司", "有限责任公司（自然人投资或控股）", "91"),
+    ("物流有限公司", "有限责任公司（自然人投资或控股）", "91"),
+    ("餐饮店", "个体工商户", "92"),
+    ("农机专业合作社", "农民专业合作社", "93"),
+)
+
+
+def _uscc(rng: random.Random, registration: str, taken: set[str]) -> str:
+    while True:
+        # 主体标识码 as issued since 2015: MA and seven characters
+        body = "MA" + "".join(rng.choice(ALPHABET) for _ in range(7))
+        first17 = registration + REGION + body
+        code = first17 + check_character(first17)
+        if code not in taken:
+            return code
+
+
+def generate_enterprises(people: tuple[Resident, ...], seed: int = SEED) -> tuple[Enterprise, ...]:
+    """The enterprises of ``people`` (the population from the same seed)."""
+    rng = random.Random(f"{seed}-enterprises")  # its own stream: residents stay as they were
+    firms = list(_FEATURED_FIRMS)
+    featured = {f.representative for f in firms}
+    for resident in people:
+        if resident.profile == "business" and resident.key not in featured:
+            trade, kind, registration = rng.choice(_TRADES)
+            name = f"新泰市{resident.name[-1]}{rng.choice('鑫顺源泰和')}{trade}"
+            profile = rng.choice(("compliant", "penalized", "listed"))
+            firms.append(_Firm(resident.key, name, kind, registration, profile))
+    codes: set[str] = set()
+    result = []
+    for firm in firms:
+        code = _uscc(rng, firm.registration, codes)
+        codes.add(code)
+        founded = random_day(rng, dt.date(2008, 1, 1), dt.date(2020, 12, 31))
+        town = rng.choice(list(TOWNS))
+        place = f"{town}{rng.choice(TOWNS[town])}{rng.randrange(1, 300)}号"
+        result.append(
+            Enterprise(
+                uscc=code,
+                name=firm.name,
+                kind=firm.kind,
+                representative=firm.representative,
+                founded=founded,
+                capital="—" if firm.registration == "92" else f"{rng.randrange(10, 500) * 10}万元",
+                address=f"山东省泰安市新泰市{place}",
+                profile=firm.profile,
+                records=enterprise_records_for(rng, firm.profile, founded),
+            )
+        )
+    return tuple(result)
+
+
+@functools.cache
+def enterprises() -> tuple[Enterprise, ...]:
+    return generate_enterprises(residents(), SEED)
+
+
+def find_enterprise(uscc: str) -> Enterprise | None:
+    return next((e for e in enterprises() if e.uscc == uscc), None)
+
+
+def represented_by(resident_key: str) -> tuple[Enterprise, ...]:
+    """The enterprises whose registered legal representative this resident is."""
+    return tuple(e for e in enterprises() if e.representative == resident_key)
+
+
+def build_enterprise_report(
+    enterprise: Enterprise,
+    representative: Resident,
+    report_no: str,
+    verify_code: str,
+    issued_at: dt.datetime,
+) -> CreditReport:
+    """The enterprise's report, as issued to its legal representative."""
+    basic: tuple[Row, ...] = (
+        ("企业名称", enterprise.name),
+        ("统一社会信用代码", enterprise.uscc),
+        ("企业类型", enterprise.kind),
+        # On the licence, as public as the code: the report shows it as registered.
+        ("法定代表人", representative.name),
+        ("成立日期", enterprise.founded.isoformat()),
+        ("注册资本", enterprise.capital),
+        ("住所", enterprise.address),
+        ("登记机关", "新泰市市场监督管理局"),
+        ("登记状态", "存续（在营、开业、在册）"),
+    )
+    rows: dict[str, list[Row]] = {"basic": list(basic)}
+    for key, row in enterprise.records:
+        rows.setdefault(key, []).append(row)
+    return CreditReport.from_rows(
+        report_no=report_no,
+        verify_code=verify_code,
+        issued_at=issued_at,
+        subject_name=enterprise.name,
+        subject_id_masked=mask_id_number(representative.id_number),
+        subject_uscc=enterprise.uscc,
         rows=rows,
     )
 

@@ -37,7 +37,8 @@ def years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-_LICENCES = (
+Licence = tuple[str, str, str, str, str]
+_LICENCES: tuple[Licence, ...] = (
     ("食品经营许可", "普通", "预包装食品销售、热食类食品制售", "新泰市行政审批服务局", "JY"),
     (
         "个体工商户设立登记",
@@ -55,8 +56,8 @@ _LICENCES = (
 )
 
 
-def _licence(rng: random.Random, since: dt.date) -> Row:
-    _, category, content, authority, prefix = rng.choice(_LICENCES)
+def _licence(rng: random.Random, since: dt.date, table: tuple[Licence, ...] = _LICENCES) -> Row:
+    _, category, content, authority, prefix = rng.choice(table)
     day = random_day(rng, since)
     n = rng.randrange(1, 9999)
     if prefix == "JY":
@@ -110,8 +111,13 @@ _RED = (
 )
 
 
-def _red(rng: random.Random, since: dt.date, which: int | None = None) -> Row:
-    name, reason, unit = _RED[rng.randrange(len(_RED)) if which is None else which]
+def _red(
+    rng: random.Random,
+    since: dt.date,
+    which: int | None = None,
+    table: tuple[tuple[str, str, str], ...] = _RED,
+) -> Row:
+    name, reason, unit = table[rng.randrange(len(table)) if which is None else which]
     day = random_day(rng, since)
     return (
         name,
@@ -132,8 +138,13 @@ _BLACK = (
 )
 
 
-def _black(rng: random.Random, since: dt.date, which: int | None = None) -> Row:
-    name, prefix, unit = _BLACK[rng.randrange(len(_BLACK)) if which is None else which]
+def _black(
+    rng: random.Random,
+    since: dt.date,
+    which: int | None = None,
+    table: tuple[tuple[str, str, str], ...] = _BLACK,
+) -> Row:
+    name, prefix, unit = table[rng.randrange(len(table)) if which is None else which]
     day = random_day(rng, since)
     if prefix == "court":
         number = f"（{day.year}）鲁0982执{rng.randrange(100, 9999)}号"
@@ -192,8 +203,8 @@ def _volunteer(rng: random.Random, since: dt.date) -> Row:
     return (rng.choice(_SERVICES), f"{hours:.1f}", random_day(rng, since).isoformat(), unit)
 
 
-def _tax(rng: random.Random, year: int) -> Row:
-    return (str(year), rng.choice("AAABBM"), "国家税务总局新泰市税务局")
+def _tax(rng: random.Random, year: int, grades: str = "AAABBM") -> Row:
+    return (str(year), rng.choice(grades), "国家税务总局新泰市税务局")
 
 
 def _repair(rng: random.Random, since: dt.date, penalty: Row | None) -> Row:
@@ -219,8 +230,10 @@ _OTHER = (
 )
 
 
-def _other(rng: random.Random, since: dt.date) -> Row:
-    item, content, unit = rng.choice(_OTHER)
+def _other(
+    rng: random.Random, since: dt.date, table: tuple[tuple[str, str, str], ...] = _OTHER
+) -> Row:
+    item, content, unit = rng.choice(table)
     return (item, content.format(n=rng.randrange(2, 37)), random_day(rng, since).isoformat(), unit)
 
 
@@ -289,9 +302,113 @@ def records_for(rng: random.Random, profile: str, birth: dt.date) -> Records:
         rows["repair"] = [
             _repair(rng, since, rng.choice(penalties)) for _ in range(counts["repair"])
         ]
+    return _in_report_order(rows)
+
+
+def _in_report_order(rows: dict[str, list[Row]]) -> Records:
     ordered: list[tuple[str, Row]] = []
     for spec in SECTIONS:
         column = _DATE_COLUMN.get(spec.key, 0)
         for row in sorted(rows.get(spec.key, []), key=lambda r: r[column], reverse=True):
             ordered.append((spec.key, row))
     return tuple(ordered)
+
+
+# --- enterprises ---------------------------------------------------------------------------
+
+_ENTERPRISE_LICENCES: tuple[Licence, ...] = (
+    ("食品经营许可", "普通", "预包装食品销售、散装食品销售", "新泰市行政审批服务局", "JY"),
+    ("建筑业企业资质", "认可", "建筑工程施工总承包三级", "泰安市行政审批服务局", "泰审批建资字"),
+    ("排污许可", "普通", "排污许可证（简化管理）", "泰安市生态环境局", "泰环排许字"),
+    (
+        "危险化学品经营许可",
+        "普通",
+        "危险化学品经营（不带储存设施）",
+        "新泰市应急管理局",
+        "鲁泰新危化经字",
+    ),
+    ("道路运输经营许可", "普通", "道路普通货物运输", "新泰市行政审批服务局", "鲁交运管许可泰字"),
+    ("烟草专卖零售许可", "特许", "卷烟、雪茄烟零售", "新泰市烟草专卖局", "370982"),
+)
+_ENTERPRISE_RED = (
+    ("纳税信用A级纳税人", "年度纳税信用评价为A级", "国家税务总局新泰市税务局"),
+    ("守合同重信用企业", "连续两年公示为守合同重信用企业", "泰安市市场监督管理局"),
+    ("诚信经营示范单位", "诚信经营、无消费投诉", "新泰市市场监督管理局"),
+)
+_ENTERPRISE_BLACK = (
+    ("严重违法失信名单", "新市监严违", "新泰市市场监督管理局"),
+    ("重大税收违法失信主体", "新税稽罚", "国家税务总局新泰市税务局"),
+    ("拖欠农民工工资失信联合惩戒对象", "新人社欠薪失信", "新泰市人力资源和社会保障局"),
+    ("失信被执行人", "court", _COURT),
+)
+_ENTERPRISE_OTHER = (
+    ("企业年度报告", "已按时公示上一年度年度报告", "新泰市市场监督管理局"),
+    ("社会保险参保", "单位职工基本养老保险正常参保缴费，参保{n}人", "新泰市社会保险事业中心"),
+    ("公用事业缴费", "近24个月电费无欠缴记录", "国网山东省电力公司新泰市供电公司"),
+)
+_ENTERPRISE_HONORS = (
+    ("新泰市优秀民营企业", "中共新泰市委、新泰市人民政府", "县级"),
+    ("泰安市文明诚信企业", "泰安市精神文明建设委员会", "地市级"),
+)
+
+ENTERPRISE_PROFILES: dict[str, dict[str, tuple[int, int]]] = {
+    "compliant": {
+        "admin_license": (2, 4),
+        "red_list": (1, 2),
+        "commitment": (1, 2),
+        "honors": (0, 1),
+        "tax_credit": (3, 3),
+        "other": (1, 2),
+    },
+    "penalized": {
+        "admin_license": (1, 3),
+        "admin_penalty": (2, 4),
+        "commitment": (1, 1),
+        "tax_credit": (2, 3),
+        "repair": (1, 1),
+        "other": (0, 1),
+    },
+    "listed": {
+        "admin_license": (0, 2),
+        "admin_penalty": (1, 3),
+        "black_list": (1, 2),
+        "tax_credit": (1, 2),
+    },
+}
+"""What an enterprise's record looks like: compliant (纳税信用 A 级 every year, on the red
+list), penalized, or on a black list still in force."""
+
+
+def _enterprise_honor(rng: random.Random, since: dt.date) -> Row:
+    name, unit, level = rng.choice(_ENTERPRISE_HONORS)
+    return (name, unit, random_day(rng, since).isoformat(), level)
+
+
+def enterprise_records_for(rng: random.Random, profile: str, founded: dt.date) -> Records:
+    """A whole record for one enterprise of ``profile`` (``ENTERPRISE_PROFILES``), dated from
+    its founding (2012 at the earliest) to ``REFERENCE_DATE``."""
+    since = max(founded, dt.date(2012, 1, 1))
+    counts = {k: rng.randint(low, high) for k, (low, high) in ENTERPRISE_PROFILES[profile].items()}
+    draw: dict[str, Callable[[], Row]] = {
+        "admin_license": lambda: _licence(rng, since, _ENTERPRISE_LICENCES),
+        "admin_penalty": lambda: _penalty(rng, since),
+        "red_list": lambda: _red(rng, since, table=_ENTERPRISE_RED),
+        "black_list": lambda: _black(rng, since, table=_ENTERPRISE_BLACK),
+        "commitment": lambda: _commitment(rng, since),
+        "honors": lambda: _enterprise_honor(rng, since),
+        "other": lambda: _other(rng, since, _ENTERPRISE_OTHER),
+    }
+    rows = {
+        key: [draw[key]() for _ in range(count)] for key, count in counts.items() if key in draw
+    }
+    if profile == "compliant":  # 纳税信用A级纳税人 is always among them
+        rows["red_list"][0] = _red(rng, since, which=0, table=_ENTERPRISE_RED)
+    if profile == "listed":  # a listing still in force
+        rows["black_list"][0] = _black(rng, since, which=0, table=_ENTERPRISE_BLACK)
+    if "tax_credit" in counts:
+        grades = "A" if profile == "compliant" else "BBCM" if profile == "penalized" else "CD"
+        first = REFERENCE_DATE.year - 1
+        rows["tax_credit"] = [_tax(rng, first - i, grades) for i in range(counts["tax_credit"])]
+    if "repair" in counts:
+        rows["repair"] = [_repair(rng, since, rng.choice(rows["admin_penalty"]))]
+    return _in_report_order(rows)

@@ -53,6 +53,7 @@ from urllib.parse import parse_qsl, urlsplit
 import msgspec
 
 from kiosk.contract import (
+    EnterpriseReportRequest,
     Error,
     Notices,
     PrintRecordRequest,
@@ -175,6 +176,7 @@ Route = tuple[str, re.Pattern[str], str, bool]
 _ROUTES: tuple[Route, ...] = (
     ("POST", re.compile(r"/api/v1/resident-sessions"), "_open_session", False),
     ("GET", re.compile(r"/api/v1/reports/person"), "_report", False),
+    ("POST", re.compile(r"/api/v1/enterprise-reports"), "_enterprise_report", False),
     ("POST", re.compile(r"/api/v1/reports/([A-Z0-9]{8,32})/print-records"), "_print_record", False),
     ("POST", re.compile(r"/api/v1/terminal-events"), "_terminal_events", False),
     ("GET", re.compile(r"/api/v1/public/notices"), "_notices", False),
@@ -363,12 +365,22 @@ class _Handler(BaseHTTPRequestHandler):
         log.info("sandbox: resident session opened")
         self._send_json(201, ResidentSession(token, int(self.server.store.token_ttl_s)))
 
-    def _report(self, terminal_id: str) -> None:
+    def _bearer_token(self) -> str:
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise ApiError(401, "TOKEN_INVALID", "a resident session token is required")
-        report = self.server.store.issue_report(terminal_id, token)
+        return token
+
+    def _report(self, terminal_id: str) -> None:
+        report = self.server.store.issue_report(terminal_id, self._bearer_token())
         log.info("sandbox: report %s issued for %s", report.report_no, report.subject_id_masked)
+        self._send_json(200, report, {"Cache-Control": "no-store"})
+
+    def _enterprise_report(self, terminal_id: str) -> None:
+        token = self._bearer_token()
+        request = self._decode_body(EnterpriseReportRequest)
+        report = self.server.store.issue_enterprise_report(terminal_id, token, request.uscc)
+        log.info("sandbox: enterprise report %s issued for %s", report.report_no, request.uscc)
         self._send_json(200, report, {"Cache-Control": "no-store"})
 
     def _print_record(self, terminal_id: str, report_no: str) -> None:

@@ -45,6 +45,7 @@ from kiosk.contract import (
 )
 from kiosk.platform.signing import MAX_SKEW_S
 from kiosk.report_model import CHINA_TIME
+from kiosk.uscc import problem as uscc_problem
 from sandbox import population
 
 _VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -85,6 +86,8 @@ class IssuedReport:
     issued_at: dt.datetime
     name_masked: str
     id_masked: str
+    """What the verification page shows of the subject: for an enterprise, its name and
+    code as registered (public, not masked)."""
 
 
 @dataclass(frozen=True)
@@ -164,32 +167,57 @@ class PlatformStore:
             self._sessions[token] = _Session(id_number, name, terminal_id, now + self.token_ttl_s)
         return token
 
-    def issue_report(self, terminal_id: str, token: str) -> CreditReport:
-        """A fresh report for the session's resident, remembered for verification."""
+    def _session(self, terminal_id: str, token: str) -> _Session:
         with self._lock:
             session = self._sessions.get(token)
         if session is None or session.terminal_id != terminal_id:
             raise ApiError(401, "TOKEN_INVALID", "resident session token is not valid")
         if time.monotonic() >= session.expires_at:
             raise ApiError(401, "TOKEN_EXPIRED", "resident session has expired")
-        subject = population.find(session.id_number) or population.stranger(
-            session.id_number, session.name
-        )
+        return session
+
+    def _issue(self, subject_name: str, subject_id: str) -> tuple[str, str, dt.datetime]:
+        """A fresh report number and verification code, remembered for verification."""
         issued_at = dt.datetime.now(CHINA_TIME).replace(microsecond=0)
         verify_code = "".join(secrets.choice(_VERIFY_ALPHABET) for _ in range(8))
         with self._lock:
             self._report_seq += 1
             report_no = f"XT{issued_at:%Y%m%d}{self._report_seq:06d}"
-            issued = IssuedReport(
-                report_no,
-                verify_code,
-                issued_at,
-                mask_name(session.name),
-                mask_id_number(session.id_number),
-            )
+            issued = IssuedReport(report_no, verify_code, issued_at, subject_name, subject_id)
             self._reports[report_no] = issued
             self._write({"what": "report", "report": msgspec.to_builtins(issued)})
-        return population.build_report(subject, report_no, verify_code, issued_at)
+        return report_no, verify_code, issued_at
+
+    def issue_report(self, terminal_id: str, token: str) -> CreditReport:
+        """A fresh report for the session's resident, remembered for verification."""
+        session = self._session(terminal_id, token)
+        subject = population.find(session.id_number) or population.stranger(
+            session.id_number, session.name
+        )
+        issued = self._issue(mask_name(session.name), mask_id_number(session.id_number))
+        return population.build_report(subject, *issued)
+
+    def issue_enterprise_report(self, terminal_id: str, token: str, uscc: str) -> CreditReport:
+        """A fresh report of the enterprise with code ``uscc`` (its shape already checked by
+        the request's Struct), for its registered legal representative only."""
+        session = self._session(terminal_id, token)
+        wrong = uscc_problem(uscc)
+        if wrong is not None:
+            raise ApiError(400, "INVALID_USCC", f"uscc is not a valid code ({wrong.kind})")
+        enterprise = population.find_enterprise(uscc)
+        if enterprise is None:
+            raise ApiError(
+                404, "ENTERPRISE_NOT_FOUND", "no enterprise is registered with this code"
+            )
+        representative = population.by_key(enterprise.representative)
+        if not hmac.compare_digest(representative.id_number, session.id_number):
+            raise ApiError(
+                403,
+                "NOT_LEGAL_REPRESENTATIVE",
+                "the card holder is not the enterprise's registered legal representative",
+            )
+        issued = self._issue(enterprise.name, enterprise.uscc)
+        return population.build_enterprise_report(enterprise, representative, *issued)
 
     def verify(self, report_no: str, code: str) -> IssuedReport | None:
         with self._lock:

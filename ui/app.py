@@ -211,6 +211,14 @@ class Core(QObject):
         if self.runtime is not None:
             self.runtime.terminal.touch()
 
+    def choose_enterprise(self, chosen: bool) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.choose_enterprise(chosen)
+
+    def enter_enterprise_code(self, uscc: str) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.enter_enterprise_code(uscc)
+
     def claim_for_technician(self) -> bool:
         return self.runtime is not None and self.runtime.terminal.claim_for_technician()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 from devices.idcard.text_block import parse_text_block
 from devices.printers.kept_jobs import KeptJobStore
 from kiosk.config import read_secret
-from kiosk.contract import CreditReport, DeviceFault, ListEntry, Notice
+from kiosk.contract import USCC_PATTERN, CreditReport, DeviceFault, ListEntry, Notice
 from kiosk.demo import DEMO_TECHNICIAN_PIN, DemoEnvironment
 from kiosk.diagnostics.checks import Area
 from kiosk.diagnostics.context import KEPT_JOBS_DIR
@@ -55,6 +56,8 @@ class _NoActions:
     def print_report(self, kinds: frozenset[PrintKind]) -> None: ...
     def end_session(self) -> None: ...
     def touch(self) -> None: ...
+    def choose_enterprise(self, chosen: bool) -> None: ...
+    def enter_enterprise_code(self, uscc: str) -> None: ...
 
 
 class _NoDemo:
@@ -74,6 +77,8 @@ class _Content:
     notices: tuple[Notice, ...]
     lists: tuple[ListEntry, ...]
     demo_cards: list[tuple[str, str]]
+    enterprise_report: CreditReport
+    representative_name: str
 
 
 def _content_from_the_sandbox() -> _Content:
@@ -83,12 +88,28 @@ def _content_from_the_sandbox() -> _Content:
         secret = read_secret(settings.terminal.secret_file)
         (card,) = (c.card for c in demo.cards if c.key == demo.default_card)
         holder = parse_text_block(card.text_block)
+        # the demo card of a legal representative names the enterprise's code in its caption
+        ((representative, code),) = (
+            (parse_text_block(c.card.text_block), found[0])
+            for c in demo.cards
+            if (found := re.findall(USCC_PATTERN, c.caption))
+        )
         with PlatformClient(settings.platform.base_url, settings.terminal.id, secret) as client:
             report = client.fetch_report(client.open_resident_session(holder))
+            token = client.open_resident_session(representative)
+            enterprise_report = client.fetch_enterprise_report(token, code)
             notices, lists = client.public_notices(), client.public_lists()
         assert notices is not None and lists is not None  # no etag sent: never "not modified"
         cards = [(c.key, c.caption) for c in demo.cards]
-        return _Content(report, holder.name, notices.items, lists.items, cards)
+        return _Content(
+            report,
+            holder.name,
+            notices.items,
+            lists.items,
+            cards,
+            enterprise_report,
+            representative.name,
+        )
 
 
 def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
@@ -144,7 +165,33 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
             "13-out-of-service",
             SessionView(number=1, state=State.IDLE, deadline=None, in_service=False),
         ),
+        (
+            "14-attract-enterprise-chosen",
+            SessionView(number=1, state=State.IDLE, deadline=None, enterprise=True),
+        ),
+        ("15-enterprise-code", view(State.ENTERPRISE_CODE, enterprise=True)),
+        ("16-enterprise-code-typo", "uscc-typo"),
+        ("17-enterprise-code-typed", "uscc-typed"),
+        (
+            "18-enterprise-report-summary",
+            view(
+                State.SHOWING,
+                report=content.enterprise_report,
+                holder_name=content.representative_name,
+                enterprise=True,
+            ),
+        ),
+        ("19-enterprise-report-basic", "next"),
+        (
+            "19b-failed-not-legal-representative",
+            view(
+                State.FAILED,
+                failure=Failure(FailureReason.NOT_LEGAL_REPRESENTATIVE, State.FETCHING),
+            ),
+        ),
     ]
+    code = content.enterprise_report.subject.uscc
+    typo = code[:17] + next(c for c in "0123456789" if c != code[17])
     for orientation, (width, height) in SIZES.items():
         window = KioskWindow(
             _NoActions(),
@@ -169,6 +216,12 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 window.report.open_section("admin_penalty")
             elif step == "print":
                 window.report.print.click()
+            elif step in ("uscc-typo", "uscc-typed"):
+                window.uscc_entry.clear.click()
+                for char in typo if step == "uscc-typo" else code:
+                    window.uscc_entry.keys[char].click()
+                if step == "uscc-typo":
+                    window.uscc_entry.confirm.click()
             else:
                 assert isinstance(step, SessionView)
                 window.apply(step)

@@ -25,6 +25,9 @@ SMALL_PX = 28
 TITLE_PX = 48
 HUGE_PX = 96
 TOUCH_PX = 96
+KEY_PX = 76
+"""Narrowest on-screen key's content (the code keyboard in portrait): with its 3 px border
+82 px, above the 80 px touch minimum."""
 
 STYLESHEET = f"""
 * {{ font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif; color: {INK}; }}
@@ -102,4 +105,13 @@ QPushButton#navItem {{ font-weight: normal; color: {INK}; border: 2px solid {LIN
 QPushButton#navCurrent {{ background: {BLUE}; color: {WHITE}; }}
 QPlainTextEdit#log {{ font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace;
     font-size: 20px; background: {WHITE}; border: 2px solid {LINE}; border-radius: 12px; }}
+QPushButton#key {{ font-size: 40px; min-height: {TOUCH_PX}px; min-width: {KEY_PX}px;
+    padding: 0; font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace; }}
+QLabel#codeDisplay {{ font-size: 60px; font-weight: bold; color: {BLUE_DARK};
+    font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace; background: {WHITE};
+    border: 3px solid {BLUE}; border-radius: 14px; padding: 12px 24px; }}
+QLabel#codePlaceholder {{ font-size: 40px; color: {INK_MUTED}; background: {WHITE};
+    border: 3px solid {BLUE}; border-radius: 14px; padding: 12px 24px; }}
+QPushButton:checked {{ background: {BLUE}; color: {WHITE}; }}
+QLabel#inputError {{ font-size: {BODY_PX}px; font-weight: bold; color: {RED}; }}
 """

@@ -25,6 +25,7 @@ from ui.screens.progress import ProgressScreen
 from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
 from ui.screens.technician import TechnicianScreens
+from ui.screens.uscc_entry import UsccEntryScreen
 from ui.strings import common
 from ui.strings import technician as technician_text
 from ui.technician import TechnicianDesk
@@ -38,6 +39,8 @@ class TerminalActions(Protocol):
     def print_report(self, kinds: frozenset[PrintKind]) -> None: ...
     def end_session(self) -> None: ...
     def touch(self) -> None: ...
+    def choose_enterprise(self, chosen: bool) -> None: ...
+    def enter_enterprise_code(self, uscc: str) -> None: ...
 
 
 PUBLICITY_IDLE_S = 60.0
@@ -85,7 +88,8 @@ class KioskWindow(QWidget):
         self.print_choice = PrintChoiceScreen()
         self.publicity = PublicityScreen()
         self.done = DoneScreen()
-        self.failure = FailureScreen()
+        self.failure = FailureScreen(service_window)
+        self.uscc_entry = UsccEntryScreen()
         self.out_of_service = OutOfServiceScreen(service_window)
         self.stack = QStackedWidget()
         for screen in (
@@ -97,6 +101,7 @@ class KioskWindow(QWidget):
             self.done,
             self.failure,
             self.out_of_service,
+            self.uscc_entry,
         ):
             self.stack.addWidget(screen)
         self.report.print_requested.connect(self._choose_print)
@@ -107,6 +112,10 @@ class KioskWindow(QWidget):
         self.done.home_requested.connect(actions.end_session)
         self.failure.home_requested.connect(actions.end_session)
         self.attract.publicity.clicked.connect(self._open_publicity)
+        self.attract.enterprise_chosen.connect(actions.choose_enterprise)
+        self.uscc_entry.confirmed.connect(actions.enter_enterprise_code)
+        self.uscc_entry.back_requested.connect(actions.end_session)
+        self.uscc_entry.touched.connect(actions.touch)
         self.publicity.home_requested.connect(self._close_publicity)
         self.publicity.touched.connect(self._touch_publicity)
         self._publicity_deadline: float | None = None
@@ -157,6 +166,7 @@ class KioskWindow(QWidget):
             self.stack.setCurrentWidget(self.out_of_service)
         elif state is State.IDLE:
             self.report.clear()
+            self.attract.show_enterprise_choice(view.enterprise)
             if self.stack.currentWidget() is not self.publicity:
                 self.stack.setCurrentWidget(self.attract)
         elif state in (State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING):
@@ -164,6 +174,10 @@ class KioskWindow(QWidget):
                 self.report.clear()
             self.progress.show_state(state)
             self.stack.setCurrentWidget(self.progress)
+        elif state is State.ENTERPRISE_CODE:
+            if self.stack.currentWidget() is not self.uscc_entry:
+                self.uscc_entry.reset()
+                self.stack.setCurrentWidget(self.uscc_entry)
         elif state is State.SHOWING and view.report is not None:
             self.report.show_report(view.report, mask_name(view.holder_name))
             if self.stack.currentWidget() is not self.print_choice:

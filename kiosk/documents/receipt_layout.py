@@ -1,7 +1,8 @@
 """The thermal receipt: a short summary of the report and a QR code that verifies it online.
 
 The receipt is paper a resident may leave behind, so it shows the name masked (张*三) and
-only the already-masked ID number; the full report is the A4 print.
+only the already-masked ID number; the full report is the A4 print. An enterprise's receipt
+names it by name and 统一社会信用代码, public registration data.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import datetime as dt
 from devices.idcard.idnumber import mask_name
 from devices.printers.receipt import Align, QrCode, Receipt, ReceiptElement, Rule, Text
 from kiosk.contract import CreditReport
-from kiosk.report_model import display_time
+from kiosk.report_model import display_time, report_title
 
-TITLE = "公共信用信息报告（摘要）"
+SUMMARY = "（摘要）"
 ISSUER = "新泰市社会信用中心 · 信用新泰"
 QR_CAPTION = "扫码核验"
 NOTE = "本凭条仅为摘要，完整报告请打印A4版或登录信用新泰查询"
@@ -27,11 +28,11 @@ def build_receipt(
     report: CreditReport, *, terminal_id: str, printed_at: dt.datetime, verify_url: str
 ) -> Receipt:
     elements: list[ReceiptElement] = [
-        Text(TITLE, Align.CENTER, bold=True, large=True),
+        Text(report_title(report), Align.CENTER, bold=True, large=True),
+        Text(SUMMARY, Align.CENTER, bold=True),
         Text(ISSUER, Align.CENTER),
         Rule(),
-        Text(f"姓名：{mask_name(report.subject_name)}"),
-        Text(f"身份证号：{report.subject_id_masked}"),
+        *_subject(report),
         Text(f"报告编号：{report.report_no}"),
         Text(f"出具时间：{display_time(report.issued_at)}"),
         Rule(),
@@ -51,3 +52,15 @@ def build_receipt(
         Text(NOTE),
     ]
     return Receipt(tuple(elements))
+
+
+def _subject(report: CreditReport) -> tuple[Text, ...]:
+    if report.is_enterprise:
+        return (
+            Text(f"企业名称：{report.subject_name}"),
+            Text(f"统一社会信用代码：{report.subject.uscc}"),
+        )
+    return (
+        Text(f"姓名：{mask_name(report.subject_name)}"),
+        Text(f"身份证号：{report.subject_id_masked}"),
+    )

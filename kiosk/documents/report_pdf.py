@@ -39,10 +39,9 @@ from reportlab.platypus import (
 
 from devices.fonts import cjk_font_path
 from kiosk.contract import CreditReport, Section
-from kiosk.report_model import display_time
+from kiosk.report_model import display_time, report_title, subject_facts
 
 FONT = "WenQuanYiZenHei"
-TITLE = "公共信用信息报告"
 ISSUER = "新泰市社会信用中心"
 ISSUER_SITE = "信用新泰"
 QR_CAPTION = "扫码核验报告真伪"
@@ -188,15 +187,15 @@ def _subject_block(
     report: CreditReport, terminal_id: str, printed_at: dt.datetime, url: str, styles: _Styles
 ) -> Table:
     facts = [
-        ("信息主体", report.subject_name),
-        ("身份证号码", report.subject_id_masked),
+        *subject_facts(report, report.subject_name),
         ("报告编号", report.report_no),
         ("核验码", report.verify_code),
         ("出具时间", display_time(report.issued_at)),
         ("打印时间", display_time(printed_at)),
         ("打印终端", terminal_id),
     ]
-    label_w, value_w = 24 * mm, BODY_WIDTH - QR_SIZE - 14 * mm - 24 * mm
+    label_w = 30 * mm  # fits 统一社会信用代码 on one line
+    value_w = BODY_WIDTH - QR_SIZE - 14 * mm - label_w
     info = Table(
         [[_para(k, styles.cell), _para(v, styles.body)] for k, v in facts],
         colWidths=[label_w, value_w],
@@ -258,7 +257,7 @@ def _story(
 ) -> list[Flowable]:
     styles = _Styles()
     story: list[Flowable] = [
-        _para(TITLE, styles.title),
+        _para(report_title(report), styles.title),
         _para(f"出具机构：{ISSUER}（{ISSUER_SITE}）", styles.issuer),
         _subject_block(report, terminal_id, printed_at, url, styles),
         _para("信息概要", styles.heading),
@@ -294,6 +293,7 @@ class _PageChrome:
     """What every page carries besides the story: header, watermark and footer."""
 
     def __init__(self, report: CreditReport, terminal_id: str, printed_at: dt.datetime) -> None:
+        self.title = report_title(report)
         self.header_right = f"报告编号：{report.report_no}    核验码：{report.verify_code}"
         self.watermark = f"{terminal_id}  {display_time(printed_at)}"
         self.footer_left = f"{ISSUER}（{ISSUER_SITE}）"
@@ -312,7 +312,7 @@ class _PageChrome:
         top = PAGE_HEIGHT - 13 * mm
         canvas.setFont(FONT, 8.5)
         canvas.setFillColor(colors.Color(0.25, 0.25, 0.25))
-        canvas.drawString(MARGIN_X, top, TITLE)
+        canvas.drawString(MARGIN_X, top, self.title)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top, self.header_right)
         canvas.setStrokeColor(GRID)
         canvas.setLineWidth(0.6)
@@ -369,9 +369,9 @@ def build_report_pdf(
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"{TITLE} {report.report_no}",
+        title=f"{chrome.title} {report.report_no}",
         author=ISSUER,
-        subject=TITLE,
+        subject=chrome.title,
         creator=f"taihaoban-kiosk {terminal_id}",
         lang="zh-CN",
         initialFontName=FONT,

@@ -42,6 +42,7 @@ from devices.idcard.card import IdentityCard
 from devices.idcard.idnumber import mask_id_number
 from kiosk.contract import (
     CreditReport,
+    EnterpriseReportRequest,
     Error,
     EventsAck,
     ListEntry,
@@ -146,6 +147,14 @@ class SessionExpired(PlatformRejected):
 
 class IdentityMismatch(PlatformRejected):
     """The card's name or validity does not match the platform's registry."""
+
+
+class NotLegalRepresentative(PlatformRejected):
+    """The card holder is not the enterprise's registered legal representative."""
+
+
+class EnterpriseNotFound(PlatformRejected):
+    """No enterprise is registered under the code (a valid code, but not one in use)."""
 
 
 class MalformedReply(PlatformError):
@@ -352,6 +361,22 @@ class PlatformClient:
         response = self._call("GET", "/api/v1/reports/person", headers=headers)
         report = parse_report(response.content)
         log.info("platform: report %s received for %s", report.report_no, report.subject_id_masked)
+        return report
+
+    def fetch_enterprise_report(self, token: str, uscc: str) -> CreditReport:
+        """The report of the enterprise with this 统一社会信用代码, validated, if the session's
+        resident is its registered legal representative. Raises NotLegalRepresentative,
+        EnterpriseNotFound, SessionExpired, MalformedReply, …"""
+        headers = {"Authorization": f"Bearer {token}"}
+        body = EnterpriseReportRequest(uscc)
+        # Repeating it is as harmless as repeating GET reports/person: another report number.
+        response = self._call("POST", "/api/v1/enterprise-reports", body=body, headers=headers)
+        report = decode(_REPORT, response.content, "enterprise-reports")
+        if report.subject.uscc != uscc:
+            raise MalformedReply(
+                "MALFORMED_REPLY", "enterprise-reports: another enterprise's report"
+            )
+        log.info("platform: enterprise report %s received for %s", report.report_no, uscc)
         return report
 
     def post_print_record(
@@ -576,6 +601,10 @@ def _status_error(method: str, path: str, response: requests.Response) -> Platfo
         return SessionExpired(code, f"{where}, resident session is no longer valid")
     if code == "IDENTITY_MISMATCH":
         return IdentityMismatch(code, f"{where}, card does not match the registry")
+    if code == "NOT_LEGAL_REPRESENTATIVE":
+        return NotLegalRepresentative(code, f"{where}, not the enterprise's legal representative")
+    if code == "ENTERPRISE_NOT_FOUND":
+        return EnterpriseNotFound(code, f"{where}, no enterprise with this code")
     if status == 401 and code in TERMINAL_AUTH_CODES:
         return TerminalAuthFailed(code, f"{where}, terminal authentication refused")
     return PlatformRejected(code, f"{where}, request refused")

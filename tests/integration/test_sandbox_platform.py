@@ -480,6 +480,7 @@ def test_openapi_lists_every_path(sandbox: Sandbox) -> None:
     assert set(document["paths"]) == {
         "/api/v1/resident-sessions",
         "/api/v1/reports/person",
+        "/api/v1/enterprise-reports",
         "/api/v1/reports/{report_no}/print-records",
         "/api/v1/terminal-events",
         "/api/v1/public/notices",

@@ -30,6 +30,12 @@ class FakeActions:
     def touch(self) -> None:
         self.calls.append(("touch", None))
 
+    def choose_enterprise(self, chosen: bool) -> None:
+        self.calls.append(("choose_enterprise", chosen))
+
+    def enter_enterprise_code(self, code: str) -> None:
+        self.calls.append(("enter_enterprise_code", code))
+
 
 class FakeDemo:
     def __init__(self) -> None:

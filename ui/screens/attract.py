@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
 from ui.strings import common
 from ui.strings import publicity as publicity_text
+from ui.strings import uscc_entry as enterprise_text
 from ui.widgets import IdCardPicture, button, card, centered
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
@@ -18,6 +20,9 @@ if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
 
 
 class AttractScreen(QWidget):
+    enterprise_chosen = Signal(bool)
+    """The 企业报告（法定代表人） button: True arms the enterprise report for the next card."""
+
     def __init__(self, hall_name: str) -> None:
         super().__init__()
         self.clock = centered("", "hugeClock")
@@ -37,6 +42,10 @@ class AttractScreen(QWidget):
         self.steps_row.setSpacing(30)
         self.steps_row.addWidget(self.steps, 1)
         self.steps_row.addWidget(self.publicity)
+        self.enterprise = button(enterprise_text.CHOOSE)
+        self.enterprise.setCheckable(True)
+        self.enterprise.toggled.connect(self._enterprise_toggled)
+        self.steps_row.addWidget(self.enterprise)
         self.outage = centered(text.OUTAGE, "outage")
         self.outage.hide()
 
@@ -63,6 +72,17 @@ class AttractScreen(QWidget):
                 weekday=common.WEEKDAYS[now.weekday()],
             )
         )
+
+    def show_enterprise_choice(self, chosen: bool) -> None:
+        """What the terminal holds (a choice lapses after a while): no signal is sent."""
+        self.enterprise.blockSignals(True)
+        self.enterprise.setChecked(chosen)
+        self.enterprise.blockSignals(False)
+        self.enterprise.setText(enterprise_text.CHOSEN if chosen else enterprise_text.CHOOSE)
+
+    def _enterprise_toggled(self, chosen: bool) -> None:
+        self.enterprise.setText(enterprise_text.CHOSEN if chosen else enterprise_text.CHOOSE)
+        self.enterprise_chosen.emit(chosen)
 
     def show_platform(self, status: PlatformStatus) -> None:
         self.outage.setVisible(status.available is False)

@@ -51,11 +51,13 @@ class DoneScreen(_OutcomeScreen):
 
 
 class FailureScreen(_OutcomeScreen):
-    def __init__(self) -> None:
+    def __init__(self, service_window: str = "") -> None:
+        """``service_window``: the hall's window to go to (e.g. "3号窗口"); empty: any."""
         super().__init__("errorCard", "errorTitle")
+        self.service_window = service_window
 
     def show_failure(self, failure: Failure) -> None:
-        what, todo = failure_text.describe(failure)
+        what, todo = failure_text.describe(failure, self.service_window)
         self.title.setText(what)
         self.message.setText(todo)
         code = failure.code or failure.reason.value

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.contract import CreditReport, Section
-from kiosk.report_model import display_time
+from kiosk.report_model import display_time, report_title, subject_facts
 from ui.strings import common
 from ui.strings import report as text
 from ui.widgets import button, card, centered, clear_layout, label, touch_scroll_area
@@ -126,8 +126,9 @@ class ReportScreen(QWidget):
         if report is self.report:
             return
         self.report = report
+        self.title.setText(report_title(report))
         self.holder.setText(
-            text.HOLDER.format(name=holder_masked, id_masked=report.subject_id_masked)
+            "    ".join(f"{name}：{value}" for name, value in subject_facts(report, holder_masked))
         )
         self.meta.setText(
             f"{text.REPORT_NO}：{report.report_no}    "

@@ -1,6 +1,7 @@
 """What happened and what to do, for each way a session can fail."""
 
 from kiosk.session import Failure, FailureReason, State
+from ui.strings.out_of_service import SERVICE_WINDOW
 
 MESSAGES: dict[FailureReason, tuple[str, str]] = {
     FailureReason.CARD_UNREADABLE: (
@@ -59,7 +60,16 @@ MESSAGES: dict[FailureReason, tuple[str, str]] = {
         "查询已过期",
         "本次查询在平台的有效时间已过，重新验证也未成功。请取回身份证，重新放置后再查询一次。",
     ),
+    FailureReason.NOT_LEGAL_REPRESENTATIVE: (
+        "无法查询该企业的报告",
+        "您不是该企业登记的法定代表人，无法查询企业报告。请到{window}办理。",
+    ),
+    FailureReason.ENTERPRISE_NOT_FOUND: (
+        "未找到该企业",
+        "平台中没有以此统一社会信用代码登记的企业。请核对营业执照后重新查询，或到{window}办理。",
+    ),
 }
+"""``{window}``: the hall's window residents go to (``describe`` fills it in)."""
 
 # A receipt's rest prints from the printer's buffer; an A4 report is kept (encrypted) and
 # printed again whole: both come out once staff have fixed the printer.
@@ -99,10 +109,11 @@ TIMEOUTS: dict[State, tuple[str, str]] = {
 ERROR_CODE = "错误代码：{code}"
 
 
-def describe(failure: Failure) -> tuple[str, str]:
-    """(what happened, what to do) for one failure."""
+def describe(failure: Failure, service_window: str = "") -> tuple[str, str]:
+    """(what happened, what to do) for one failure; ``service_window`` e.g. "3号窗口"."""
     if failure.reason is FailureReason.PRINTER_FAULT and failure.code in PRINTER_FAULTS:
         return PRINTER_FAULTS[failure.code]
     if failure.reason is FailureReason.TIMEOUT and failure.during in TIMEOUTS:
         return TIMEOUTS[failure.during]
-    return MESSAGES[failure.reason]
+    what, todo = MESSAGES[failure.reason]
+    return what, todo.format(window=service_window or SERVICE_WINDOW)

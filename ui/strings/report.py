@@ -1,5 +1,4 @@
 TITLE = "公共信用信息报告"
-HOLDER = "信息主体：{name}    证件号码：{id_masked}"
 REPORT_NO = "报告编号"
 ISSUED_AT = "出具时间"
 SUMMARY = "报告摘要"

@@ -34,8 +34,8 @@ from devices.printers.cups import CupsDocumentPrinter, CupsOptions, count_pages
 from devices.printers.kept_jobs import KEEP_FOR_S, KeptJobStore
 from devices.registry import load_document_printer
 from kiosk.contract import CreditReport
-from kiosk.documents.report_pdf import TITLE, build_report_pdf
-from kiosk.report_model import CHINA_TIME, verify_url
+from kiosk.documents.report_pdf import build_report_pdf
+from kiosk.report_model import CHINA_TIME, PERSON_TITLE, verify_url
 from sandbox import population
 from tests.clock import FakeClock
 from tests.integration.printers.cupsd import Cupsd
@@ -168,7 +168,13 @@ def test_raw_queue_delivers_the_submitted_pdf_unchanged_with_every_section(
     (received,) = byte_sink.wait_for(1)
     assert received == pdf
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(received)).pages)
-    for expected in (TITLE, report().report_no, report().verify_code, "第 1 页", "XT-TEST-009"):
+    for expected in (
+        PERSON_TITLE,
+        report().report_no,
+        report().verify_code,
+        "第 1 页",
+        "XT-TEST-009",
+    ):
         assert expected in text
     for section in report().sections:
         assert section.title in text

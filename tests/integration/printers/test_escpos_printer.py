@@ -77,7 +77,8 @@ def test_receipt_sent_over_tcp_reads_back_as_the_report_summary(escpos_sink: Esc
     name = report.subject_name
     assert f"姓名：{name[0]}" in text and name not in text
     for expected in (
-        "公共信用信息报告（摘要）",
+        "个人公共信用信息报告",
+        "（摘要）",
         f"身份证号：{report.subject_id_masked}",
         f"报告编号：{report.report_no}",
         f"出具时间：{display_time(report.issued_at)}",

@@ -53,7 +53,7 @@ def test_qr_code_opens_the_verify_url() -> None:
 def test_summary_counts_every_section_and_the_list_status() -> None:
     texts, _ = receipt_texts(make_report(black_list_rows=2))
 
-    assert texts[0] == "公共信用信息报告（摘要）"
+    assert texts[:2] == ["个人公共信用信息报告", "（摘要）"]
     for n, spec in enumerate(SECTIONS):
         expected = 2 if spec.key == "black_list" else n
         assert f"{spec.title}：{expected} 条" in texts
@@ -88,3 +88,12 @@ def test_what_reaches_the_printer_holds_no_full_name(columns: int) -> None:
     assert NAME not in decoded.text
     assert "欧**试" in decoded.text
     assert [qr.data.decode() for qr in decoded.qr_codes] == [url]
+
+
+def test_an_enterprise_receipt_names_the_enterprise_by_name_and_code() -> None:
+    report = reports.make_report(1, name=reports.ENTERPRISE_NAME, uscc=reports.ENTERPRISE_USCC)
+    texts, _ = receipt_texts(report)
+    assert texts[:2] == ["企业公共信用信息报告", "（摘要）"]
+    assert f"企业名称：{reports.ENTERPRISE_NAME}" in texts
+    assert f"统一社会信用代码：{reports.ENTERPRISE_USCC}" in texts
+    assert not any(t.startswith(("姓名", "身份证号")) for t in texts)

@@ -154,3 +154,23 @@ def test_every_section_has_column_weights_for_its_columns() -> None:
     assert {spec.key: len(spec.columns) for spec in SECTIONS} == {
         key: len(weights) for key, weights in COLUMN_WEIGHTS.items()
     }
+
+
+def test_an_enterprise_report_is_titled_and_named_as_one() -> None:
+    report = reports.make_report(
+        1, name=reports.ENTERPRISE_NAME, default=1, uscc=reports.ENTERPRISE_USCC
+    )
+    pdf = build(report)
+    first = page_texts(pdf)[0]
+    assert "企业公共信用信息报告" in first and "个人公共信用信息报告" not in first
+    assert re.search(rf"企业名称\s*{reports.ENTERPRISE_NAME}", first)
+    assert re.search(rf"统一社会信用代码\s*{reports.ENTERPRISE_USCC}", first)
+    assert "身份证号码" not in first
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    assert metadata is not None and metadata.title == f"企业公共信用信息报告 {report.report_no}"
+
+
+def test_a_persons_report_is_titled_as_one(big_pdf: bytes) -> None:
+    first = page_texts(big_pdf)[0]
+    assert "个人公共信用信息报告" in first and "企业公共信用信息报告" not in first
+    assert re.search(r"身份证号码\s*3709\*{10}123X", first)

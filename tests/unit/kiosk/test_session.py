@@ -17,6 +17,7 @@ TIMEOUTS = {
     State.READING: 10.0,
     State.AUTHENTICATING: 20.0,
     State.FETCHING: 30.0,
+    State.ENTERPRISE_CODE: 35.0,
     State.SHOWING: 40.0,
     State.PRINTING: 50.0,
     State.DONE: 60.0,
@@ -47,6 +48,12 @@ def walk_to(session: Session, state: State) -> None:
     if state is State.FAILED:
         session.start_reading()
         session.fail(FailureReason.CARD_UNREADABLE)
+        return
+    if state is State.ENTERPRISE_CODE:
+        session.start_reading(enterprise=True)
+        session.card_read(make_card())
+        session.authenticated("token")
+        assert session.state is State.ENTERPRISE_CODE
         return
     for target, step in steps:
         if session.state is state:
@@ -84,7 +91,7 @@ def test_waiting_states_fail_with_timeout_at_their_deadline(
     assert session.card is None and session.report is None and session.token is None
 
 
-@pytest.mark.parametrize("state", [State.SHOWING, State.DONE, State.FAILED])
+@pytest.mark.parametrize("state", [State.SHOWING, State.DONE, State.FAILED, State.ENTERPRISE_CODE])
 def test_screens_return_to_idle_at_their_deadline(
     session: Session, clock: FakeClock, state: State
 ) -> None:
@@ -102,6 +109,36 @@ def test_touch_restarts_the_idle_countdown(session: Session, clock: FakeClock) -
     clock.now += 30
     assert not session.expire()
     assert session.remaining() == pytest.approx(10)
+
+
+def test_enterprise_path_asks_for_the_code_after_authentication(session: Session) -> None:
+    walk_to(session, State.ENTERPRISE_CODE)
+    assert session.view().enterprise and session.token == "token"
+    session.enterprise_code_entered("91350100M000100Y43")
+    assert (session.state, session.uscc) == (State.FETCHING, "91350100M000100Y43")
+    session.report_received(a_report())
+    assert session.state is State.SHOWING
+    session.wipe()
+    assert not session.enterprise and session.uscc == "" and not session.view().enterprise
+    walk_to(session, State.FETCHING)  # the next card: a person's report again
+    assert not session.enterprise
+
+
+def test_the_code_keyboard_countdown_restarts_on_a_touch(
+    session: Session, clock: FakeClock
+) -> None:
+    walk_to(session, State.ENTERPRISE_CODE)
+    clock.now += 30
+    session.touch()
+    clock.now += 30
+    assert not session.expire()
+    assert session.remaining() == pytest.approx(5)
+
+
+def test_a_code_is_only_taken_when_asked_for(session: Session) -> None:
+    walk_to(session, State.FETCHING)
+    with pytest.raises(InvalidTransition):
+        session.enterprise_code_entered("91350100M000100Y43")
 
 
 @pytest.mark.parametrize("state", list(State))

@@ -1,0 +1,13 @@
+"""The enterprise report path: its choice on the attract screen and the code keyboard."""
+
+CHOOSE = "查询企业报告（法定代表人）"
+CHOSEN = "已选企业报告（点此取消）"
+TITLE = "请输入企业的统一社会信用代码"
+HINT = "共 18 位，见营业执照。代码中没有字母 I、O、Z、S、V"
+PLACEHOLDER = "请按下方按键输入"
+COUNT = "已输入 {count} / 18 位"
+DELETE = "删除"
+CLEAR = "清空"
+BACK = "返回"
+CONFIRM = "确定"
+NOTE = "仅企业登记的法定代表人本人可以查询企业报告"
