@@ -48,6 +48,7 @@ import msgspec
 from kiosk.contract import (
     Error,
     Notices,
+    ObjectionRequest,
     PrintRecordRequest,
     PublicLists,
     ResidentSession,
@@ -58,7 +59,7 @@ from kiosk.platform.signing import MAX_SKEW_S, signature
 from sandbox.api_document import openapi_document
 from sandbox.faults import Faults
 from sandbox.public_content import lists_payload, notices_payload
-from sandbox.store import ApiError, PlatformStore, SandboxState, invalid
+from sandbox.store import OBJECTION_REASONS, ApiError, PlatformStore, SandboxState, invalid
 
 __all__ = ["Faults", "Sandbox", "SandboxState", "start_sandbox"]
 
@@ -122,6 +123,14 @@ _ROUTES: tuple[Route, ...] = (
     ("GET", re.compile(r"/api/v1/verify/([A-Za-z0-9]{1,64})"), "_verify", True),
     ("GET", re.compile(r"/api/v1/openapi\.json"), "_openapi", True),
     ("GET", re.compile(r"/api/v1/terminal/ping"), "_ping", False),
+    ("GET", re.compile(r"/api/v1/objections/reasons"), "_objection_reasons", False),
+    ("POST", re.compile(r"/api/v1/objections"), "_objection", False),
+    (
+        "GET",
+        re.compile(r"/api/v1/reports/([A-Z0-9]{8,32})/repair-guidance"),
+        "_repair_guidance",
+        False,
+    ),
     # Not signed by a terminal: the handler checks the operator token.
     ("GET", re.compile(r"/api/v1/fleet/terminals"), "_fleet_terminals", True),
 )
@@ -293,11 +302,14 @@ class _Handler(BaseHTTPRequestHandler):
         log.info("sandbox: resident session opened")
         self._send_json(201, ResidentSession(token, int(self.server.store.token_ttl_s)))
 
-    def _report(self, terminal_id: str) -> None:
+    def _resident_token(self) -> str:
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise ApiError(401, "TOKEN_INVALID", "a resident session token is required")
-        report = self.server.store.issue_report(terminal_id, token)
+        return token
+
+    def _report(self, terminal_id: str) -> None:
+        report = self.server.store.issue_report(terminal_id, self._resident_token())
         log.info("sandbox: report %s issued for %s", report.report_no, report.subject_id_masked)
         self._send_json(200, report, {"Cache-Control": "no-store"})
 
@@ -309,7 +321,29 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _terminal_events(self, terminal_id: str) -> None:
         batch = self._decode_body(_EventBatch)
-        self._send_json(200, self.server.store.record_events(terminal_id, batch.events))
+        secret = self.server.terminals[terminal_id]
+        self._send_json(200, self.server.store.record_events(terminal_id, batch.events, secret))
+
+    def _objection_reasons(self, terminal_id: str) -> None:
+        self._send_json(200, OBJECTION_REASONS, {"Cache-Control": "no-store"})
+
+    def _objection(self, terminal_id: str) -> None:
+        token = self._resident_token()
+        request = self._decode_body(ObjectionRequest)
+        accepted = self.server.store.file_objection(terminal_id, token, request)
+        log.info("sandbox: objection %s %s", accepted.acceptance_no, accepted.status)
+        self._send_json(201 if accepted.status == "accepted" else 200, accepted)
+
+    def _repair_guidance(self, terminal_id: str, report_no: str) -> None:
+        token = self._resident_token()
+        query = dict(self._query)
+        section, row = query.get("section", ""), query.get("row", "")
+        if not _is_number(row):
+            raise invalid("row must be a row index")
+        guidance = self.server.store.repair_guidance(
+            terminal_id, token, report_no, section, int(row)
+        )
+        self._send_json(200, guidance, {"Cache-Control": "no-store"})
 
     def _notices(self, terminal_id: str) -> None:
         self._send_cacheable(*_public_body("notices"))
@@ -438,6 +472,10 @@ class Sandbox:
         """Idempotency key → kind of all the platform accepted from ``terminal_id``
         (deduplicated: each key once however often it was sent)."""
         return self._server.store.accepted_keys(terminal_id)
+
+    def objection_phone(self, acceptance_no: str) -> str | None:
+        """The follow-up phone number filed with an objection, as the platform received it."""
+        return self._server.store.phones.get(acceptance_no)
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._stopped:

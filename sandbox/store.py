@@ -36,18 +36,38 @@ from kiosk.contract import (
     FleetTerminal,
     FleetTerminals,
     IdempotencyKey,
+    Objection,
+    ObjectionAccepted,
+    ObjectionEvent,
+    ObjectionReason,
+    ObjectionReasons,
+    ObjectionRequest,
     PrintRecordReceipt,
     PrintRecordRequest,
     RejectedEvent,
+    RepairGuidance,
     ResidentSessionRequest,
     TerminalEvent,
     TerminalHeartbeat,
 )
+from kiosk.platform.sealing import SealBroken, unseal
 from kiosk.platform.signing import MAX_SKEW_S
 from kiosk.report_model import CHINA_TIME
 from sandbox import population
+from sandbox.records import REFERENCE_DATE
+from sandbox.repair_rules import rule_for
 
 _VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OBJECTION_REASONS = ObjectionReasons(
+    (
+        ObjectionReason("wrong_information", "信息错误", "记录内容与事实不符"),
+        ObjectionReason("fulfilled", "已履行/已整改", "已履行处罚或已完成整改"),
+        ObjectionReason("not_me", "非本人", "该记录不属于本人"),
+        ObjectionReason("other", "其他"),
+    )
+)
+OBJECTION_ANSWER_DAYS = 15
+"""The sandbox's answer period: respond_by is this many days after the objection."""
 
 
 class ApiError(Exception):
@@ -74,7 +94,7 @@ class SandboxState(TypedDict):
     reports: int
     print_records: int
     events_by_kind: dict[str, int]
-    """Accepted terminal events by kind."""
+    """Accepted terminal events by kind (objections filed online count as ``objection``)."""
     faults_pending: int
 
 
@@ -107,6 +127,14 @@ class PlatformStore:
         """The latest heartbeat of each terminal (by when it was taken) and that time."""
         self._nonces: dict[tuple[str, str], float] = {}
         self._report_seq = 0
+        self._report_subjects: dict[str, str] = {}
+        """Report number → the subject's ID number (memory only: never journaled)."""
+        self._objections: dict[tuple[str, str], ObjectionAccepted] = {}
+        """(terminal, idempotency key) → what the objection was answered."""
+        self._objected_rows: dict[str, set[tuple[str, int]]] = {}
+        """ID number → (section key, row index) under objection."""
+        self.phones: dict[str, str] = {}
+        """Acceptance number → the follow-up phone the resident gave (for tests)."""
         self._journal = None
         if journal is not None:
             if journal.exists():
@@ -164,14 +192,19 @@ class PlatformStore:
             self._sessions[token] = _Session(id_number, name, terminal_id, now + self.token_ttl_s)
         return token
 
-    def issue_report(self, terminal_id: str, token: str) -> CreditReport:
-        """A fresh report for the session's resident, remembered for verification."""
+    def _session(self, terminal_id: str, token: str) -> _Session:
         with self._lock:
             session = self._sessions.get(token)
         if session is None or session.terminal_id != terminal_id:
             raise ApiError(401, "TOKEN_INVALID", "resident session token is not valid")
         if time.monotonic() >= session.expires_at:
             raise ApiError(401, "TOKEN_EXPIRED", "resident session has expired")
+        return session
+
+    def issue_report(self, terminal_id: str, token: str) -> CreditReport:
+        """A fresh report for the session's resident, remembered for verification; rows
+        under objection are marked."""
+        session = self._session(terminal_id, token)
         subject = population.find(session.id_number) or population.stranger(
             session.id_number, session.name
         )
@@ -188,8 +221,106 @@ class PlatformStore:
                 mask_id_number(session.id_number),
             )
             self._reports[report_no] = issued
+            self._report_subjects[report_no] = session.id_number
             self._write({"what": "report", "report": msgspec.to_builtins(issued)})
-        return population.build_report(subject, report_no, verify_code, issued_at)
+            objected = set(self._objected_rows.get(session.id_number, ()))
+        report = population.build_report(subject, report_no, verify_code, issued_at)
+        if not objected:
+            return report
+        sections = tuple(
+            msgspec.structs.replace(
+                section, objections=tuple(sorted(r for k, r in objected if k == section.key))
+            )
+            for section in report.sections
+        )
+        return msgspec.structs.replace(report, sections=sections)
+
+    # --- objections and repair guidance ---
+    def _row(self, id_number: str, section: str, row: int) -> tuple[str, ...]:
+        subject = population.find(id_number)
+        rows = subject.rows(section) if subject is not None else ()
+        if row >= len(rows):
+            raise invalid(f"the report has no row {row} in {section}")
+        return rows[row]
+
+    def _report_subject(self, report_no: str, session: _Session | None) -> str:
+        """The ID number of the report's subject; the report must be this session's."""
+        with self._lock:
+            id_number = self._report_subjects.get(report_no)
+        if id_number is None or (session is not None and session.id_number != id_number):
+            raise ApiError(404, "REPORT_NOT_FOUND", "no report with this number")
+        return id_number
+
+    def file_objection(
+        self, terminal_id: str, token: str, request: ObjectionRequest
+    ) -> ObjectionAccepted:
+        """``POST /objections``: filed once per idempotency key (a repeat, or the same
+        objection delivered later from the outbox, is answered ``duplicate``)."""
+        session = self._session(terminal_id, token)
+        id_number = self._report_subject(request.report_no, session)
+        return self._file(
+            terminal_id,
+            request.idempotency_key,
+            id_number,
+            (request.section, request.row, request.reason),
+            request.phone,
+        )
+
+    def _file(
+        self,
+        terminal_id: str,
+        key: str,
+        id_number: str,
+        what: tuple[str, int, str],
+        phone: str | None,
+    ) -> ObjectionAccepted:
+        section, row, reason = what
+        if reason not in {r.code for r in OBJECTION_REASONS.reasons}:
+            raise invalid("reason is not one of the platform's objection reasons")
+        self._row(id_number, section, row)
+        with self._lock:
+            known = self._objections.get((terminal_id, key))
+            if known is not None:
+                return msgspec.structs.replace(known, status="duplicate")
+            today = dt.datetime.now(CHINA_TIME).date()
+            acceptance_no = f"YY{today:%Y%m%d}{len(self._objections) + 1:06d}"
+            accepted = ObjectionAccepted(
+                acceptance_no, today + dt.timedelta(days=OBJECTION_ANSWER_DAYS), "accepted"
+            )
+            self._objections[(terminal_id, key)] = accepted
+            self._events[(terminal_id, key)] = Objection.KIND
+            self._objected_rows.setdefault(id_number, set()).add((section, row))
+            if phone is not None:
+                self.phones[acceptance_no] = phone
+        return accepted
+
+    def _delivered_objection(
+        self, terminal_id: str, key: str, objection: Objection, secret: bytes
+    ) -> RejectedEvent | None:
+        """An objection from an outbox (called under no lock); why it is refused, if it is."""
+        try:
+            phone = (
+                None
+                if objection.phone_sealed is None
+                else unseal(secret, key, objection.phone_sealed)
+            )
+            id_number = self._report_subject(objection.report_no, None)
+            what = (objection.section, objection.row, objection.reason)
+            self._file(terminal_id, key, id_number, what, phone)
+        except SealBroken:
+            return RejectedEvent(key, "INVALID_EVENT", "phone_sealed does not open")
+        except ApiError as error:
+            return RejectedEvent(key, error.code, error.message)
+        return None
+
+    def repair_guidance(
+        self, terminal_id: str, token: str, report_no: str, section: str, row: int
+    ) -> RepairGuidance:
+        session = self._session(terminal_id, token)
+        id_number = self._report_subject(report_no, session)
+        record = self._row(id_number, section, row)
+        rule = rule_for(section, record, REFERENCE_DATE)
+        return RepairGuidance(report_no, section, row, rule)
 
     def verify(self, report_no: str, code: str) -> IssuedReport | None:
         with self._lock:
@@ -225,16 +356,38 @@ class PlatformStore:
             raise ApiError(409, "IDEMPOTENCY_CONFLICT", "key was used for a different record")
         return PrintRecordReceipt(key, "duplicate")
 
-    def record_events(self, terminal_id: str, events: list[msgspec.Raw]) -> EventsAck:
-        """Accept each new valid event once; duplicates and rejects are reported per item."""
+    def record_events(
+        self, terminal_id: str, events: list[msgspec.Raw], secret: bytes = b""
+    ) -> EventsAck:
+        """Accept each new valid event once; duplicates and rejects are reported per item.
+        ``secret``: the terminal's, which opens an objection's sealed phone number."""
         if len(events) > MAX_EVENTS_PER_BATCH:
             raise ApiError(413, "PAYLOAD_TOO_LARGE", f"at most {MAX_EVENTS_PER_BATCH} events")
         accepted: list[str] = []
         duplicates: list[str] = []
         rejected: list[RejectedEvent] = []
+        decoded: list[TerminalEvent | RejectedEvent | None] = [_decode_event(r) for r in events]
+        for index, event in enumerate(decoded):
+            if isinstance(event, ObjectionEvent):
+                with self._lock:
+                    seen = (terminal_id, event.idempotency_key) in self._events
+                refused = (
+                    None
+                    if seen
+                    else self._delivered_objection(
+                        terminal_id, event.idempotency_key, event.payload, secret
+                    )
+                )
+                if refused is not None:
+                    decoded[index] = refused
+                elif not seen:
+                    accepted.append(event.idempotency_key)
+                    decoded[index] = None  # filed (and journaled below as an event)
+                    self._journal_event(terminal_id, event)
         with self._lock:
-            for raw in events:
-                event = _decode_event(raw)
+            for event in decoded:
+                if event is None:
+                    continue
                 if isinstance(event, RejectedEvent):
                     rejected.append(event)
                 elif (terminal_id, event.idempotency_key) in self._events:
@@ -255,6 +408,16 @@ class PlatformStore:
                     self._write(entry)
                     accepted.append(event.idempotency_key)
         return EventsAck(tuple(accepted), tuple(duplicates), tuple(rejected))
+
+    def _journal_event(self, terminal_id: str, event: TerminalEvent) -> None:
+        entry = {
+            "what": "event",
+            "terminal_id": terminal_id,
+            "key": event.idempotency_key,
+            "kind": event.payload.KIND,
+        }
+        with self._lock:
+            self._write(entry)
 
     def _note_heartbeat(
         self, terminal_id: str, taken_at: dt.datetime, heartbeat: TerminalHeartbeat
