@@ -473,9 +473,9 @@ class Sandbox:
         (deduplicated: each key once however often it was sent)."""
         return self._server.store.accepted_keys(terminal_id)
 
-    def objection_phone(self, acceptance_no: str) -> str | None:
-        """The follow-up phone number filed with an objection, as the platform received it."""
-        return self._server.store.phones.get(acceptance_no)
+    def objection_phones(self) -> dict[str, str]:
+        """Acceptance number → the follow-up phone filed with it, as the platform received it."""
+        return dict(self._server.store.phones)
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._stopped:
