@@ -100,6 +100,7 @@ QPushButton#navItem, QPushButton#navCurrent {{ font-size: {SMALL_PX}px; min-heig
     padding: 0 20px; text-align: left; }}
 QPushButton#navItem {{ font-weight: normal; color: {INK}; border: 2px solid {LINE}; }}
 QPushButton#navCurrent {{ background: {BLUE}; color: {WHITE}; }}
+QPushButton#reason {{ padding: 16px 24px; font-size: 34px; min-height: 140px; }}
 QPlainTextEdit#log {{ font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace;
     font-size: 20px; background: {WHITE}; border: 2px solid {LINE}; border-radius: 12px; }}
 """

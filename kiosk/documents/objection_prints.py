@@ -108,12 +108,14 @@ def guidance_blocks(guidance: RepairOutcome) -> tuple[Block, ...]:
         verdict.append(f"类别：{rule.category}")
     if rule.reason:
         verdict.append(rule.reason)
-    return (
-        record,
-        Block("能否修复", tuple(verdict)),
-        Block("需携带材料", rule.materials or (ASK_THE_WINDOW,)),
-        Block("办理途径", rule.where or (ASK_THE_WINDOW,)),
-    )
+    blocks = [record, Block("能否修复", tuple(verdict))]
+    # For a record that cannot be repaired, only what the platform sent (e.g. the court).
+    applies = rule.status != "not_repairable"
+    if rule.materials or applies:
+        blocks.append(Block("需携带材料", rule.materials or (ASK_THE_WINDOW,)))
+    if rule.where or applies:
+        blocks.append(Block("办理途径", rule.where or (ASK_THE_WINDOW,)))
+    return tuple(blocks)
 
 
 def guidance_sheet(guidance: RepairOutcome, terminal_id: str, printed_at: dt.datetime) -> Sheet:

@@ -7,7 +7,15 @@ to the terminal. The phone number is shown masked as it is typed (138****1234).
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.contract import ObjectionReason
 from kiosk.documents.objection_prints import Block
@@ -32,23 +40,30 @@ def _page(screen: QWidget, title: str) -> tuple[QVBoxLayout, QVBoxLayout]:
     """The screen's layout with a title and a card; returns (screen layout, card layout)."""
     box = card()
     inner = QVBoxLayout(box)
-    inner.setContentsMargins(50, 40, 50, 40)
-    inner.setSpacing(24)
+    inner.setContentsMargins(40, 24, 40, 24)
+    inner.setSpacing(16)
     layout = QVBoxLayout(screen)
-    layout.setContentsMargins(80, 30, 80, 30)
-    layout.setSpacing(30)
+    layout.setContentsMargins(80, 20, 80, 20)
+    layout.setSpacing(20)
     layout.addWidget(label(title, "title"))
     layout.addWidget(box, 1)
     return layout, inner
 
 
-def _show_blocks(layout: QVBoxLayout, blocks: tuple[Block, ...]) -> None:
-    clear_layout(layout)
-    for block in blocks:
-        layout.addWidget(label(block.heading, "sectionTitle"))
-        for line in block.lines:
-            layout.addWidget(label(line, "fieldValue"))
-    layout.addStretch(1)
+def _show_blocks(columns: QBoxLayout, blocks: tuple[Block, ...]) -> None:
+    """The blocks in two columns (side by side on a landscape screen, one under the other
+    on a portrait one), the first half of them in the first."""
+    clear_layout(columns)
+    half = (len(blocks) + 1) // 2
+    for part in (blocks[:half], blocks[half:]):
+        column = QVBoxLayout()
+        column.setSpacing(10)
+        for block in part:
+            column.addWidget(label(block.heading, "sectionTitle"))
+            for line in block.lines:
+                column.addWidget(label(line, "fieldValue"))
+        column.addStretch(1)
+        columns.addLayout(column, 1)
 
 
 class ReasonScreen(QWidget):
@@ -62,8 +77,8 @@ class ReasonScreen(QWidget):
         layout, inner = _page(self, text.REASON_TITLE)
         self.record = label("", "subtitle")
         self.status = label("", "muted")
-        self.choices = QVBoxLayout()
-        self.choices.setSpacing(24)
+        self.choices = QGridLayout()
+        self.choices.setSpacing(20)
         inner.addWidget(self.record)
         inner.addWidget(self.status)
         inner.addLayout(self.choices)
@@ -83,11 +98,11 @@ class ReasonScreen(QWidget):
         self.status.setText("")
         clear_layout(self.choices)
         self.reason_buttons = []
-        for reason in reasons:
-            caption = f"{reason.label}　{reason.hint}" if reason.hint else reason.label
-            choose = button(caption, "tile")
+        for index, reason in enumerate(reasons):
+            caption = f"{reason.label}\n{reason.hint}" if reason.hint else reason.label
+            choose = button(caption, "reason")
             choose.clicked.connect(lambda _=False, r=reason: self.chosen.emit(r))
-            self.choices.addWidget(choose)
+            self.choices.addWidget(choose, index // 2, index % 2)
             self.reason_buttons.append(choose)
 
     def unavailable(self) -> None:
@@ -109,13 +124,17 @@ class PhoneScreen(QWidget):
         super().__init__()
         layout, inner = _page(self, text.PHONE_TITLE)
         self.digits = ""
-        self.display = centered("", "hugeClock")
-        self.error = centered("", "errorTitle")
-        inner.addWidget(centered(text.PHONE_NOTE, "muted"))
-        inner.addWidget(self.display)
-        inner.addWidget(self.error)
+        self.display = centered("", "title")
+        self.error = centered("", "badgeBad")
+        entry = QVBoxLayout()
+        entry.setSpacing(24)
+        entry.addStretch(1)
+        entry.addWidget(centered(text.PHONE_NOTE, "muted"))
+        entry.addWidget(self.display)
+        entry.addWidget(self.error)
+        entry.addStretch(1)
         grid = QGridLayout()
-        grid.setSpacing(16)
+        grid.setSpacing(12)
         self.keys: dict[str, QPushButton] = {}
         for index, digit in enumerate("123456789"):
             self.keys[digit] = button(digit)
@@ -129,11 +148,12 @@ class PhoneScreen(QWidget):
             key.clicked.connect(lambda _=False, d=digit: self.type(d))
         self.delete.clicked.connect(lambda: self._set(self.digits[:-1]))
         self.clear_button.clicked.connect(lambda: self._set(""))
+        # Side by side: the keypad's four rows leave no room above them at 1080 p.
         keypad = QHBoxLayout()
-        keypad.addStretch(1)
-        keypad.addLayout(grid, 2)
-        keypad.addStretch(1)
-        inner.addLayout(keypad)
+        keypad.setSpacing(40)
+        keypad.addLayout(entry, 1)
+        keypad.addLayout(grid, 1)
+        inner.addLayout(keypad, 1)
         self.skip = button(text.SKIP_PHONE)
         self.next = button(text.NEXT, "primary")
         self.back_button = button(text.BACK)
@@ -154,10 +174,12 @@ class PhoneScreen(QWidget):
         self.digits = digits
         self.display.setText(masked_entry(digits) or text.PHONE_EMPTY)
         self.error.setText("")
+        self.error.hide()
 
     def _submit(self) -> None:
         if not is_mobile_number(self.digits):
             self.error.setText(text.PHONE_INVALID)
+            self.error.show()
             return
         self.entered.emit(self.digits)
 
@@ -211,7 +233,11 @@ class _SheetScreen(QWidget):
         layout, inner = _page(self, title)
         self.headline = label("", "doneTitle")
         self.plain = label("", "subtitle")
-        scroll, self.blocks = touch_scroll_area()
+        scroll, body = touch_scroll_area()
+        self.blocks = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.blocks.setSpacing(40)
+        body.addLayout(self.blocks)
+        body.addStretch(1)
         self.status = label("", "muted")
         inner.addWidget(self.headline)
         inner.addWidget(self.plain)
@@ -222,6 +248,13 @@ class _SheetScreen(QWidget):
         self.print.clicked.connect(self.print_requested)
         self.back_button.clicked.connect(self.back)
         layout.addLayout(_button_row(self.back_button, self.print))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        portrait = event.size().height() > event.size().width()
+        self.blocks.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        super().resizeEvent(event)
 
     def show_blocks(self, blocks: tuple[Block, ...]) -> None:
         _show_blocks(self.blocks, blocks)
