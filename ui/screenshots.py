@@ -280,9 +280,9 @@ def _objection_step(
         window.report.objection_requested.emit("admin_penalty", 0)
     elif step == "reason":
         flow.reason.reason_buttons[0].click()
-    elif step == "phone":
         for digit in SCREENSHOT_PHONE:
             flow.phone.keys[digit].click()
+    elif step == "phone":
         flow.phone.next.click()
     elif step == "submit":
         flow.confirm.submit_button.click()

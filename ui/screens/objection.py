@@ -24,6 +24,7 @@ from ui.strings import objection as text
 from ui.widgets import button, card, centered, clear_layout, label, touch_scroll_area
 
 PHONE_DIGITS = 11
+KEY_WIDTH_PX = 180
 
 
 def _button_row(*buttons: QPushButton) -> QHBoxLayout:
@@ -148,12 +149,19 @@ class PhoneScreen(QWidget):
             key.clicked.connect(lambda _=False, d=digit: self.type(d))
         self.delete.clicked.connect(lambda: self._set(self.digits[:-1]))
         self.clear_button.clicked.connect(lambda: self._set(""))
-        # Side by side: the keypad's four rows leave no room above them at 1080 p.
-        keypad = QHBoxLayout()
-        keypad.setSpacing(40)
-        keypad.addLayout(entry, 1)
-        keypad.addLayout(grid, 1)
-        inner.addLayout(keypad, 1)
+        for column in range(3):
+            grid.setColumnMinimumWidth(column, KEY_WIDTH_PX)
+        pad = QVBoxLayout()
+        pad.addStretch(1)
+        pad.addLayout(grid)
+        pad.addStretch(1)
+        # Side by side on a landscape screen (the keypad's four rows leave no room above
+        # them at 1080 p); the number above the keypad on a portrait one.
+        self.keypad = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.keypad.setSpacing(40)
+        self.keypad.addLayout(entry, 1)
+        self.keypad.addLayout(pad, 1)
+        inner.addLayout(self.keypad, 1)
         self.skip = button(text.SKIP_PHONE)
         self.next = button(text.NEXT, "primary")
         self.back_button = button(text.BACK)
@@ -162,6 +170,13 @@ class PhoneScreen(QWidget):
         self.back_button.clicked.connect(self.back)
         layout.addLayout(_button_row(self.back_button, self.skip, self.next))
         self._set("")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        portrait = event.size().height() > event.size().width()
+        self.keypad.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        super().resizeEvent(event)
 
     def type(self, digit: str) -> None:
         if len(self.digits) < PHONE_DIGITS:
