@@ -20,6 +20,7 @@ from kiosk.objections import ObjectionOutcome, RecordRef, RepairOutcome
 from kiosk.platform.client import PlatformUnavailable
 from kiosk.session import PrintKind, SessionView, State
 from tests.reports import make_report
+from ui.screens.objection import masked_entry
 from ui.strings import objection as text
 from ui.window import KioskWindow
 
@@ -148,6 +149,7 @@ def test_objection_online_through_every_screen(
     _type(window, "138123456789")  # the 12th digit is not taken
     assert flow.phone.digits == "13812345678"
     assert flow.phone.display.text() == "138****5678"
+    assert [masked_entry("1381234"[:n]) for n in (3, 5, 7)] == ["138", "138**", "138****"]
     flow.phone.delete.click()
     _type(window, "9")
     flow.phone.next.click()
