@@ -150,7 +150,7 @@ def _expected_penalty(row: tuple[str, ...]) -> tuple[str, dt.date | None]:
     serious = "没收" in category or max(fines, default=0) >= 10_000
     day = dt.date.fromisoformat(decided)
     since = years_later(day, 1) if serious else _three_months_later(day)
-    return ("repairable" if REFERENCE_DATE >= since else "not_yet"), since
+    return ("repairable" if since <= REFERENCE_DATE else "not_yet"), since
 
 
 def test_repair_guidance_for_every_kind_of_record(client: PlatformClient) -> None:
