@@ -61,5 +61,6 @@ def test_every_screen_fits_in_both_orientations() -> None:
         found = problems_on(window)
         if found:
             problems[name] = found
-    assert screens == 32 + 2 * 9 + 2 * 11  # the residents' screens (objections: 9), then the technician's
+    # the residents' screens (9 of objections and guidance), then the technician's
+    assert screens == 32 + 2 * 9 + 2 * 11
     assert problems == {}
