@@ -296,8 +296,8 @@ class PlatformStore:
 
     def _delivered_objection(
         self, terminal_id: str, key: str, objection: Objection, secret: bytes
-    ) -> RejectedEvent | None:
-        """An objection from an outbox (called under no lock); why it is refused, if it is."""
+    ) -> ObjectionAccepted | RejectedEvent:
+        """An objection from an outbox (called under no lock): filed, or why it is refused."""
         try:
             phone = (
                 None
@@ -306,12 +306,11 @@ class PlatformStore:
             )
             id_number = self._report_subject(objection.report_no, None)
             what = (objection.section, objection.row, objection.reason)
-            self._file(terminal_id, key, id_number, what, phone)
+            return self._file(terminal_id, key, id_number, what, phone)
         except SealBroken:
             return RejectedEvent(key, "INVALID_EVENT", "phone_sealed does not open")
         except ApiError as error:
             return RejectedEvent(key, error.code, error.message)
-        return None
 
     def repair_guidance(
         self, terminal_id: str, token: str, report_no: str, section: str, row: int
@@ -366,47 +365,40 @@ class PlatformStore:
         accepted: list[str] = []
         duplicates: list[str] = []
         rejected: list[RejectedEvent] = []
-        decoded: list[TerminalEvent | RejectedEvent | None] = [_decode_event(r) for r in events]
-        for index, event in enumerate(decoded):
-            if isinstance(event, ObjectionEvent):
-                with self._lock:
-                    seen = (terminal_id, event.idempotency_key) in self._events
-                refused = (
-                    None
-                    if seen
-                    else self._delivered_objection(
-                        terminal_id, event.idempotency_key, event.payload, secret
-                    )
-                )
-                if refused is not None:
-                    decoded[index] = refused
-                elif not seen:
-                    accepted.append(event.idempotency_key)
-                    decoded[index] = None  # filed (and journaled below as an event)
-                    self._journal_event(terminal_id, event)
-        with self._lock:
-            for event in decoded:
-                if event is None:
-                    continue
-                if isinstance(event, RejectedEvent):
-                    rejected.append(event)
-                elif (terminal_id, event.idempotency_key) in self._events:
-                    duplicates.append(event.idempotency_key)
+        for raw in events:
+            event = _decode_event(raw)
+            if isinstance(event, RejectedEvent):
+                rejected.append(event)
+                continue
+            key = event.idempotency_key
+            if isinstance(event, ObjectionEvent):  # filed under its own locking
+                filed = self._delivered_objection(terminal_id, key, event.payload, secret)
+                if isinstance(filed, RejectedEvent):
+                    rejected.append(filed)
+                elif filed.status == "duplicate":
+                    duplicates.append(key)
                 else:
-                    self._events[(terminal_id, event.idempotency_key)] = event.payload.KIND
-                    entry = {
-                        "what": "event",
-                        "terminal_id": terminal_id,
-                        "key": event.idempotency_key,
-                        "kind": event.payload.KIND,
-                    }
-                    if isinstance(event.payload, TerminalHeartbeat):
-                        self._note_heartbeat(terminal_id, event.occurred_at, event.payload)
-                        # Versions, counts and device states: nothing personal.
-                        entry["heartbeat"] = msgspec.to_builtins(event.payload)
-                        entry["occurred_at"] = event.occurred_at.isoformat()
-                    self._write(entry)
-                    accepted.append(event.idempotency_key)
+                    self._journal_event(terminal_id, event)
+                    accepted.append(key)
+                continue
+            with self._lock:
+                if (terminal_id, key) in self._events:
+                    duplicates.append(key)
+                    continue
+                self._events[(terminal_id, key)] = event.payload.KIND
+                entry = {
+                    "what": "event",
+                    "terminal_id": terminal_id,
+                    "key": key,
+                    "kind": event.payload.KIND,
+                }
+                if isinstance(event.payload, TerminalHeartbeat):
+                    self._note_heartbeat(terminal_id, event.occurred_at, event.payload)
+                    # Versions, counts and device states: nothing personal.
+                    entry["heartbeat"] = msgspec.to_builtins(event.payload)
+                    entry["occurred_at"] = event.occurred_at.isoformat()
+                self._write(entry)
+                accepted.append(key)
         return EventsAck(tuple(accepted), tuple(duplicates), tuple(rejected))
 
     def _journal_event(self, terminal_id: str, event: TerminalEvent) -> None:

@@ -25,6 +25,8 @@ SMALL_PX = 28
 TITLE_PX = 48
 HUGE_PX = 96
 TOUCH_PX = 96
+KEY_WIDTH_PX = 180
+"""A key of the on-screen numeric keypads."""
 
 STYLESHEET = f"""
 * {{ font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif; color: {INK}; }}

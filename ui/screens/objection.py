@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 from kiosk.contract import ObjectionReason
 from kiosk.documents.objection_prints import Block
 from kiosk.privacy import is_mobile_number
+from ui import theme
 from ui.strings import objection as text
 from ui.widgets import button, card, centered, clear_layout, label, touch_scroll_area
 
 PHONE_DIGITS = 11
-KEY_WIDTH_PX = 180
 
 
 def _button_row(*buttons: QPushButton) -> QHBoxLayout:
@@ -150,7 +150,7 @@ class PhoneScreen(QWidget):
         self.delete.clicked.connect(lambda: self._set(self.digits[:-1]))
         self.clear_button.clicked.connect(lambda: self._set(""))
         for column in range(3):
-            grid.setColumnMinimumWidth(column, KEY_WIDTH_PX)
+            grid.setColumnMinimumWidth(column, theme.KEY_WIDTH_PX)
         pad = QVBoxLayout()
         pad.addStretch(1)
         pad.addLayout(grid)
