@@ -279,6 +279,8 @@ class Terminal:
         self.counters = DeviceCounters()
         """What each device did since start (the technician screens show them)."""
         self._session_lock = session_lock
+        self._reasons: tuple[ObjectionReason, ...] = ()
+        """The objection reasons the platform last sent (``objection_reasons``)."""
         self.last_session_at: dt.datetime | None = None
         """When the last resident's session began (for heartbeats)."""
 
@@ -495,10 +497,25 @@ class Terminal:
 
     # --- objections and repair guidance: sub-screens of SHOWING (never end the session) ---
     def objection_reasons(self) -> Future[tuple[ObjectionReason, ...]]:
-        """The platform's objection reasons (raises PlatformError in the future)."""
+        """The platform's objection reasons; while it is away, the list it last sent (so an
+        objection can still be queued). Raises PlatformError in the future when there is
+        none yet."""
         result: Future[tuple[ObjectionReason, ...]] = Future()
-        self._platform_worker.submit(_settle, result, self._platform.objection_reasons)
+        self._platform_worker.submit(_settle, result, self._fetch_reasons)
         return result
+
+    def _fetch_reasons(self) -> tuple[ObjectionReason, ...]:
+        """On the platform worker (which alone writes ``_reasons``)."""
+        if self._reasons and not self._watch.is_available():
+            return self._reasons
+        try:
+            self._reasons = self._platform.objection_reasons()
+        except PlatformUnavailable as error:
+            self._watch.report_unavailable()
+            if not self._reasons:
+                raise
+            log.info("objection reasons: platform away (%s), the last list used", error.code)
+        return self._reasons
 
     def file_objection(
         self, record: RecordRef, reason: ObjectionReason, phone: str
@@ -780,6 +797,8 @@ class Terminal:
         log.info("session #%d: showing report %s", number, report.report_no)
         self._publish()
         self._check_printers()  # the print choice offers only printers that answer well
+        if not self._reasons:  # once: so an objection can be queued if the platform goes
+            self._platform_worker.submit(_settle, Future(), self._fetch_reasons)
 
     def _record_query(self, card: IdentityCard, outcome: str, report_no: str = "") -> None:
         """What the platform must learn of every query: who (pseudonymous), when, outcome."""

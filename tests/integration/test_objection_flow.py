@@ -92,8 +92,11 @@ def test_queued_offline_then_delivered_exactly_once_and_shown_later(
     kiosk.reader.lay_card("r02")
     kiosk.wait_for(State.SHOWING)
     terminal = kiosk.runtime.terminal
-    reason = _reason(kiosk, "信息错误")
+    reasons = terminal.objection_reasons().result(WAIT_S)
     demo.set_outage(True)
+    # while the platform is away the list it last sent still offers the reasons
+    assert terminal.objection_reasons().result(WAIT_S) == reasons
+    reason = next(r for r in reasons if r.label == "信息错误")
 
     outcome = terminal.file_objection(RecordRef("black_list", 0), reason, PHONE).result(WAIT_S)
     assert outcome.accepted is None, "queued: 已受理，待上传"
