@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from devices.printers.base import PrintResult
@@ -62,13 +62,19 @@ def failure_code(error: BaseException) -> str:
 
 
 class _Relay(QObject):
-    """A future's outcome, delivered on the GUI thread: (callback, future)."""
+    """A future's outcome, delivered on the GUI thread: (callback, future). The slot is a
+    method of this object (which lives on the GUI thread), so a future settled on a worker
+    reaches it as a queued call."""
 
     done = Signal(object, object)
 
     def __init__(self) -> None:
         super().__init__()
-        self.done.connect(lambda callback, future: callback(future))
+        self.done.connect(self._deliver)
+
+    @Slot(object, object)
+    def _deliver(self, callback: Callable[[Future[Any]], None], future: Future[Any]) -> None:
+        callback(future)
 
     def when_done(self, future: Future[Any], callback: Callable[[Future[Any]], None]) -> None:
         future.add_done_callback(lambda f: self.done.emit(callback, f))

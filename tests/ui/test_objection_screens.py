@@ -4,12 +4,14 @@ signals (as the report's row details will emit them) over a fake terminal."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -276,3 +278,28 @@ def test_the_session_ending_wipes_the_screens_and_the_phone(
     window.apply(SessionView(1, State.IDLE, None))
     assert window.stack.currentWidget() is window.attract
     assert flow.phone.digits == "" and flow.phone.display.text() == text.PHONE_EMPTY
+
+
+def test_answers_settled_on_a_worker_reach_the_screens_on_the_gui_thread(
+    qtbot: QtBot, window: KioskWindow, terminal: FakeTerminal
+) -> None:
+    flow = window.objection
+    assert flow is not None
+    threads: list[bool] = []
+    late: Future[tuple[ObjectionReason, ...]] = Future()
+    terminal.objection_reasons = lambda: late  # type: ignore[method-assign]
+    offer = flow.reason.offer
+
+    def offered(reasons: tuple[ObjectionReason, ...]) -> None:
+        app = QApplication.instance()
+        assert app is not None
+        threads.append(QThread.currentThread() is app.thread())
+        offer(reasons)
+
+    flow.reason.offer = offered  # type: ignore[method-assign]
+    window.report.objection_requested.emit("admin_penalty", 0)
+    worker = threading.Thread(target=late.set_result, args=(REASONS,))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(flow.reason.reason_buttons) == 4)
+    assert threads == [True]
