@@ -605,18 +605,34 @@ class Terminal:
             return
         printable = self._printable()
         timeout = print_job_timeout(self._settings.printing_timeout_s)
+        receipt_printer, document_printer = (
+            self.devices.receipt_printer,
+            self.devices.document_printer,
+        )
+
+        def on_receipt_printer() -> PrintResult:
+            return receipt_printer.print_receipt(receipt, timeout)
+
+        def on_document_printer() -> PrintResult:
+            return document_printer.print_pdf(pdf(), "credit services sheet", timeout)
+
         if PrintKind.RECEIPT in printable:
-            printer = self.devices.receipt_printer
-            self._receipt_worker.submit(
-                _settle, result, lambda: printer.print_receipt(receipt, timeout)
-            )
+            kind, worker, job = PrintKind.RECEIPT, self._receipt_worker, on_receipt_printer
         elif PrintKind.A4 in printable:
-            document = self.devices.document_printer
-            self._document_worker.submit(
-                _settle, result, lambda: document.print_pdf(pdf(), "credit services", timeout)
-            )
+            kind, worker, job = PrintKind.A4, self._document_worker, on_document_printer
         else:
             result.set_exception(NoPrinter("no printer is healthy"))
+            return
+        result.add_done_callback(lambda done: self._submit(self._sheet_printed, kind, done))
+        worker.submit(_settle, result, job)
+
+    def _sheet_printed(self, kind: PrintKind, done: Future[PrintResult]) -> None:
+        """What the technician must learn of a sheet's print (the screen says the rest)."""
+        error = done.exception()
+        if isinstance(error, DeviceError):
+            self._record_fault(error, PRINTER_DEVICES[kind])
+        elif error is None:
+            self.counters.add(PRINTER_DEVICES[kind], "jobs_printed")
 
     # --- coordinator plumbing ---
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:

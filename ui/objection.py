@@ -28,7 +28,13 @@ from kiosk.documents.objection_prints import (
     sheet_pdf,
     sheet_receipt,
 )
-from kiosk.objections import ObjectionOutcome, RecordRef, RepairOutcome
+from kiosk.objections import (
+    OBJECTABLE_SECTIONS,
+    REPAIR_SECTIONS,
+    ObjectionOutcome,
+    RecordRef,
+    RepairOutcome,
+)
 from kiosk.privacy import mask_phone
 from kiosk.report_model import CHINA_TIME
 from ui.screens.objection import (
@@ -138,14 +144,14 @@ class ObjectionFlow(QObject):
 
     # --- opened from the report ---
     def object_to(self, section: str, row: int) -> None:
-        if not self._open(section, row):
+        if section not in OBJECTABLE_SECTIONS or not self._open(section, row):
             return
         self.reason.show_record(self._record_text)
         self._show(self.reason)
         self._when(self._services.objection_reasons(), self._reasons_arrived)
 
     def guide(self, section: str, row: int) -> None:
-        if not self._open(section, row):
+        if section not in REPAIR_SECTIONS or not self._open(section, row):
             return
         assert self._record is not None
         self.guidance.loading()
@@ -154,7 +160,7 @@ class ObjectionFlow(QObject):
 
     def _open(self, section: str, row: int) -> bool:
         report = self._report()
-        if report is None:
+        if report is None or not 0 <= row < report.count(section):
             return False
         self.clear()
         self._record = RecordRef(section, row)

@@ -127,7 +127,9 @@ def test_queued_offline_then_delivered_exactly_once_and_shown_later(
         assert PHONE not in line
 
 
-def test_repair_guidance_through_the_terminal(kiosk: Kiosk, demo: DemoEnvironment) -> None:
+def test_repair_guidance_through_the_terminal(
+    kiosk: Kiosk, demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
     resident = population.richest_resident()
     kiosk.reader.lay_card(resident.key)
     kiosk.wait_for(State.SHOWING)
@@ -141,5 +143,10 @@ def test_repair_guidance_through_the_terminal(kiosk: Kiosk, demo: DemoEnvironmen
     sheet = guidance_sheet(guidance, terminal.terminal_id, dt.datetime.now(dt.UTC))
     printed = terminal.print_sheet(sheet_receipt(sheet), lambda: sheet_pdf(sheet)).result(WAIT_S)
     assert printed.confirmed
+    # only the A4 printer healthy: the guidance sheet comes out as one A4 page
+    monkeypatch.setattr(terminal, "_printable", lambda: frozenset({PrintKind.A4}))
+    terminal.print_sheet(sheet_receipt(sheet), lambda: sheet_pdf(sheet)).result(WAIT_S)
+    (page,) = demo.printed_dir.glob("*.pdf")
+    assert page.read_bytes().count(b"/Type /Page\n") == 1
     with pytest.raises(NotObjectable):
         terminal.repair_guidance(RecordRef("honors", 0)).result(WAIT_S)
