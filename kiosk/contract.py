@@ -108,6 +108,10 @@ class Section(Model, frozen=True, kw_only=True):
     ] = ()
     """Indexes of the rows under objection (异议处理中)."""
 
+    def __post_init__(self) -> None:
+        if any(index >= len(self.rows) for index in self.objections):
+            raise ValueError("objections must be indexes of the section's rows")
+
 
 class BasicInfo(Section, frozen=True, kw_only=True):
     key: Literal["basic"] = "basic"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from kiosk.contract import ObjectionReason, RepairRule
 from kiosk.documents.objection_prints import ASK_THE_WINDOW, NO_RULE, guidance_blocks
 from kiosk.objections import NotObjectable, RecordRef, RepairOutcome, objection_request
+from kiosk.platform.client import MalformedReply, parse_report
 from kiosk.platform.sealing import SealBroken, seal, unseal
 from kiosk.privacy import is_mobile_number, mask_phone
 from tests.reports import make_report
@@ -69,3 +71,12 @@ def test_guidance_says_ask_the_window_where_the_platform_sent_nothing() -> None:
     assert "暂不能申请信用修复，2026年5月10日起可以申请" in not_yet
     court = _lines(RepairRule("not_repairable", reason="由法院移出。", where=("执行法院：甲",)))
     assert "需携带材料" not in court and "执行法院：甲" in court
+
+
+def test_a_report_marking_a_row_it_lacks_is_malformed() -> None:
+    body = msgspec.to_builtins(make_report(1))
+    body["sections"][2]["objections"] = [0]
+    assert parse_report(msgspec.json.encode(body)).sections[2].objections == (0,)
+    body["sections"][2]["objections"] = [1]
+    with pytest.raises(MalformedReply, match="objections"):
+        parse_report(msgspec.json.encode(body))
