@@ -99,12 +99,24 @@ class ReasonScreen(QWidget):
         self.status.setText("")
         clear_layout(self.choices)
         self.reason_buttons = []
-        for index, reason in enumerate(reasons):
+        for reason in reasons:
             caption = f"{reason.label}\n{reason.hint}" if reason.hint else reason.label
             choose = button(caption, "reason")
             choose.clicked.connect(lambda _=False, r=reason: self.chosen.emit(r))
-            self.choices.addWidget(choose, index // 2, index % 2)
             self.reason_buttons.append(choose)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Two buttons a row on a landscape screen (four rows do not fit at 1080 p), one on
+        a portrait one (two are too narrow for a reason and its hint)."""
+        per_row = 1 if self.height() > self.width() else 2
+        for index, choose in enumerate(self.reason_buttons):
+            self.choices.removeWidget(choose)
+            self.choices.addWidget(choose, index // per_row, index % per_row)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     def unavailable(self) -> None:
         self.status.setText(text.REASON_FAILED)
