@@ -112,6 +112,14 @@ class Section(Model, frozen=True, kw_only=True):
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    objections: Annotated[
+        tuple[Annotated[int, Meta(ge=0)], ...], Meta(max_length=MAX_ROWS_PER_SECTION)
+    ] = ()
+    """Indexes of the rows under objection (异议处理中)."""
+
+    def __post_init__(self) -> None:
+        if any(index >= len(self.rows) for index in self.objections):
+            raise ValueError("objections must be indexes of the section's rows")
 
 
 class BasicInfo(Section, frozen=True, kw_only=True):
@@ -373,6 +381,83 @@ class EnterpriseReportRequest(Model, frozen=True):
     uscc: Uscc
 
 
+# --- objections (信用异议) and credit-repair guidance (信用修复) -----------------------------
+
+ObjectionSection = Annotated[
+    str,
+    Meta(
+        pattern="^(admin_license|admin_penalty|red_list|black_list|commitment|honors|volunteer"
+        "|tax_credit|repair|other)$",
+        description="the key of a report section (基础信息 cannot be objected to)",
+    ),
+]
+RowIndex = Annotated[
+    int, Meta(ge=0, lt=MAX_ROWS_PER_SECTION, description="row index within the section")
+]
+ReasonCode = Annotated[str, Meta(pattern="^[a-z_]{1,32}$", examples=["wrong_information"])]
+MobilePhone = Annotated[
+    str, Meta(pattern="^1[3-9][0-9]{9}$", description="a mainland mobile number")
+]
+SealedPhone = Annotated[str, Meta(pattern="^[A-Za-z0-9_-]{40,200}$")]
+AcceptanceNo = Annotated[str, Meta(pattern="^[A-Z0-9]{8,32}$", description="受理编号")]
+
+
+class ObjectionReason(Model, frozen=True):
+    code: ReasonCode
+    label: Annotated[str, Meta(min_length=1, max_length=20, examples=["信息错误"])]
+    hint: Annotated[str, Meta(max_length=100)] = ""
+
+
+class ObjectionReasons(Model, frozen=True):
+    """``GET /api/v1/objections/reasons``: the reasons the platform accepts, in its order."""
+
+    reasons: Annotated[tuple[ObjectionReason, ...], Meta(min_length=1, max_length=12)]
+
+
+class ObjectionRequest(Model, frozen=True, omit_defaults=True):
+    """``POST /api/v1/objections`` (resident token): an objection to one row of a report
+    the resident was issued. A repeat with the same ``idempotency_key`` is filed once."""
+
+    report_no: ReportNo
+    section: ObjectionSection
+    row: RowIndex
+    reason: ReasonCode
+    idempotency_key: IdempotencyKey
+    phone: MobilePhone | None = None
+
+
+class ObjectionAccepted(Model, frozen=True):
+    acceptance_no: AcceptanceNo
+    respond_by: dt.date
+    """答复期限: the platform answers the objection by this day."""
+    status: Literal["accepted", "duplicate"]
+
+
+RepairStatus = Literal["repairable", "not_yet", "not_repairable"]
+
+
+class RepairRule(Model, frozen=True):
+    """Whether and how one record can be repaired, as the platform rules (the kiosk adds
+    nothing): now, from ``repairable_from``, or not at all (``reason`` says why)."""
+
+    status: RepairStatus
+    category: Annotated[str, Meta(max_length=40, examples=["一般失信行为"])] = ""
+    repairable_from: dt.date | None = None
+    reason: Text = ""
+    materials: Annotated[tuple[Text, ...], Meta(max_length=20)] = ()
+    where: Annotated[tuple[Text, ...], Meta(max_length=10)] = ()
+
+
+class RepairGuidance(Model, frozen=True):
+    """``GET /api/v1/reports/{report_no}/repair-guidance?section=&row=`` (resident token):
+    the rule for one record; ``rule`` is None when the platform has none to send."""
+
+    report_no: ReportNo
+    section: ObjectionSection
+    row: RowIndex
+    rule: RepairRule | None
+
+
 # --- print records --------------------------------------------------------------------------
 
 
@@ -487,6 +572,21 @@ UpdateStepName = Literal[
 Version = Annotated[str, Meta(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.]+)?$")]
 
 
+class Objection(Payload, frozen=True):
+    """An objection the platform could not be told of at once (``POST /objections`` was
+    unreachable): delivered later under the same idempotency key, so it is filed once."""
+
+    KIND: ClassVar[str] = "objection"
+    report_no: ReportNo
+    section: ObjectionSection
+    row: RowIndex
+    reason: ReasonCode
+    terminal_id: TerminalId
+    filed_at: AwareTime
+    phone_sealed: SealedPhone | None = None
+    """The follow-up phone number sealed for the platform (``kiosk.platform.sealing``)."""
+
+
 class UpdateStep(Payload, frozen=True):
     """One step of the terminal's updater (``kiosk/updater``): what it did with which
     release, and why when it refused or failed."""
@@ -533,6 +633,7 @@ PAYLOAD_TYPES: tuple[type[Payload], ...] = (
     TechnicianAction,
     TerminalHeartbeat,
     UpdateStep,
+    Objection,
 )
 EVENT_KINDS = tuple(t.KIND for t in PAYLOAD_TYPES)
 
@@ -569,6 +670,10 @@ class UpdateStepEvent(Event, frozen=True, tag=UpdateStep.KIND, kw_only=True):
     payload: UpdateStep
 
 
+class ObjectionEvent(Event, frozen=True, tag=Objection.KIND, kw_only=True):
+    payload: Objection
+
+
 TerminalEvent = (
     QueryRecordEvent
     | PrintRecordEvent
@@ -576,6 +681,7 @@ TerminalEvent = (
     | TechnicianActionEvent
     | HeartbeatEvent
     | UpdateStepEvent
+    | ObjectionEvent
 )
 
 

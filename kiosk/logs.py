@@ -1,4 +1,4 @@
-"""Logging set-up: one format, and a last line of defence that masks ID numbers."""
+"""Logging set-up: one format, and a last line of defence that masks ID and phone numbers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from devices.idcard.idnumber import mask_id_number
 
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+_MOBILE_NUMBER = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 LOG_FILE_BYTES = 10_000_000
 LOG_FILE_BACKUPS = 3
@@ -21,8 +22,10 @@ def kiosk_log_file(state_dir: Path) -> Path:
 
 
 def mask_id_numbers(text: str) -> str:
-    """``text`` with anything shaped like a full ID number masked."""
-    return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+    """``text`` with anything shaped like a full ID number (or a mainland mobile number)
+    masked."""
+    masked = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _MOBILE_NUMBER.sub(r"\1****\2", masked)
 
 
 class MaskingFormatter(logging.Formatter):

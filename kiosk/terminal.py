@@ -38,12 +38,14 @@ from devices.idcard.card import (
 )
 from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
+from devices.printers.receipt import Receipt
 from devices.printers.sensors import attention
 from kiosk.config import SessionSettings
 from kiosk.contract import (
     CreditReport,
     DeviceFault,
     DeviceHealth,
+    ObjectionReason,
     Payload,
     PrintRecord,
     QueryRecord,
@@ -52,6 +54,16 @@ from kiosk.diagnostics.counters import DeviceCounters
 from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.documents.receipt_layout import build_receipt
 from kiosk.health import Device, internal_health
+from kiosk.objections import (
+    REPAIR_SECTIONS,
+    NotObjectable,
+    ObjectionOutcome,
+    RecordRef,
+    RepairOutcome,
+    objection_request,
+    outcome,
+    queued_objection,
+)
 from kiosk.platform.client import (
     EnterpriseNotFound,
     IdentityMismatch,
@@ -106,6 +118,22 @@ class Devices:
             "receipt_printer": self.receipt_printer.state.value,
             "document_printer": self.document_printer.state.value,
         }
+
+
+class NoReportShown(RuntimeError):
+    """The session left the report (timed out, card removed) before the request ran."""
+
+
+class NoPrinter(RuntimeError):
+    """Neither printer passed its last health check."""
+
+
+def _settle(result: Future[T], work: Callable[[], T]) -> None:
+    """Run ``work`` (on a worker) and settle ``result`` with what it returns or raises."""
+    try:
+        result.set_result(work())
+    except Exception as error:
+        result.set_exception(error)
 
 
 def _remaining(deadline: float) -> float:
@@ -269,6 +297,8 @@ class Terminal:
         self.counters = DeviceCounters()
         """What each device did since start (the technician screens show them)."""
         self._session_lock = session_lock
+        self._reasons: tuple[ObjectionReason, ...] = ()
+        """The objection reasons the platform last sent (``objection_reasons``)."""
         self.last_session_at: dt.datetime | None = None
         """When the last resident's session began (for heartbeats)."""
         self.platform_faults: frozenset[str] = frozenset()
@@ -499,6 +529,145 @@ class Terminal:
         ``kiosk.uscc``): fetch that enterprise's report."""
         self._submit(self._enterprise_code_entered, uscc)
 
+    # --- objections and repair guidance: sub-screens of SHOWING (never end the session) ---
+    def objection_reasons(self) -> Future[tuple[ObjectionReason, ...]]:
+        """The platform's objection reasons; while it is away, the list it last sent (so an
+        objection can still be queued). Raises PlatformError in the future when there is
+        none yet."""
+        result: Future[tuple[ObjectionReason, ...]] = Future()
+        self._platform_worker.submit(_settle, result, self._fetch_reasons)
+        return result
+
+    def _fetch_reasons(self) -> tuple[ObjectionReason, ...]:
+        """On the platform worker (which alone writes ``_reasons``)."""
+        if self._reasons and not self._watch.is_available():
+            return self._reasons
+        try:
+            self._reasons = self._platform.objection_reasons()
+        except PlatformUnavailable as error:
+            self._watch.report_unavailable()
+            if not self._reasons:
+                raise
+            log.info("objection reasons: platform away (%s), the last list used", error.code)
+        return self._reasons
+
+    def file_objection(
+        self, record: RecordRef, reason: ObjectionReason, phone: str
+    ) -> Future[ObjectionOutcome]:
+        """Object to ``record`` of the report on screen (``phone`` may be empty). Unreachable
+        platform: the objection is queued in the outbox and the outcome says so (accepted
+        None). Fails with NoReportShown, NotObjectable, PlatformError, OutboxFull."""
+        result: Future[ObjectionOutcome] = Future()
+        self._submit(self._file_objection, record, reason, phone, result)
+        return result
+
+    def repair_guidance(self, record: RecordRef) -> Future[RepairOutcome]:
+        """The platform's credit-repair rule for ``record`` of the report on screen."""
+        result: Future[RepairOutcome] = Future()
+        self._submit(self._repair_guidance, record, result)
+        return result
+
+    def print_sheet(self, receipt: Receipt, pdf: Callable[[], bytes]) -> Future[PrintResult]:
+        """Print an objection receipt or a guidance sheet on the receipt printer, or as one
+        A4 page (``pdf()``, built on the printer's worker) when only the A4 printer is
+        healthy. The session stays where it is (SHOWING)."""
+        result: Future[PrintResult] = Future()
+        self._submit(self._print_sheet, receipt, pdf, result)
+        return result
+
+    def _shown(self, result: Future[Any]) -> tuple[CreditReport, str] | None:
+        """The report on screen and its token, the idle countdown restarted; None (and
+        ``result`` failed) when no report is shown any more."""
+        session = self._session
+        if session.state is not State.SHOWING or session.report is None or session.token is None:
+            result.set_exception(NoReportShown("no report is shown"))
+            return None
+        session.touch()
+        self._publish()
+        return session.report, session.token
+
+    def _file_objection(
+        self, record: RecordRef, reason: ObjectionReason, phone: str, result: Future[Any]
+    ) -> None:
+        shown = self._shown(result)
+        if shown is None:
+            return
+        report, token = shown
+        try:
+            request = objection_request(report, record, reason, phone)
+        except NotObjectable as error:
+            result.set_exception(error)
+            return
+        filed_at = dt.datetime.now(CHINA_TIME)
+
+        def send() -> ObjectionOutcome:
+            accepted = None
+            if self._watch.is_available():
+                try:
+                    accepted = self._platform.file_objection(token, request)
+                except PlatformUnavailable as error:
+                    self._watch.report_unavailable()
+                    log.warning("objection not delivered (%s): queued", error.code)
+            if accepted is None:
+                payload = queued_objection(request, self.terminal_id, self._secret, filed_at)
+                enqueue(self._outbox, payload, request.idempotency_key)
+                log.info("objection to %s queued in the outbox", request.report_no)
+            return outcome(request, report, reason, accepted, filed_at)
+
+        self._platform_worker.submit(_settle, result, send)
+
+    def _repair_guidance(self, record: RecordRef, result: Future[Any]) -> None:
+        shown = self._shown(result)
+        if shown is None:
+            return
+        report, token = shown
+        section = report.section(record.section)
+        if record.section not in REPAIR_SECTIONS or not 0 <= record.row < len(section.rows):
+            result.set_exception(NotObjectable(f"no repair guidance for {record.section}"))
+            return
+
+        def fetch() -> RepairOutcome:
+            guidance = self._platform.repair_guidance(
+                token, report.report_no, record.section, record.row
+            )
+            return RepairOutcome(report.report_no, record.describe(report), guidance.rule)
+
+        self._platform_worker.submit(_settle, result, fetch)
+
+    def _print_sheet(self, receipt: Receipt, pdf: Callable[[], bytes], result: Future[Any]) -> None:
+        if self._shown(result) is None:
+            return
+        printable = self._printable()
+        timeout = print_job_timeout(self._settings.printing_timeout_s)
+        receipt_printer, document_printer = (
+            self.devices.receipt_printer,
+            self.devices.document_printer,
+        )
+
+        def on_receipt_printer() -> PrintResult:
+            return receipt_printer.print_receipt(receipt, timeout)
+
+        def on_document_printer() -> PrintResult:
+            return document_printer.print_pdf(pdf(), "credit services sheet", timeout)
+
+        if PrintKind.RECEIPT in printable:
+            kind, worker, job = PrintKind.RECEIPT, self._receipt_worker, on_receipt_printer
+        elif PrintKind.A4 in printable:
+            kind, worker, job = PrintKind.A4, self._document_worker, on_document_printer
+        else:
+            result.set_exception(NoPrinter("no printer is healthy"))
+            return
+        result.add_done_callback(lambda done: self._submit(self._sheet_printed, kind, done))
+        worker.submit(_settle, result, job)
+
+    def _sheet_printed(self, kind: PrintKind, done: Future[PrintResult]) -> None:
+        """What the technician must learn of a sheet's print (the screen says the rest)."""
+        error = done.exception()
+        if isinstance(error, DeviceError):
+            self._record_fault(error, PRINTER_DEVICES[kind])
+        elif error is None:
+            self.counters.add(PRINTER_DEVICES[kind], "jobs_printed")
+
     # --- coordinator plumbing ---
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self._coordinator.submit(self._guarded, fn, *args)
@@ -725,6 +894,8 @@ class Terminal:
         log.info("session #%d: showing report %s", number, report.report_no)
         self._publish()
         self._check_printers()  # the print choice offers only printers that answer well
+        if not self._reasons:  # once: so an objection can be queued if the platform goes
+            self._platform_worker.submit(_settle, Future(), self._fetch_reasons)
 
     def _record_query(
         self, card: IdentityCard, outcome: str, report_no: str = "", uscc: str = ""

@@ -27,6 +27,11 @@ from kiosk.contract import (
     FleetTerminals,
     HeartbeatEvent,
     Notices,
+    Objection,
+    ObjectionAccepted,
+    ObjectionEvent,
+    ObjectionReasons,
+    ObjectionRequest,
     OutboxState,
     PrintRecord,
     PrintRecordEvent,
@@ -35,6 +40,8 @@ from kiosk.contract import (
     PublicLists,
     QueryRecord,
     QueryRecordEvent,
+    RepairGuidance,
+    RepairRule,
     ResidentSession,
     ResidentSessionRequest,
     TechnicianAction,
@@ -49,6 +56,9 @@ from kiosk.contract import (
 from kiosk.platform.signing import MAX_SKEW_S
 from sandbox import population
 from sandbox.public_content import lists_payload, notices_payload
+from sandbox.records import REFERENCE_DATE
+from sandbox.repair_rules import rule_for
+from sandbox.store import OBJECTION_REASONS
 
 ERRORS: dict[int, tuple[str, Error]] = {
     400: (
@@ -99,6 +109,10 @@ _SCHEMA_TYPES = (
     PublicLists,
     TerminalPing,
     FleetTerminals,
+    ObjectionReasons,
+    ObjectionRequest,
+    ObjectionAccepted,
+    RepairGuidance,
 )
 
 
@@ -184,6 +198,19 @@ def _examples() -> dict[str, msgspec.Struct]:
                 last_session_at=_EXAMPLE_TIME,
             ),
         ),
+        ObjectionEvent(
+            idempotency_key="objection-3f9a61c2",
+            occurred_at=_EXAMPLE_TIME,
+            payload=Objection(
+                report_no=_EXAMPLE_REPORT_NO,
+                section="red_list",
+                row=0,
+                reason="wrong_information",
+                terminal_id=_EXAMPLE_TERMINAL,
+                filed_at=_EXAMPLE_TIME,
+                phone_sealed="jtb6M9UW3HX1HwUvPSQRtoCl66nJiA-7TvuB-qkBiq2yqNNzORsS",
+            ),
+        ),
         UpdateStepEvent(
             idempotency_key="update-1.0.1-installed",
             occurred_at=_EXAMPLE_TIME,
@@ -230,7 +257,28 @@ def _examples() -> dict[str, msgspec.Struct]:
         "lists": msgspec.convert(lists_payload(), PublicLists),
         "ping": TerminalPing(_EXAMPLE_TERMINAL, _EXAMPLE_TIME),
         "fleet": fleet,
+        "objection_reasons": OBJECTION_REASONS,
+        "objection": ObjectionRequest(
+            report_no=_EXAMPLE_REPORT_NO,
+            section="red_list",
+            row=0,
+            reason="wrong_information",
+            idempotency_key="objection-3f9a61c2",
+            phone="13800001234",
+        ),
+        "objection_accepted": ObjectionAccepted(
+            "YY20251031000001", _EXAMPLE_TIME.date() + dt.timedelta(days=15), "accepted"
+        ),
+        "repair_guidance": _repair_example(),
     }
+
+
+def _repair_example() -> RepairGuidance:
+    """The rule for the first 行政处罚 of the resident with the most records."""
+    row = population.richest_resident().rows("admin_penalty")[0]
+    rule = rule_for("admin_penalty", row, REFERENCE_DATE)
+    assert isinstance(rule, RepairRule)
+    return RepairGuidance(_EXAMPLE_REPORT_NO, "admin_penalty", 0, rule)
 
 
 def _cacheable(body_type: type[msgspec.Struct], example: msgspec.Struct, summary: str) -> Any:
@@ -332,6 +380,58 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(EventsAck, example["events_ack"], "per-item outcome"),
                     **_errors(400, 401, 413, 429, 500, 503),
+                },
+            }
+        },
+        "/api/v1/objections/reasons": {
+            "get": {
+                "summary": "The objection reasons the platform accepts, in its order",
+                "security": [_SIGNED],
+                "responses": {
+                    "200": _json(ObjectionReasons, example["objection_reasons"], "reasons"),
+                    **_errors(401, 429, 500, 503),
+                },
+            }
+        },
+        "/api/v1/objections": {
+            "post": {
+                "summary": "File an objection (信用异议) to one row of a report issued to the "
+                "resident; filed once per idempotency_key (also against the same key "
+                "delivered later as an `objection` terminal event)",
+                "security": [{**_SIGNED, "residentToken": []}],
+                "requestBody": {
+                    "required": True,
+                    **_json(ObjectionRequest, example["objection"], "objection"),
+                },
+                "responses": {
+                    "201": _json(ObjectionAccepted, example["objection_accepted"], "accepted"),
+                    "200": _json(
+                        ObjectionAccepted,
+                        msgspec.structs.replace(example["objection_accepted"], status="duplicate"),
+                        "already filed under this key",
+                    ),
+                    **_errors(400, 401, 404, 429, 500, 503, token=True),
+                },
+            }
+        },
+        "/api/v1/reports/{report_no}/repair-guidance": {
+            "get": {
+                "summary": "The credit-repair rule (信用修复) for one record of a report issued "
+                "to the resident; rule is null when the platform has none",
+                "security": [{**_SIGNED, "residentToken": []}],
+                "parameters": [
+                    report_no,
+                    {
+                        "name": "section",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    {"name": "row", "in": "query", "required": True, "schema": {"type": "integer"}},
+                ],
+                "responses": {
+                    "200": _json(RepairGuidance, example["repair_guidance"], "the rule"),
+                    **_errors(400, 401, 404, 429, 500, 503, token=True),
                 },
             }
         },

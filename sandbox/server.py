@@ -56,6 +56,7 @@ from kiosk.contract import (
     EnterpriseReportRequest,
     Error,
     Notices,
+    ObjectionRequest,
     PrintRecordRequest,
     PublicLists,
     ResidentSession,
@@ -66,7 +67,7 @@ from kiosk.platform.signing import MAX_SKEW_S, signature
 from sandbox.api_document import openapi_document
 from sandbox.faults import Faults
 from sandbox.public_content import lists_payload, notices_payload
-from sandbox.store import ApiError, PlatformStore, SandboxState, invalid
+from sandbox.store import OBJECTION_REASONS, ApiError, PlatformStore, SandboxState, invalid
 
 __all__ = ["Faults", "Sandbox", "SandboxState", "start_sandbox"]
 
@@ -184,6 +185,14 @@ _ROUTES: tuple[Route, ...] = (
     ("GET", re.compile(r"/api/v1/verify/([A-Za-z0-9]{1,64})"), "_verify", True),
     ("GET", re.compile(r"/api/v1/openapi\.json"), "_openapi", True),
     ("GET", re.compile(r"/api/v1/terminal/ping"), "_ping", False),
+    ("GET", re.compile(r"/api/v1/objections/reasons"), "_objection_reasons", False),
+    ("POST", re.compile(r"/api/v1/objections"), "_objection", False),
+    (
+        "GET",
+        re.compile(r"/api/v1/reports/([A-Z0-9]{8,32})/repair-guidance"),
+        "_repair_guidance",
+        False,
+    ),
     # Not signed by a terminal: the handler checks the operator token.
     ("GET", re.compile(r"/api/v1/fleet/terminals"), "_fleet_terminals", True),
 )
@@ -391,7 +400,29 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _terminal_events(self, terminal_id: str) -> None:
         batch = self._decode_body(_EventBatch)
-        self._send_json(200, self.server.store.record_events(terminal_id, batch.events))
+        secrets = self.server.accepted_secrets(terminal_id)
+        self._send_json(200, self.server.store.record_events(terminal_id, batch.events, secrets))
+
+    def _objection_reasons(self, terminal_id: str) -> None:
+        self._send_json(200, OBJECTION_REASONS, {"Cache-Control": "no-store"})
+
+    def _objection(self, terminal_id: str) -> None:
+        token = self._bearer_token()
+        request = self._decode_body(ObjectionRequest)
+        accepted = self.server.store.file_objection(terminal_id, token, request)
+        log.info("sandbox: objection %s %s", accepted.acceptance_no, accepted.status)
+        self._send_json(201 if accepted.status == "accepted" else 200, accepted)
+
+    def _repair_guidance(self, terminal_id: str, report_no: str) -> None:
+        token = self._bearer_token()
+        query = dict(self._query)
+        section, row = query.get("section", ""), query.get("row", "")
+        if not _is_number(row):
+            raise invalid("row must be a row index")
+        guidance = self.server.store.repair_guidance(
+            terminal_id, token, report_no, section, int(row)
+        )
+        self._send_json(200, guidance, {"Cache-Control": "no-store"})
 
     def _notices(self, terminal_id: str) -> None:
         self._send_cacheable(*_public_body("notices"))
@@ -534,6 +565,10 @@ class Sandbox:
         """Idempotency key → kind of all the platform accepted from ``terminal_id``
         (deduplicated: each key once however often it was sent)."""
         return self._server.store.accepted_keys(terminal_id)
+
+    def objection_phones(self) -> dict[str, str]:
+        """Acceptance number → the follow-up phone filed with it, as the platform received it."""
+        return dict(self._server.store.phones)
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._stopped:

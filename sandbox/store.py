@@ -36,19 +36,49 @@ from kiosk.contract import (
     FleetTerminal,
     FleetTerminals,
     IdempotencyKey,
+    Objection,
+    ObjectionAccepted,
+    ObjectionEvent,
+    ObjectionReason,
+    ObjectionReasons,
+    ObjectionRequest,
     PrintRecordReceipt,
     PrintRecordRequest,
     RejectedEvent,
+    RepairGuidance,
     ResidentSessionRequest,
     TerminalEvent,
     TerminalHeartbeat,
 )
+from kiosk.platform.sealing import SealBroken, unseal
 from kiosk.platform.signing import MAX_SKEW_S
 from kiosk.report_model import CHINA_TIME
 from kiosk.uscc import problem as uscc_problem
 from sandbox import population
+from sandbox.records import REFERENCE_DATE
+from sandbox.repair_rules import rule_for
 
 _VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OBJECTION_REASONS = ObjectionReasons(
+    (
+        ObjectionReason("wrong_information", "信息错误", "记录内容与事实不符"),
+        ObjectionReason("fulfilled", "已履行/已整改", "已履行处罚或已完成整改"),
+        ObjectionReason("not_me", "非本人", "该记录不属于本人"),
+        ObjectionReason("other", "其他"),
+    )
+)
+OBJECTION_ANSWER_DAYS = 15
+"""The sandbox's answer period: respond_by is this many days after the objection."""
+
+
+def _unseal_with_any(secrets: tuple[bytes, ...], key: str, sealed: str) -> str:
+    """Sealed with the terminal's secret: during a rotation, the new or the old one."""
+    for secret in secrets:
+        try:
+            return unseal(secret, key, sealed)
+        except SealBroken:
+            continue
+    raise SealBroken("sealed value opens with none of the terminal's secrets")
 
 
 class ApiError(Exception):
@@ -75,7 +105,7 @@ class SandboxState(TypedDict):
     reports: int
     print_records: int
     events_by_kind: dict[str, int]
-    """Accepted terminal events by kind."""
+    """Accepted terminal events by kind (objections filed online count as ``objection``)."""
     faults_pending: int
 
 
@@ -110,6 +140,15 @@ class PlatformStore:
         """The latest heartbeat of each terminal (by when it was taken) and that time."""
         self._nonces: dict[tuple[str, str], float] = {}
         self._report_seq = 0
+        self._report_subjects: dict[str, tuple[str, str]] = {}
+        """Report number → (the card holder's ID number, the subject key: that ID number or
+        the enterprise's code); memory only, never journaled."""
+        self._objections: dict[tuple[str, str], ObjectionAccepted] = {}
+        """(terminal, idempotency key) → what the objection was answered."""
+        self._objected_rows: dict[str, set[tuple[str, int]]] = {}
+        """Subject key → (section key, row index) under objection."""
+        self.phones: dict[str, str] = {}
+        """Acceptance number → the follow-up phone the resident gave (for tests)."""
         self._journal = None
         if journal is not None:
             if journal.exists():
@@ -176,8 +215,11 @@ class PlatformStore:
             raise ApiError(401, "TOKEN_EXPIRED", "resident session has expired")
         return session
 
-    def _issue(self, subject_name: str, subject_id: str) -> tuple[str, str, dt.datetime]:
-        """A fresh report number and verification code, remembered for verification."""
+    def _issue(
+        self, session: _Session, subject_key: str, subject_name: str, subject_id: str
+    ) -> tuple[str, str, dt.datetime]:
+        """A fresh report number and verification code, remembered for verification and for
+        objections (``subject_key``: the resident's ID number or the enterprise's code)."""
         issued_at = dt.datetime.now(CHINA_TIME).replace(microsecond=0)
         verify_code = "".join(secrets.choice(_VERIFY_ALPHABET) for _ in range(8))
         with self._lock:
@@ -185,17 +227,34 @@ class PlatformStore:
             report_no = f"XT{issued_at:%Y%m%d}{self._report_seq:06d}"
             issued = IssuedReport(report_no, verify_code, issued_at, subject_name, subject_id)
             self._reports[report_no] = issued
+            self._report_subjects[report_no] = (session.id_number, subject_key)
             self._write({"what": "report", "report": msgspec.to_builtins(issued)})
         return report_no, verify_code, issued_at
 
+    def _mark_objections(self, report: CreditReport, subject_key: str) -> CreditReport:
+        """The report with the rows under objection marked in each section."""
+        with self._lock:
+            objected = set(self._objected_rows.get(subject_key, ()))
+        if not objected:
+            return report
+        sections = tuple(
+            msgspec.structs.replace(
+                section, objections=tuple(sorted(r for k, r in objected if k == section.key))
+            )
+            for section in report.sections
+        )
+        return msgspec.structs.replace(report, sections=sections)
+
     def issue_report(self, terminal_id: str, token: str) -> CreditReport:
-        """A fresh report for the session's resident, remembered for verification."""
+        """A fresh report for the session's resident, rows under objection marked."""
         session = self._session(terminal_id, token)
         subject = population.find(session.id_number) or population.stranger(
             session.id_number, session.name
         )
-        issued = self._issue(mask_name(session.name), mask_id_number(session.id_number))
-        return population.build_report(subject, *issued)
+        issued = self._issue(
+            session, session.id_number, mask_name(session.name), mask_id_number(session.id_number)
+        )
+        return self._mark_objections(population.build_report(subject, *issued), session.id_number)
 
     def issue_enterprise_report(self, terminal_id: str, token: str, uscc: str) -> CreditReport:
         """A fresh report of the enterprise with code ``uscc`` (its shape already checked by
@@ -216,8 +275,101 @@ class PlatformStore:
                 "NOT_LEGAL_REPRESENTATIVE",
                 "the card holder is not the enterprise's registered legal representative",
             )
-        issued = self._issue(enterprise.name, enterprise.uscc)
-        return population.build_enterprise_report(enterprise, representative, *issued)
+        issued = self._issue(session, enterprise.uscc, enterprise.name, enterprise.uscc)
+        report = population.build_enterprise_report(enterprise, representative, *issued)
+        return self._mark_objections(report, enterprise.uscc)
+
+    # --- objections and repair guidance ---
+    def _row(self, subject_key: str, section: str, row: int) -> tuple[str, ...]:
+        enterprise = population.find_enterprise(subject_key)
+        if enterprise is not None:
+            rows = tuple(record for key, record in enterprise.records if key == section)
+        else:
+            subject = population.find(subject_key)
+            rows = subject.rows(section) if subject is not None else ()
+        if row >= len(rows):
+            raise invalid(f"the report has no row {row} in {section}")
+        return rows[row]
+
+    def _report_subject(self, report_no: str, session: _Session | None) -> str:
+        """The report's subject key (ID number or enterprise code); the report must have
+        been issued to this session's card holder."""
+        with self._lock:
+            owner = self._report_subjects.get(report_no)
+        if owner is None or (session is not None and session.id_number != owner[0]):
+            raise ApiError(404, "REPORT_NOT_FOUND", "no report with this number")
+        return owner[1]
+
+    def file_objection(
+        self, terminal_id: str, token: str, request: ObjectionRequest
+    ) -> ObjectionAccepted:
+        """``POST /objections``: filed once per idempotency key (a repeat, or the same
+        objection delivered later from the outbox, is answered ``duplicate``)."""
+        session = self._session(terminal_id, token)
+        subject_key = self._report_subject(request.report_no, session)
+        return self._file(
+            terminal_id,
+            request.idempotency_key,
+            subject_key,
+            (request.section, request.row, request.reason),
+            request.phone,
+        )
+
+    def _file(
+        self,
+        terminal_id: str,
+        key: str,
+        subject_key: str,
+        what: tuple[str, int, str],
+        phone: str | None,
+    ) -> ObjectionAccepted:
+        section, row, reason = what
+        if reason not in {r.code for r in OBJECTION_REASONS.reasons}:
+            raise invalid("reason is not one of the platform's objection reasons")
+        self._row(subject_key, section, row)
+        with self._lock:
+            known = self._objections.get((terminal_id, key))
+            if known is not None:
+                return msgspec.structs.replace(known, status="duplicate")
+            today = dt.datetime.now(CHINA_TIME).date()
+            acceptance_no = f"YY{today:%Y%m%d}{len(self._objections) + 1:06d}"
+            accepted = ObjectionAccepted(
+                acceptance_no, today + dt.timedelta(days=OBJECTION_ANSWER_DAYS), "accepted"
+            )
+            self._objections[(terminal_id, key)] = accepted
+            self._events[(terminal_id, key)] = Objection.KIND
+            self._objected_rows.setdefault(subject_key, set()).add((section, row))
+            if phone is not None:
+                self.phones[acceptance_no] = phone
+        return accepted
+
+    def _delivered_objection(
+        self, terminal_id: str, key: str, objection: Objection, secrets: tuple[bytes, ...]
+    ) -> ObjectionAccepted | RejectedEvent:
+        """An objection from an outbox (called under no lock): filed, or why it is refused."""
+        try:
+            phone = (
+                None
+                if objection.phone_sealed is None
+                else _unseal_with_any(secrets, key, objection.phone_sealed)
+            )
+            subject_key = self._report_subject(objection.report_no, None)
+            what = (objection.section, objection.row, objection.reason)
+            return self._file(terminal_id, key, subject_key, what, phone)
+        except SealBroken:
+            return RejectedEvent(key, "INVALID_EVENT", "phone_sealed does not open")
+        except ApiError as error:
+            return RejectedEvent(key, error.code, error.message)
+
+    def repair_guidance(
+        self, terminal_id: str, token: str, report_no: str, section: str, row: int
+    ) -> RepairGuidance:
+        session = self._session(terminal_id, token)
+        subject_key = self._report_subject(report_no, session)
+        record = self._row(subject_key, section, row)
+        enterprise = population.find_enterprise(subject_key) is not None
+        rule = rule_for(section, record, REFERENCE_DATE, enterprise)
+        return RepairGuidance(report_no, section, row, rule)
 
     def verify(self, report_no: str, code: str) -> IssuedReport | None:
         with self._lock:
@@ -253,36 +405,62 @@ class PlatformStore:
             raise ApiError(409, "IDEMPOTENCY_CONFLICT", "key was used for a different record")
         return PrintRecordReceipt(key, "duplicate")
 
-    def record_events(self, terminal_id: str, events: list[msgspec.Raw]) -> EventsAck:
-        """Accept each new valid event once; duplicates and rejects are reported per item."""
+    def record_events(
+        self, terminal_id: str, events: list[msgspec.Raw], secrets: tuple[bytes, ...] = ()
+    ) -> EventsAck:
+        """Accept each new valid event once; duplicates and rejects are reported per item.
+        ``secrets``: the terminal's (two during a rotation), which open an objection's sealed
+        phone number."""
         if len(events) > MAX_EVENTS_PER_BATCH:
             raise ApiError(413, "PAYLOAD_TOO_LARGE", f"at most {MAX_EVENTS_PER_BATCH} events")
         accepted: list[str] = []
         duplicates: list[str] = []
         rejected: list[RejectedEvent] = []
-        with self._lock:
-            for raw in events:
-                event = _decode_event(raw)
-                if isinstance(event, RejectedEvent):
-                    rejected.append(event)
-                elif (terminal_id, event.idempotency_key) in self._events:
-                    duplicates.append(event.idempotency_key)
+        for raw in events:
+            event = _decode_event(raw)
+            if isinstance(event, RejectedEvent):
+                rejected.append(event)
+                continue
+            key = event.idempotency_key
+            if isinstance(event, ObjectionEvent):  # filed under its own locking
+                filed = self._delivered_objection(terminal_id, key, event.payload, secrets)
+                if isinstance(filed, RejectedEvent):
+                    rejected.append(filed)
+                elif filed.status == "duplicate":
+                    duplicates.append(key)
                 else:
-                    self._events[(terminal_id, event.idempotency_key)] = event.payload.KIND
-                    entry = {
-                        "what": "event",
-                        "terminal_id": terminal_id,
-                        "key": event.idempotency_key,
-                        "kind": event.payload.KIND,
-                    }
-                    if isinstance(event.payload, TerminalHeartbeat):
-                        self._note_heartbeat(terminal_id, event.occurred_at, event.payload)
-                        # Versions, counts and device states: nothing personal.
-                        entry["heartbeat"] = msgspec.to_builtins(event.payload)
-                        entry["occurred_at"] = event.occurred_at.isoformat()
-                    self._write(entry)
-                    accepted.append(event.idempotency_key)
+                    self._journal_event(terminal_id, event)
+                    accepted.append(key)
+                continue
+            with self._lock:
+                if (terminal_id, key) in self._events:
+                    duplicates.append(key)
+                    continue
+                self._events[(terminal_id, key)] = event.payload.KIND
+                entry = {
+                    "what": "event",
+                    "terminal_id": terminal_id,
+                    "key": key,
+                    "kind": event.payload.KIND,
+                }
+                if isinstance(event.payload, TerminalHeartbeat):
+                    self._note_heartbeat(terminal_id, event.occurred_at, event.payload)
+                    # Versions, counts and device states: nothing personal.
+                    entry["heartbeat"] = msgspec.to_builtins(event.payload)
+                    entry["occurred_at"] = event.occurred_at.isoformat()
+                self._write(entry)
+                accepted.append(key)
         return EventsAck(tuple(accepted), tuple(duplicates), tuple(rejected))
+
+    def _journal_event(self, terminal_id: str, event: TerminalEvent) -> None:
+        entry = {
+            "what": "event",
+            "terminal_id": terminal_id,
+            "key": event.idempotency_key,
+            "kind": event.payload.KIND,
+        }
+        with self._lock:
+            self._write(entry)
 
     def _note_heartbeat(
         self, terminal_id: str, taken_at: dt.datetime, heartbeat: TerminalHeartbeat

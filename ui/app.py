@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,18 +33,23 @@ from PySide6.QtWidgets import QApplication
 
 from devices.idcard.reader import IdCardReader
 from devices.idcard.simulated import SimulatedReader
+from devices.printers.base import PrintResult
+from devices.printers.receipt import Receipt
 from devices.registry import load_reader
 from kiosk.config import Settings
+from kiosk.contract import ObjectionReason
 from kiosk.logs import kiosk_log_file
+from kiosk.objections import ObjectionOutcome, RecordRef, RepairOutcome
 from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
 from ui.bridge import SessionBridge
 from ui.technician import TechnicianDesk
-from ui.window import KioskWindow, TerminalActions
+from ui.window import KioskServices, KioskWindow
 
 if TYPE_CHECKING:
     from kiosk.demo import DemoEnvironment
     from kiosk.runtime import Runtime
+    from kiosk.terminal import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +97,7 @@ def _kiosk_window(
     settings: Settings,
     demo_env: DemoEnvironment | None,
     reader: IdCardReader,
-    actions: TerminalActions,
+    actions: KioskServices,
     bridge: SessionBridge,
     technician: TechnicianDesk,
 ) -> KioskWindow:
@@ -108,6 +114,7 @@ def _kiosk_window(
         demo_outage=demo_env.set_outage if demo and demo_env else None,
         service_window=settings.terminal.service_window,
         technician=technician,
+        credit=actions,
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -221,6 +228,30 @@ class Core(QObject):
 
     def claim_for_technician(self) -> bool:
         return self.runtime is not None and self.runtime.terminal.claim_for_technician()
+
+    # --- objections and repair guidance (only while a report is shown: the runtime is up) ---
+    @property
+    def terminal_id(self) -> str:
+        return self._settings.terminal.id
+
+    def _terminal(self) -> Terminal:
+        if self.runtime is None:
+            raise RuntimeError("the core is not up")
+        return self.runtime.terminal
+
+    def objection_reasons(self) -> Future[tuple[ObjectionReason, ...]]:
+        return self._terminal().objection_reasons()
+
+    def file_objection(
+        self, record: RecordRef, reason: ObjectionReason, phone: str
+    ) -> Future[ObjectionOutcome]:
+        return self._terminal().file_objection(record, reason, phone)
+
+    def repair_guidance(self, record: RecordRef) -> Future[RepairOutcome]:
+        return self._terminal().repair_guidance(record)
+
+    def print_sheet(self, receipt: Receipt, pdf: Callable[[], bytes]) -> Future[PrintResult]:
+        return self._terminal().print_sheet(receipt, pdf)
 
     def release_from_technician(self) -> None:
         if self.runtime is not None:

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,13 +21,31 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from devices.idcard.text_block import parse_text_block
+from devices.printers.base import PrintResult
 from devices.printers.kept_jobs import KeptJobStore
+from devices.printers.receipt import Receipt
 from kiosk.config import read_secret
-from kiosk.contract import USCC_PATTERN, CreditReport, DeviceFault, ListEntry, Notice
+from kiosk.contract import (
+    USCC_PATTERN,
+    CreditReport,
+    DeviceFault,
+    ListEntry,
+    Notice,
+    ObjectionAccepted,
+    ObjectionReason,
+    RepairRule,
+)
 from kiosk.demo import DEMO_TECHNICIAN_PIN, DemoEnvironment
 from kiosk.diagnostics.checks import Area
 from kiosk.diagnostics.context import KEPT_JOBS_DIR
 from kiosk.logs import FORMAT, MaskingFormatter
+from kiosk.objections import (
+    ObjectionOutcome,
+    RecordRef,
+    RepairOutcome,
+    objection_request,
+    outcome,
+)
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_items import enqueue
 from kiosk.platform.watch import PlatformStatus
@@ -70,6 +89,10 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
+SCREENSHOT_PHONE = "13800001234"
+"""Not a real resident's: what the phone keypad screenshot types."""
+
+
 @dataclass(frozen=True)
 class _Content:
     report: CreditReport
@@ -79,6 +102,49 @@ class _Content:
     demo_cards: list[tuple[str, str]]
     enterprise_report: CreditReport
     representative_name: str
+    reasons: tuple[ObjectionReason, ...]
+    accepted: ObjectionAccepted
+    rules: dict[str, tuple[int, RepairRule]]
+    """A 行政处罚 row the platform rules on, per repair status."""
+
+
+def _done(value: object) -> Future[object]:
+    future: Future[object] = Future()
+    future.set_result(value)
+    return future
+
+
+class _Credit:
+    """Objections and guidance answered from what the sandbox said (``_Content``)."""
+
+    terminal_id = "XT-DEMO-0001"
+
+    def __init__(self, content: _Content) -> None:
+        self._content = content
+        self.queued = False
+
+    def objection_reasons(self) -> Future[tuple[ObjectionReason, ...]]:
+        return _done(self._content.reasons)  # type: ignore[return-value]
+
+    def file_objection(
+        self, record: RecordRef, reason: ObjectionReason, phone: str
+    ) -> Future[ObjectionOutcome]:
+        report = self._content.report
+        request = objection_request(report, record, reason, phone)
+        accepted = None if self.queued else self._content.accepted
+        now = dt.datetime.now(dt.UTC)
+        return _done(outcome(request, report, reason, accepted, now))  # type: ignore[return-value]
+
+    def repair_guidance(self, record: RecordRef) -> Future[RepairOutcome]:
+        rules = {row: rule for row, rule in self._content.rules.values()}
+        rule = rules.get(record.row) if record.section == "admin_penalty" else None
+        report = self._content.report
+        return _done(RepairOutcome(report.report_no, record.describe(report), rule))  # type: ignore[return-value]
+
+    def print_sheet(self, receipt: Receipt, pdf: Callable[[], bytes]) -> Future[PrintResult]:
+        return _done(PrintResult("screenshot", True))  # type: ignore[return-value]
+
+    def touch(self) -> None: ...
 
 
 def _content_from_the_sandbox() -> _Content:
@@ -95,10 +161,19 @@ def _content_from_the_sandbox() -> _Content:
             if (found := re.findall(USCC_PATTERN, c.caption))
         )
         with PlatformClient(settings.platform.base_url, settings.terminal.id, secret) as client:
-            report = client.fetch_report(client.open_resident_session(holder))
-            token = client.open_resident_session(representative)
-            enterprise_report = client.fetch_enterprise_report(token, code)
+            token = client.open_resident_session(holder)
+            report = client.fetch_report(token)
+            representative_token = client.open_resident_session(representative)
+            enterprise_report = client.fetch_enterprise_report(representative_token, code)
             notices, lists = client.public_notices(), client.public_lists()
+            reasons = client.objection_reasons()
+            request = objection_request(report, RecordRef("admin_penalty", 0), reasons[0], "")
+            accepted = client.file_objection(token, request)
+            rules: dict[str, tuple[int, RepairRule]] = {}
+            for row in range(report.count("admin_penalty")):
+                rule = client.repair_guidance(token, report.report_no, "admin_penalty", row).rule
+                if rule is not None:
+                    rules.setdefault(rule.status, (row, rule))
         assert notices is not None and lists is not None  # no etag sent: never "not modified"
         cards = [(c.key, c.caption) for c in demo.cards]
         return _Content(
@@ -109,6 +184,9 @@ def _content_from_the_sandbox() -> _Content:
             cards,
             enterprise_report,
             representative.name,
+            reasons,
+            accepted,
+            rules,
         )
 
 
@@ -189,15 +267,28 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 failure=Failure(FailureReason.NOT_LEGAL_REPRESENTATIVE, State.FETCHING),
             ),
         ),
+        ("14-objection-reason", "objection"),
+        ("14b-objection-phone", "reason"),
+        ("14c-objection-confirm", "phone"),
+        ("14d-objection-result", "submit"),
+        ("14e-objection-queued", "queued"),
+        *[
+            (f"15-guidance-{status.replace('_', '-')}", f"guide:{status}")
+            for status in content.rules
+        ],
+        ("15d-guidance-none", "guide:none"),
     ]
     code = content.enterprise_report.subject.uscc
     typo = code[:17] + next(c for c in "0123456789" if c != code[17])
+    showing = view(State.SHOWING, report=report, holder_name=name)
     for orientation, (width, height) in SIZES.items():
+        credit = _Credit(content)
         window = KioskWindow(
             _NoActions(),
             "新泰市政务服务中心",
             demo=_NoDemo(),
             demo_cards=content.demo_cards,
+            credit=credit,
         )
         window.resize(width, height)
         window.show()
@@ -222,12 +313,46 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                     window.uscc_entry.keys[char].click()
                 if step == "uscc-typo":
                     window.uscc_entry.confirm.click()
+            elif isinstance(step, str):
+                _objection_step(window, credit, showing, step, content)
             else:
                 assert isinstance(step, SessionView)
                 window.apply(step)
             _settle(app)
             yield f"{orientation}-{shot_name}", window
         window.close()
+
+
+def _objection_step(
+    window: KioskWindow, credit: _Credit, showing: SessionView, step: str, content: _Content
+) -> None:
+    """The objection and guidance screens, opened as the report's row details open them."""
+    flow = window.objection
+    assert flow is not None
+    if step in ("objection", "queued", "guide:none") or step.startswith("guide:"):
+        window.apply(showing)
+    if step == "objection":
+        window.report.objection_requested.emit("admin_penalty", 0)
+    elif step == "reason":
+        flow.reason.reason_buttons[0].click()
+        for digit in SCREENSHOT_PHONE:
+            flow.phone.keys[digit].click()
+    elif step == "phone":
+        flow.phone.next.click()
+    elif step == "submit":
+        flow.confirm.submit_button.click()
+    elif step == "queued":
+        credit.queued = True
+        window.report.objection_requested.emit("black_list", 0)
+        flow.reason.reason_buttons[1].click()
+        flow.phone.skip.click()
+        flow.confirm.submit_button.click()
+        credit.queued = False
+    elif step == "guide:none":
+        window.report.repair_requested.emit("black_list", 0)
+    else:
+        row, _ = content.rules[step.removeprefix("guide:")]
+        window.report.repair_requested.emit("admin_penalty", row)
 
 
 def _wait(app: QApplication, done: Callable[[], bool], what: str) -> None:

@@ -28,6 +28,8 @@ TOUCH_PX = 96
 KEY_PX = 76
 """Narrowest on-screen key's content (the code keyboard in portrait): with its 3 px border
 82 px, above the 80 px touch minimum."""
+KEY_WIDTH_PX = 180
+"""A key of the on-screen numeric keypads."""
 
 STYLESHEET = f"""
 * {{ font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif; color: {INK}; }}
@@ -103,6 +105,7 @@ QPushButton#navItem, QPushButton#navCurrent {{ font-size: {SMALL_PX}px; min-heig
     padding: 0 20px; text-align: left; }}
 QPushButton#navItem {{ font-weight: normal; color: {INK}; border: 2px solid {LINE}; }}
 QPushButton#navCurrent {{ background: {BLUE}; color: {WHITE}; }}
+QPushButton#reason {{ padding: 16px 24px; font-size: 34px; min-height: 140px; }}
 QPlainTextEdit#log {{ font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace;
     font-size: 20px; background: {WHITE}; border: 2px solid {LINE}; border-radius: 12px; }}
 QPushButton#key {{ font-size: 40px; min-height: {TOUCH_PX}px; min-width: {KEY_PX}px;

@@ -17,6 +17,7 @@ from kiosk.session import PrintKind, SessionView, State
 from ui import theme
 from ui.bridge import SessionBridge
 from ui.demo_panel import DemoCardControl, DemoPanel
+from ui.objection import CreditServices, ObjectionFlow
 from ui.screens.attract import AttractScreen
 from ui.screens.out_of_service import OutOfServiceScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
@@ -43,6 +44,10 @@ class TerminalActions(Protocol):
     def enter_enterprise_code(self, uscc: str) -> None: ...
 
 
+class KioskServices(TerminalActions, CreditServices, Protocol):
+    """Everything the window's screens ask of the terminal (the terminal, or ``ui.app.Core``)."""
+
+
 PUBLICITY_IDLE_S = 60.0
 
 
@@ -62,8 +67,10 @@ class KioskWindow(QWidget):
         clock: Callable[[], float] = time.monotonic,
         service_window: str = "",
         technician: TechnicianDesk | None = None,
+        credit: CreditServices | None = None,
     ) -> None:
-        """``technician``: technician mode (five taps in the top-left corner); None: none."""
+        """``technician``: technician mode (five taps in the top-left corner); None: none.
+        ``credit``: objections and repair guidance from a report's records; None: none."""
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
@@ -119,6 +126,14 @@ class KioskWindow(QWidget):
         self.publicity.home_requested.connect(self._close_publicity)
         self.publicity.touched.connect(self._touch_publicity)
         self._publicity_deadline: float | None = None
+        self.objection: ObjectionFlow | None = None
+        if credit is not None:
+            flow = self.objection = ObjectionFlow(
+                self.stack, credit, lambda: self.view.report if self.view else None
+            )
+            self.report.objection_requested.connect(flow.object_to)
+            self.report.repair_requested.connect(flow.guide)
+            flow.finished.connect(self._back_to_report)
         self.technician = (
             TechnicianScreens(self.stack, technician, self._back_from_technician, clock)
             if technician is not None
@@ -161,6 +176,8 @@ class KioskWindow(QWidget):
             return
         state = view.state
         self.print_choice.offer(view.printable)
+        if self.objection is not None and state is not State.SHOWING:
+            self.objection.clear()
         if state is State.IDLE and not view.in_service:
             self.report.clear()
             self.stack.setCurrentWidget(self.out_of_service)
@@ -180,7 +197,8 @@ class KioskWindow(QWidget):
                 self.stack.setCurrentWidget(self.uscc_entry)
         elif state is State.SHOWING and view.report is not None:
             self.report.show_report(view.report, mask_name(view.holder_name))
-            if self.stack.currentWidget() is not self.print_choice:
+            in_objection = self.objection is not None and self.objection.holds_screen()
+            if self.stack.currentWidget() is not self.print_choice and not in_objection:
                 self.stack.setCurrentWidget(self.report)
         elif state is State.DONE:
             self.stack.setCurrentWidget(self.done)
@@ -226,6 +244,10 @@ class KioskWindow(QWidget):
     def _choose_print(self) -> None:
         self._actions.touch()
         self.stack.setCurrentWidget(self.print_choice)
+
+    def _back_to_report(self) -> None:
+        self._actions.touch()
+        self.stack.setCurrentWidget(self.report)
 
     def _cancel_print(self) -> None:
         self._actions.touch()

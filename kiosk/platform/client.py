@@ -48,9 +48,14 @@ from kiosk.contract import (
     ListEntry,
     Notice,
     Notices,
+    ObjectionAccepted,
+    ObjectionReason,
+    ObjectionReasons,
+    ObjectionRequest,
     PrintRecordReceipt,
     PrintRecordRequest,
     PublicLists,
+    RepairGuidance,
     ResidentSession,
     ResidentSessionRequest,
     TerminalEvent,
@@ -194,6 +199,9 @@ _PING = msgspec.json.Decoder(TerminalPing)
 _NOTICES = msgspec.json.Decoder(Notices)
 _LISTS = msgspec.json.Decoder(PublicLists)
 _ERROR = msgspec.json.Decoder(Error)
+_OBJECTION_REASONS = msgspec.json.Decoder(ObjectionReasons)
+_OBJECTION_ACCEPTED = msgspec.json.Decoder(ObjectionAccepted)
+_REPAIR_GUIDANCE = msgspec.json.Decoder(RepairGuidance)
 
 
 def parse_report(body: bytes) -> CreditReport:
@@ -393,6 +401,35 @@ class PlatformClient:
         body = TerminalEventsRequest(list(events))
         response = self._call("POST", "/api/v1/terminal-events", body=body)
         return decode(_EVENTS_ACK, response.content, "terminal-events")
+
+    def objection_reasons(self) -> tuple[ObjectionReason, ...]:
+        """The objection reasons the platform accepts (信息错误, 已履行/已整改, …)."""
+        response = self._call("GET", "/api/v1/objections/reasons")
+        return decode(_OBJECTION_REASONS, response.content, "objections/reasons").reasons
+
+    def file_objection(self, token: str, request: ObjectionRequest) -> ObjectionAccepted:
+        """File an objection to one row of the resident's report (repeating it under the same
+        idempotency key is harmless). Raises SessionExpired, PlatformRejected, …"""
+        headers = {"Authorization": f"Bearer {token}"}
+        response = self._call("POST", "/api/v1/objections", body=request, headers=headers)
+        accepted = decode(_OBJECTION_ACCEPTED, response.content, "objections")
+        log.info(
+            "platform: objection to %s %s row %d %s as %s",
+            request.report_no,
+            request.section,
+            request.row,
+            accepted.status,
+            accepted.acceptance_no,
+        )
+        return accepted
+
+    def repair_guidance(self, token: str, report_no: str, section: str, row: int) -> RepairGuidance:
+        """The platform's credit-repair rule for one record (``rule`` None: it has none)."""
+        path = f"/api/v1/reports/{quote(report_no, safe='')}/repair-guidance"
+        headers = {"Authorization": f"Bearer {token}"}
+        query = (("section", section), ("row", str(row)))
+        response = self._call("GET", path, query=query, headers=headers)
+        return decode(_REPAIR_GUIDANCE, response.content, "repair-guidance")
 
     def public_notices(self, etag: str | None = None) -> PublicContent[Notice] | None:
         """信用新泰 notices; None when they have not changed since ``etag``."""

@@ -16,6 +16,7 @@ from kiosk.contract import (
     FleetTerminals,
     HeartbeatEvent,
     Notices,
+    ObjectionEvent,
     PrintRecordEvent,
     PrintRecordRequest,
     PublicLists,
@@ -25,6 +26,7 @@ from kiosk.contract import (
     UpdateStep,
     UpdateStepEvent,
 )
+from kiosk.objections import RecordRef, objection_request, queued_objection
 from kiosk.platform.client import PlatformClient
 from kiosk.report_model import verify_url
 from sandbox import population
@@ -58,6 +60,16 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
         resident, report.report_no, report.verify_code, report.issued_at
     )
 
+    reasons = client.objection_reasons()
+    filed = objection_request(report, RecordRef("red_list", 0), reasons[2], "13800001234")
+    token = client.open_resident_session(resident.card())
+    accepted = client.file_objection(token, filed)
+    assert client.file_objection(token, filed) == msgspec.structs.replace(
+        accepted, status="duplicate"
+    )
+    guidance = client.repair_guidance(token, report.report_no, "red_list", 0)
+    assert (guidance.report_no, guidance.section, guidance.row) == (report.report_no, "red_list", 0)
+
     record = PrintRecordRequest("a4", AT, 4, True)
     first = client.post_print_record(report.report_no, "contract-print", record)
     again = client.post_print_record(report.report_no, "contract-print", record)
@@ -87,6 +99,19 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
             occurred_at=AT,
             payload=UpdateStep(step="rejected", version="1.0.1", at=AT, detail="bad signature"),
         ),
+        ObjectionEvent(
+            idempotency_key="c-objection",
+            occurred_at=AT,
+            payload=msgspec.structs.replace(
+                queued_objection(
+                    objection_request(report, RecordRef("red_list", 0), reasons[0], "13800001234"),
+                    TERMINAL,
+                    SECRET,
+                    AT,
+                ),
+                phone_sealed=None,
+            ),
+        ),
     ]
     ack = client.post_terminal_events(events)
     assert ack == EventsAck(tuple(e.idempotency_key for e in events), (), ())
@@ -98,6 +123,7 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
         "c-action": "technician_action",
         "c-beat": "heartbeat",
         "c-update": "update_step",
+        "c-objection": "objection",
     }
     fleet_url = sandbox.url + "/api/v1/fleet/terminals"
     with requests.get(fleet_url, timeout=2) as refused:

@@ -489,6 +489,9 @@ def test_openapi_lists_every_path(sandbox: Sandbox) -> None:
         "/api/v1/verify/{report_no}",
         "/api/v1/openapi.json",
         "/api/v1/fleet/terminals",
+        "/api/v1/objections/reasons",
+        "/api/v1/objections",
+        "/api/v1/reports/{report_no}/repair-guidance",
     }
     assert document["servers"] == [{"url": sandbox.url}]
     assert {"CreditReport", "Error", "EventsAck"} <= set(document["components"]["schemas"])

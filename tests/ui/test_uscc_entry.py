@@ -17,8 +17,9 @@ from kiosk.report_model import ENTERPRISE_TITLE
 from kiosk.session import Failure, FailureReason, SessionView, State
 from tests.clock import FakeClock
 from tests.reports import ENTERPRISE_NAME, ENTERPRISE_USCC, make_report
+from tests.ui.fakes import FakeActions
 from tests.ui.technician_harness import Kiosk, start_kiosk
-from tests.ui.test_window import FakeActions, view
+from tests.ui.test_window import view
 from ui.screens.uscc_entry import UsccEntryScreen
 from ui.strings import failure as failure_text
 from ui.strings import uscc_entry as text

@@ -8,6 +8,7 @@ from kiosk.contract import ListEntry, Notice
 from kiosk.platform.watch import PlatformStatus
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from tests.reports import make_report
+from tests.ui.fakes import FakeActions
 from ui.screens.report import RECORDS_PER_PAGE, paginate
 from ui.strings import done as done_text
 from ui.strings import failure as failure_text
@@ -15,26 +16,6 @@ from ui.strings import report as report_text
 from ui.window import KioskWindow
 
 NAME = "测试员甲"
-
-
-class FakeActions:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, object]] = []
-
-    def print_report(self, kinds: frozenset[PrintKind]) -> None:
-        self.calls.append(("print", kinds))
-
-    def end_session(self) -> None:
-        self.calls.append(("end", None))
-
-    def touch(self) -> None:
-        self.calls.append(("touch", None))
-
-    def choose_enterprise(self, chosen: bool) -> None:
-        self.calls.append(("choose_enterprise", chosen))
-
-    def enter_enterprise_code(self, code: str) -> None:
-        self.calls.append(("enter_enterprise_code", code))
 
 
 class FakeDemo:

@@ -50,3 +50,13 @@ def test_a_log_file_that_cannot_be_written_leaves_stderr_logging(
     logging.getLogger("test.logs").warning("still heard")
     err = capsys.readouterr().err
     assert "cannot write the log file" in err and "still heard" in err
+
+
+def test_the_log_file_never_holds_a_full_mobile_number(tmp_path: Path, root_logging: None) -> None:
+    log_file = tmp_path / "kiosk.log"
+    configure_logging(log_file)
+    logging.getLogger("test.logs").warning("follow-up phone %s given", "13912348765")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert "13912348765" not in text and "139****8765" in text

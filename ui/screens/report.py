@@ -48,6 +48,10 @@ class ReportScreen(QWidget):
     print_requested = Signal()
     exit_requested = Signal()
     touched = Signal()
+    objection_requested = Signal(str, int)
+    """申请异议 on a record: (section key, row index within that section)."""
+    repair_requested = Signal(str, int)
+    """信用修复指引 on a record: (section key, row index within that section)."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -20,9 +20,12 @@ from kiosk.contract import (
     Error,
     EventsAck,
     Notices,
+    ObjectionAccepted,
+    ObjectionReasons,
     PrintRecordReceipt,
     PublicLists,
     QueryRecord,
+    RepairGuidance,
     ResidentSession,
 )
 from kiosk.platform.client import MalformedReply, decode
@@ -40,6 +43,9 @@ REPLIES = (
     Notices,
     PublicLists,
     Error,
+    ObjectionReasons,
+    ObjectionAccepted,
+    RepairGuidance,
 )
 DECODERS = {t: msgspec.json.Decoder(t) for t in REPLIES}
 SEEDS = [(t, json.loads(msgspec.json.encode(e))) for _, t, e in examples(openapi_document(""))]
