@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from kiosk.contract import (
+    ConsentEvent,
     DeviceFaultEvent,
     EventsAck,
     FleetTerminals,
@@ -20,6 +21,7 @@ from kiosk.contract import (
     PrintRecordRequest,
     PublicLists,
     QueryRecordEvent,
+    StaffAlertEvent,
     TechnicianActionEvent,
     TerminalEvent,
     UpdateStep,
@@ -87,6 +89,8 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
             occurred_at=AT,
             payload=UpdateStep(step="rejected", version="1.0.1", at=AT, detail="bad signature"),
         ),
+        ConsentEvent(idempotency_key="c-consent", occurred_at=AT, payload=payloads.consent()),
+        StaffAlertEvent(idempotency_key="c-staff", occurred_at=AT, payload=payloads.staff_alert()),
     ]
     ack = client.post_terminal_events(events)
     assert ack == EventsAck(tuple(e.idempotency_key for e in events), (), ())
@@ -98,6 +102,8 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
         "c-action": "technician_action",
         "c-beat": "heartbeat",
         "c-update": "update_step",
+        "c-consent": "consent",
+        "c-staff": "staff_alert",
     }
     fleet_url = sandbox.url + "/api/v1/fleet/terminals"
     with requests.get(fleet_url, timeout=2) as refused:
