@@ -62,6 +62,10 @@ def bench_sessions() -> None:
         key = demo.default_card
         states: list[State] = []
         window.bridge.changed.connect(lambda v: states.append(v.state))
+        # the resident agrees on the 查询授权 screen as soon as it shows
+        window.bridge.changed.connect(
+            lambda v: v.state is State.CONSENT and window.consent.agree.click()
+        )
 
         def wait_for(state: State, timeout_s: float = 20.0) -> None:
             loop = QEventLoop()

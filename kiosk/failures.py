@@ -25,7 +25,7 @@ class FailureEntry:
     """What the resident can do now."""
 
 
-GO_TO_WINDOW = "需要帮助请到{window}，并告知工作人员错误代码 {code}"
+GO_TO_WINDOW = "需要帮助请到{window}，并告诉工作人员错误代码 {code}"
 DEFAULT_WINDOW = "服务窗口"
 
 REASONS: dict[FailureReason, FailureEntry] = {

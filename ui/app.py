@@ -108,6 +108,7 @@ def _kiosk_window(
         demo_outage=demo_env.set_outage if demo and demo_env else None,
         service_window=settings.terminal.service_window,
         technician=technician,
+        consent_text=settings.consent.text,
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -210,6 +211,18 @@ class Core(QObject):
     def touch(self) -> None:
         if self.runtime is not None:
             self.runtime.terminal.touch()
+
+    def give_consent(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.give_consent()
+
+    def refuse_consent(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.refuse_consent()
+
+    def call_staff(self, screen: str) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.call_staff(screen)
 
     def claim_for_technician(self) -> bool:
         return self.runtime is not None and self.runtime.terminal.claim_for_technician()

@@ -14,6 +14,7 @@ from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import State
 from kiosk.technician import TAPS
 from tests.clock import FakeClock
+from tests.kiosk_harness import consent_when_asked
 from ui.bridge import SessionBridge
 from ui.technician import TechnicianDesk
 from ui.window import KioskWindow
@@ -57,6 +58,7 @@ def start_kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock) -> Kiosk:
     desk = TechnicianDesk(settings, terminal, lambda: runtime, log_file, clock, wall)
     window = KioskWindow(terminal, "新泰市政务服务中心", clock=clock, technician=desk)
     bridge.changed.connect(window.apply)
+    bridge.changed.connect(lambda view: consent_when_asked(view, window.consent.agree.click))
     window.bridge = bridge
     qtbot.addWidget(window)
     window.resize(1920, 1080)

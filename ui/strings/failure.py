@@ -3,8 +3,6 @@
 from kiosk.failures import describe as entry_for
 from kiosk.session import Failure
 
-ERROR_CODE = "错误代码 {code}"
-
 
 def describe(failure: Failure) -> tuple[str, str]:
     """(what happened, what to do) for one failure."""

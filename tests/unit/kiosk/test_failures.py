@@ -44,7 +44,7 @@ def test_the_clerks_line_names_the_window_and_the_code() -> None:
     entry = failures.REASONS[FailureReason.PLATFORM_UNAVAILABLE]
     assert (
         failures.go_to_window(entry, "3号窗口")
-        == "需要帮助请到3号窗口，并告知工作人员错误代码 2101"
+        == "需要帮助请到3号窗口，并告诉工作人员错误代码 2101"
     )
     assert "服务窗口" in failures.go_to_window(entry, "")
 
