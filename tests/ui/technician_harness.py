@@ -48,17 +48,29 @@ class Kiosk:
         return [i.payload["action"] for i in items if i.kind == "technician_action"]
 
 
-def start_kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock) -> Kiosk:
-    """Technician mode shows the tail of ``<state_dir>/kiosk.log``."""
+def start_kiosk(
+    qtbot: QtBot, settings: Settings, wall: FakeClock, consents: bool = True
+) -> Kiosk:
+    """Technician mode shows the tail of ``<state_dir>/kiosk.log``. ``consents``: the
+    resident agrees on the 查询授权 screen at once (False: the test answers it)."""
     clock = FakeClock()
     bridge = SessionBridge()
     runtime = build_runtime(settings, bridge.publish, bridge.publish_platform)
     terminal = runtime.terminal
     log_file = settings.terminal.state_dir / "kiosk.log"
     desk = TechnicianDesk(settings, terminal, lambda: runtime, log_file, clock, wall)
-    window = KioskWindow(terminal, "新泰市政务服务中心", clock=clock, technician=desk)
+    window = KioskWindow(
+        terminal,
+        "新泰市政务服务中心",
+        clock=clock,
+        service_window=settings.terminal.service_window,
+        technician=desk,
+        consent_text=settings.consent.text,
+    )
     bridge.changed.connect(window.apply)
-    bridge.changed.connect(lambda view: consent_when_asked(view, window.consent.agree.click))
+    bridge.platform_changed.connect(window.apply_platform)
+    if consents:
+        bridge.changed.connect(lambda view: consent_when_asked(view, window.consent.agree.click))
     window.bridge = bridge
     qtbot.addWidget(window)
     window.resize(1920, 1080)
