@@ -32,7 +32,7 @@ from ui.screens.technician import TechnicianScreens
 from ui.strings import common, flow
 from ui.strings import technician as technician_text
 from ui.technician import TechnicianDesk
-from ui.widgets import button, label
+from ui.widgets import button, centered, label
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
     from kiosk.platform.watch import PlatformStatus
@@ -108,6 +108,10 @@ class KioskWindow(QWidget):
         self.card_away = card_away_screen()
         self.exit_prompt, self.exit_confirm, self.exit_cancel = exit_screen()
         self.stack = QStackedWidget()
+        # Not the largest page's minimum (the technician's PIN pad) plus the footer's 呼叫工作人员,
+        # which is not shown with it: that sum is taller than a 1080 p screen. Each page is
+        # checked to fit as it is shown (tests/ui/test_layout.py).
+        self.stack.setMinimumSize(1, 1)
         self._screen_names: dict[QWidget, str] = {
             self.attract: "attract",
             self.progress: "progress",
@@ -157,13 +161,17 @@ class KioskWindow(QWidget):
         self.countdown = label("", "countdown", wrap=False)
         footer_row.addWidget(self.countdown)
         footer_row.addStretch(1)
-        self.staff_note = label("", "badgeGood", wrap=False)
+        # above the footer, across the window: the footer row has no room left in portrait
+        self.staff_note = centered("", "badgeGood")
         self.staff_note.hide()
-        footer_row.addWidget(self.staff_note)
         self.call_staff = button(flow.CALL_STAFF)
         self.call_staff.clicked.connect(self._call_staff)
         footer_row.addWidget(self.call_staff)
         self._staff_note_until: float | None = None
+        # only on a resident's screen: technician mode has its own footer text
+        self.stack.currentChanged.connect(
+            lambda _: self.call_staff.setVisible(self.stack.currentWidget() in self._screen_names)
+        )
         self.demo_panel: DemoPanel | None = None
         if demo is not None:
             panel = self.demo_panel = DemoPanel(self, demo, demo_cards, demo_outage)
@@ -177,6 +185,7 @@ class KioskWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.staff_note)
         layout.addWidget(footer)
 
         self.timer = QTimer(self)
@@ -302,7 +311,6 @@ class KioskWindow(QWidget):
             self.attract.tick(now)
         deadline = self.view.deadline if self.view else None
         technician_left = self.technician.idle_left() if self.technician else None
-        self.call_staff.setVisible(technician_left is None)
         if self._staff_note_until is not None and self._staff_note_until <= self._clock():
             self._staff_note_until = None
             self.staff_note.hide()

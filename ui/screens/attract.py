@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
@@ -37,9 +37,11 @@ class AttractScreen(QWidget):
         self.outage = centered(flow.OUTAGE.format(window=window), "outage")
         self.outage_note = centered(flow.OUTAGE_NOTE, "subtitle")
         prompt_layout.addWidget(self.picture, 1)
-        prompt_layout.addWidget(self.prompt)
-        prompt_layout.addWidget(self.outage)
-        prompt_layout.addWidget(self.outage_note)
+        prompt_layout.addStretch(0)  # with the picture hidden, the words stay in the middle
+        for words in (self.prompt, self.outage, self.outage_note):
+            words.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            prompt_layout.addWidget(words)
+        prompt_layout.addStretch(0)
         self.steps = centered("  →  ".join(text.STEPS), "subtitle")
         self.publicity = button(publicity_text.OPEN)
         self.steps_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
