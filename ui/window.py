@@ -297,7 +297,8 @@ class KioskWindow(QWidget):
         self._tick()
 
     def _call_staff(self) -> None:
-        screen = self._screen_names.get(self.stack.currentWidget(), "other")
+        current = self.stack.currentWidget()
+        screen = self._screen_names.get(current, "other") if current else "other"
         self._actions.call_staff(screen)
         self.staff_note.setText(flow.STAFF_CALLED.format(window=self.service_window))
         self.staff_note.show()

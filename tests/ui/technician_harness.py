@@ -48,9 +48,7 @@ class Kiosk:
         return [i.payload["action"] for i in items if i.kind == "technician_action"]
 
 
-def start_kiosk(
-    qtbot: QtBot, settings: Settings, wall: FakeClock, consents: bool = True
-) -> Kiosk:
+def start_kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock, consents: bool = True) -> Kiosk:
     """Technician mode shows the tail of ``<state_dir>/kiosk.log``. ``consents``: the
     resident agrees on the 查询授权 screen at once (False: the test answers it)."""
     clock = FakeClock()

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.config import SessionSettings
 from kiosk.contract import CreditReport
 from kiosk.session import (
     FailureReason,
@@ -10,6 +11,7 @@ from kiosk.session import (
     Session,
     State,
 )
+from kiosk.terminal import session_timeouts
 from tests.cards import make_card
 from tests.clock import FakeClock
 
@@ -261,3 +263,12 @@ def test_view_repr_holds_no_personal_data(session: Session) -> None:
 def test_every_state_but_idle_needs_a_timeout() -> None:
     with pytest.raises(ValueError):
         Session({State.READING: 1.0})
+
+
+def test_elder_mode_lengthens_only_what_the_resident_reads() -> None:
+    settings = SessionSettings(elder_factor=3.0)
+    plain, elder = session_timeouts(settings), session_timeouts(settings, elder=True)
+    assert elder[State.CONSENT] == 3 * plain[State.CONSENT]
+    assert elder[State.SHOWING] == 3 * plain[State.SHOWING]
+    for machine_works in (State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING):
+        assert elder[machine_works] == plain[machine_works]
