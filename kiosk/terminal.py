@@ -221,8 +221,12 @@ class Terminal:
         self._on_change = on_change
         self._on_ready = on_ready
         self._today = today
-        self._session = Session(session_timeouts(timeouts), clock)
-        _apply_timeouts(self._session, timeouts, elder=False)
+        self._session = Session(
+            session_timeouts(timeouts),
+            clock,
+            still_there_s=timeouts.still_there_s,
+            card_grace_s=timeouts.card_grace_s,
+        )
         self._consent_version = consent_version
         self._card_on_reader = False
         """What the reader last said: a card lies on it (coordinator only)."""
@@ -856,10 +860,8 @@ class Terminal:
         self._card_on_reader = False
         state = self._session.state
         # While printing the job runs on; a failure message stays until read or timed out.
-        if state in (State.PRINTING, State.FAILED):
-            return
-        if state is State.IDLE:
-            self._publish()  # the attract screen stops asking for the card to be taken
+        if state in (State.IDLE, State.PRINTING, State.FAILED):
+            self._publish()  # the screen stops asking for the card to be taken
             return
         number = self._session.number
         if self._session.card_lifted():
