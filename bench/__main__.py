@@ -195,12 +195,20 @@ def bench_release() -> None:
     release.run(emit)
 
 
+def bench_transport() -> None:
+    """Card laid → report painted over HTTPS (pinned CA) against plain HTTP, same run."""
+    from bench import transport
+
+    transport.run(emit, percentile)
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     for name, bench in (
         ("startup", bench_startup),
         ("pdf", bench_pdf),
         ("sessions", bench_sessions),
+        ("transport", bench_transport),
         ("idcard", bench_idcard),
         ("printing", bench_printing),
         ("outbox", bench_outbox),

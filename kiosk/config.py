@@ -9,12 +9,16 @@ one ``ConfigError`` line naming the key.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import os
 import re
+import stat
 import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -44,7 +48,9 @@ class TerminalSettings:
     id: str
     """Terminal identifier the platform knows this terminal by (X-Terminal-Id)."""
     secret_file: Path
-    """File holding the terminal's HMAC secret (hex); readable by the kiosk user only."""
+    """File holding the terminal's HMAC secret (hex), owned by root or the kiosk user, no
+    access for others and not group-writable (``read_secret``); the kiosk re-reads it when
+    it changes (docs/secret-rotation.md)."""
     hall_name: str = "新泰市政务服务中心"
     """Service-hall name shown on the attract screen."""
     state_dir: Path = DEFAULT_STATE_DIR
@@ -60,7 +66,8 @@ class TerminalSettings:
 @dataclass(frozen=True)
 class PlatformSettings:
     base_url: str
-    """Credit platform API base URL."""
+    """Credit platform API base URL: ``https://`` (plain ``http://`` only to a loopback
+    address: demo mode and tests)."""
     connect_timeout_s: Seconds = 3.05
     """Seconds to wait for a TCP connection."""
     read_timeout_s: Seconds = 10.0
@@ -262,8 +269,30 @@ def _typed_options(kind: str, device: DeviceSettings) -> DeviceSettings:
     return device_settings(kind, device.driver, device.options)
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_platform(platform: PlatformSettings) -> None:
+    """Residents' data leaves the terminal encrypted: HTTPS, except to this machine itself."""
+    url = urlsplit(platform.base_url)
+    if url.scheme == "https" and url.hostname:
+        return
+    if url.scheme == "http" and is_loopback(url.hostname or ""):
+        return
+    raise ConfigError(
+        "platform.base_url: must be https:// (plain http:// is allowed to loopback only)"
+    )
+
+
 def settings_from_dict(data: dict[str, Any]) -> Settings:
     settings = _convert(data, Settings, "")
+    _check_platform(settings.platform)
     if settings.technician.pin_hash:
         try:
             parse_pin_hash(settings.technician.pin_hash)
@@ -297,13 +326,16 @@ def partial_settings_from_dict(data: dict[str, Any]) -> PartialSettings:
         devices = {kind: getattr(full, kind) for kind in DRIVERS}
         return PartialSettings(full.terminal, full.platform, devices, full.updater)
     _refuse_unknown_keys(data, Settings, "")
+    platform = (
+        _convert(data["platform"], PlatformSettings, "platform") if "platform" in data else None
+    )
+    if platform is not None:
+        _check_platform(platform)
     return PartialSettings(
         terminal=_convert(data["terminal"], TerminalSettings, "terminal")
         if "terminal" in data
         else None,
-        platform=_convert(data["platform"], PlatformSettings, "platform")
-        if "platform" in data
-        else None,
+        platform=platform,
         devices={
             kind: _typed_options(kind, _convert(data[kind], DeviceSettings, kind))
             for kind in DRIVERS
@@ -329,8 +361,35 @@ def load_settings(path: Path) -> Settings:
     return settings_from_dict(_read_toml(path))
 
 
+def check_secret_file(path: Path, status: os.stat_result) -> None:
+    """Refuse a secret file others may read or anyone but root may change.
+
+    Owner root or the kiosk's own user; group read allowed, because the installer gives the
+    root-owned file to the kiosk's group (0640 root:kiosk) so that only root can change it;
+    no access for others, no group write. No flag relaxes this, not even for tests: a flag
+    can be left on in a service hall, and a test writes its file 0600 as easily.
+    """
+    problems = []
+    if status.st_uid not in (0, os.geteuid()):
+        problems.append(f"owned by uid {status.st_uid}, not root or this user")
+    if status.st_mode & (stat.S_IRWXO | stat.S_IWGRP):
+        problems.append(f"mode {stat.S_IMODE(status.st_mode):04o} lets others in")
+    if problems:
+        raise ConfigError(
+            f"terminal.secret_file: {path}: {', '.join(problems)}; "
+            "chown root:<kiosk group> and chmod 0640 (or 0600) it"
+        )
+
+
 def read_secret(path: Path) -> bytes:
+    """The terminal secret from ``path``, checked by ``check_secret_file``."""
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        raise ConfigError(f"{path}: terminal secret missing or not hex") from None
+        with path.open("rb") as file:
+            status, text = os.fstat(file.fileno()), file.read()
+    except OSError:
+        raise ConfigError(f"{path}: terminal secret missing or unreadable") from None
+    check_secret_file(path, status)
+    try:
+        return bytes.fromhex(text.decode("ascii").strip())
+    except ValueError:
+        raise ConfigError(f"{path}: terminal secret is not hex") from None

@@ -16,6 +16,7 @@ import os
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -62,13 +63,30 @@ def sandbox_command(*serve_args: str) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "sandbox", "serve", *serve_args], env
 
 
+@dataclass(frozen=True)
+class SandboxTls:
+    """What the sandbox serves HTTPS with, and the CA the kiosk pins to trust it."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+
 class SandboxProcess:
     """A running sandbox process: its URL, its loopback admin interface, and stopping it."""
 
-    def __init__(self, process: subprocess.Popen[bytes], url: str, log_file: Path) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        url: str,
+        log_file: Path,
+        ca_file: Path | None = None,
+    ) -> None:
+        """``ca_file``: the CA its HTTPS certificate is trusted by (None: plain HTTP)."""
         self.process = process
         self.url = url
         self.log_file = log_file
+        self.ca_file = ca_file
 
     @property
     def pid(self) -> int:
@@ -85,11 +103,18 @@ class SandboxProcess:
     def clear_faults(self) -> None:
         self._admin("DELETE", "/__sandbox/faults")
 
+    def rotate_secret(self, terminal_id: str, secret: bytes, grace_s: float) -> None:
+        """What the platform operators do (docs/secret-rotation.md): ``secret`` from now on,
+        the old one still accepted for ``grace_s`` seconds."""
+        rotation = {"terminal_id": terminal_id, "secret": secret.hex(), "grace_s": grace_s}
+        self._admin("POST", "/__sandbox/terminal-secrets", rotation)
+
     def _admin(self, method: str, path: str, payload: object = None) -> Any:
         body = None if payload is None else json.dumps(payload).encode()
         request = urllib.request.Request(self.url + path, data=body, method=method)
         request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=5) as response:
+        context = None if self.ca_file is None else ssl.create_default_context(cafile=self.ca_file)
+        with urllib.request.urlopen(request, timeout=5, context=context) as response:
             return json.load(response)
 
     def stop(self, timeout_s: float = 5.0) -> None:
@@ -115,12 +140,14 @@ def start_sandbox_process(
     timeout_s: float = 30.0,
     journal: Path | None = None,
     serve_options: Sequence[str] = (),
+    tls: SandboxTls | None = None,
 ) -> SandboxProcess:
     """Start ``python -m sandbox serve`` on loopback and wait until it answers.
 
     Its ready file goes in ``run_dir``; it exits by itself if this process dies first.
     ``journal``: what it received is kept there across restarts (``sandbox.store``);
-    ``serve_options``: more of ``serve``'s options (a simulated fleet, an operator token).
+    ``serve_options``: more of ``serve``'s options (a simulated fleet, an operator token);
+    ``tls``: serve HTTPS only, with this certificate.
     """
     ready_file = run_dir / "sandbox.url"
     ready_file.unlink(missing_ok=True)
@@ -137,6 +164,8 @@ def start_sandbox_process(
         serve_args.append(f"--demo-cards={demo_cards_dir}")
     if journal is not None:
         serve_args.append(f"--journal={journal}")
+    if tls is not None:
+        serve_args += [f"--tls-cert={tls.cert_file}", f"--tls-key={tls.key_file}"]
     serve_args.extend(serve_options)
     command, env = sandbox_command(*serve_args)
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
@@ -151,7 +180,8 @@ def start_sandbox_process(
             SandboxProcess(process, "", log_file).stop()
             raise SandboxError(f"the sandbox was not ready within {timeout_s:g} s; see {log_file}")
         time.sleep(0.02)
-    sandbox = SandboxProcess(process, ready_file.read_text(encoding="utf-8"), log_file)
+    url = ready_file.read_text(encoding="utf-8")
+    sandbox = SandboxProcess(process, url, log_file, None if tls is None else tls.ca_file)
     log.info("sandbox platform pid %d at %s, log %s", sandbox.pid, sandbox.url, log_file)
     return sandbox
 
@@ -185,10 +215,13 @@ class DemoEnvironment:
         reader_options: dict[str, object] | None = None,
         printer_options: dict[str, object] | None = None,
         sandbox_journal: Path | None = None,
+        sandbox_tls: SandboxTls | None = None,
     ) -> None:
-        """``sandbox_journal``: the sandbox keeps what it received there across restarts."""
+        """``sandbox_journal``: the sandbox keeps what it received there across restarts;
+        ``sandbox_tls``: it serves HTTPS with this certificate, its CA pinned in the settings."""
         self._own_root = root is None
         self.sandbox_journal = sandbox_journal
+        self.sandbox_tls = sandbox_tls
         self.root = root or Path(tempfile.mkdtemp(prefix="taihaoban-demo-"))
         self.printed_dir = self.root / "printed"
         self.log_file = self.root / "kiosk.log"
@@ -225,7 +258,11 @@ class DemoEnvironment:
                 hall_name="新泰市政务服务中心 · 演示",
                 state_dir=self.root / "state",
             ),
-            platform=PlatformSettings(base_url=self.sandbox.url, read_timeout_s=5.0),
+            platform=PlatformSettings(
+                base_url=self.sandbox.url,
+                read_timeout_s=5.0,
+                ca_file=None if self.sandbox_tls is None else self.sandbox_tls.ca_file,
+            ),
             card_reader=device_settings("card_reader", "simulated", self._reader_options),
             receipt_printer=device_settings("receipt_printer", "simulated", dict(printer)),
             document_printer=device_settings("document_printer", "simulated", dict(printer)),
@@ -246,6 +283,7 @@ class DemoEnvironment:
             demo_cards_dir=demo_cards_dir,
             port=port,
             journal=self.sandbox_journal,
+            tls=self.sandbox_tls,
         )
 
     def set_outage(self, down: bool) -> None:

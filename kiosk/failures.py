@@ -95,6 +95,12 @@ REASONS: dict[FailureReason, FailureEntry] = {
         "平台送来的报告数据不完整，为保证准确，本机没有显示。",
         "请稍后再试，或到窗口办理。",
     ),
+    FailureReason.SESSION_EXPIRED: FailureEntry(
+        2105,
+        "查询已过期",
+        "本次查询在平台的有效时间已过，重新验证也没有成功。",
+        "请取回身份证，重新放置后再查询一次。",
+    ),
     FailureReason.PRINTER_FAULT: FailureEntry(
         3100,
         "打印未能完成",

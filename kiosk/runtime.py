@@ -15,11 +15,12 @@ from importlib.metadata import version
 from devices.idcard.reader import IdCardReader
 from devices.printers.kept_jobs import KeptJobStore
 from devices.registry import load_document_printer, load_reader, load_receipt_printer
-from kiosk.config import Settings, read_secret
+from kiosk.config import Settings
 from kiosk.contract import UpdateState
 from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_drain import Heartbeat, OutboxDrainer
+from kiosk.platform.secret_file import SecretFile
 from kiosk.platform.watch import PlatformStatus, PlatformWatch
 from kiosk.session import SessionView
 from kiosk.terminal import DEVICE_NAMES, Devices, Terminal
@@ -94,7 +95,10 @@ def build_runtime(
 ) -> Runtime:
     """``reader``: one already loaded from ``settings`` (the UI loads it before its first frame,
     for the demo control); ``on_ready``: see ``Terminal``."""
-    secret = read_secret(settings.terminal.secret_file)
+    secret_file = SecretFile(settings.terminal.secret_file)
+    # The platform client follows a rotated secret file; the kept print jobs' key and the
+    # residents' pseudonyms keep the secret the kiosk started with, until it restarts.
+    secret = secret_file.current()
     if reader is None:
         reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
     devices = Devices(
@@ -111,7 +115,7 @@ def build_runtime(
     platform = PlatformClient(
         settings.platform.base_url,
         settings.terminal.id,
-        secret,
+        secret_file,
         connect_timeout=settings.platform.connect_timeout_s,
         read_timeout=settings.platform.read_timeout_s,
         retries=settings.platform.retries,

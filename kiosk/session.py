@@ -48,6 +48,8 @@ class FailureReason(enum.Enum):
     REPORT_MALFORMED = "report_malformed"
     PRINTER_FAULT = "printer_fault"
     TIMEOUT = "timeout"
+    SESSION_EXPIRED = "session_expired"
+    """The resident session token expired again right after being renewed."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,10 @@ class Session:
 
     def authenticated(self, token: str) -> None:
         self._advance(State.AUTHENTICATING)
+        self.token = token
+
+    def token_renewed(self, token: str) -> None:
+        """The platform gave this session a new token after the last one expired."""
         self.token = token
 
     def report_received(self, report: CreditReport) -> None:

@@ -61,8 +61,11 @@ from kiosk.platform.client import (
     PlatformClient,
     PlatformError,
     PlatformUnavailable,
+    SessionExpired,
+    TerminalAuthFailed,
 )
 from kiosk.platform.outbox_items import enqueue
+from kiosk.platform.signing import SKEW_WARN_S
 from kiosk.platform.watch import PlatformWatch
 from kiosk.privacy import mask_id_number, subject_key
 from kiosk.report_model import CHINA_TIME, verify_url
@@ -173,8 +176,12 @@ def _as_platform_error(error: Exception) -> PlatformError:
 
 
 def _platform_failure(error: PlatformError) -> FailureReason:
-    if isinstance(error, PlatformUnavailable):
+    # A refused terminal is nothing the resident did: to them the platform is unavailable
+    # (the technician gets the fault: ``Terminal._check_platform_link``).
+    if isinstance(error, PlatformUnavailable | TerminalAuthFailed):
         return FailureReason.PLATFORM_UNAVAILABLE
+    if isinstance(error, SessionExpired):
+        return FailureReason.SESSION_EXPIRED
     if isinstance(error, IdentityMismatch):
         return FailureReason.IDENTITY_MISMATCH
     if isinstance(error, MalformedReply):
@@ -277,6 +284,10 @@ class Terminal:
         self._session_lock = session_lock
         self.last_session_at: dt.datetime | None = None
         """When the last resident's session began (for heartbeats)."""
+        self.platform_faults: frozenset[str] = frozenset()
+        """The platform link's faults a technician must see to, while they last:
+        ``clock_skew`` (over ``SKEW_WARN_S``) and the code of a refused certificate or
+        terminal signature (``TLS_CERT_EXPIRED``, ``BAD_SIGNATURE``…)."""
 
     # --- lifecycle ---
     def start(self) -> None:
@@ -707,15 +718,35 @@ class Terminal:
             return
         self._session.authenticated(token)
         self._publish()
-        self._platform_worker.submit(self._fetch, number, token)
+        card = self._session.card
+        assert card is not None  # READING put it there; only FAILED and wipe() clear it
+        self._platform_worker.submit(self._fetch, number, card, token)
 
-    def _fetch(self, number: int, token: str) -> None:
+    def _fetch(self, number: int, card: IdentityCard, token: str) -> None:
         try:
-            report = self._platform.fetch_report(token)
+            report = self._with_token(number, card, token, self._platform.fetch_report)
         except Exception as error:
             self._submit(self._platform_failed, number, State.FETCHING, _as_platform_error(error))
             return
         self._submit(self._report_received, number, report)
+
+    def _with_token(
+        self, number: int, card: IdentityCard, token: str, call: Callable[[str], T]
+    ) -> T:
+        """``call(token)`` on the platform worker. A token that expired mid-session is
+        renewed once with the card this session read, and the call made again; expiring
+        again raises SessionExpired (the resident is told to lay the card again)."""
+        try:
+            return call(token)
+        except SessionExpired as error:
+            log.info("session #%d: %s, authenticating again", number, error.code)
+        renewed = self._platform.open_resident_session(card)
+        self._submit(self._token_renewed, number, renewed)
+        return call(renewed)
+
+    def _token_renewed(self, number: int, token: str) -> None:
+        if self._session.number == number and self._session.token is not None:
+            self._session.token_renewed(token)
 
     def _platform_failed(self, number: int, state: State, error: PlatformError) -> None:
         if isinstance(error, PlatformUnavailable):
@@ -889,6 +920,7 @@ class Terminal:
             log.info("session #%d: deadline passed", self._session.number)
             self._publish()
         self._check_service()
+        self._check_platform_link()
         now = time.monotonic()
         if now >= self._next_health_check:
             self._next_health_check = now + self._health_interval_s
@@ -897,6 +929,37 @@ class Terminal:
             idle = self._session.state is State.IDLE and not self._technician_present.is_set()
             if idle and not self._stopping.is_set():
                 self._print_kept_jobs()
+
+    def _check_platform_link(self) -> None:
+        """What every platform reply told the client (its ``Date`` header, a refused
+        certificate or signature) becomes a fault for the technician as it begins; its end
+        is logged."""
+        faults = set()
+        skew = self._platform.clock_skew
+        if skew is not None and abs(skew[0]) > SKEW_WARN_S:
+            faults.add("clock_skew")
+        refusal = self._platform.link_fault
+        if refusal is not None:
+            faults.add(refusal.code)
+        if faults == self.platform_faults:
+            return
+        for code in sorted(faults - self.platform_faults):
+            if code == "clock_skew" and skew is not None:
+                ahead = "快" if skew[0] > 0 else "慢"
+                self._queue_fault(
+                    "clock_skew",
+                    f"终端时钟比平台{ahead}约 {abs(skew[0]):.0f} 秒（超过 {SKEW_WARN_S:.0f} 秒）",
+                    "set the terminal's clock (NTP); the platform refuses requests more than "
+                    "300 s off",
+                    "platform",
+                )
+            elif refusal is not None:
+                self._queue_fault(
+                    refusal.code.lower(), refusal.technician_text, refusal.hint, "platform"
+                )
+        for code in sorted(self.platform_faults - faults):
+            log.warning("platform link: %s is over", code)
+        self.platform_faults = frozenset(faults)
 
     def record_loop_fault(self, loop: str, error: Exception) -> None:
         """A supervised loop's body failed unexpectedly and is restarting."""

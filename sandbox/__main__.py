@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="the operators' bearer token for GET /api/v1/fleet/terminals",
     )
+    serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
+    serve.add_argument(
+        "--token-ttl-s",
+        type=float,
+        default=600.0,
+        help="seconds a resident session token lives (tests make it short)",
+    )
     return parser
 
 
@@ -96,12 +104,17 @@ def _serve(args: argparse.Namespace) -> int:
     if args.operator_token_file is not None:
         operator_token = args.operator_token_file.read_text(encoding="utf-8").strip()
     terminals = dict.fromkeys([args.terminal_id, *args.fleet_terminal], secret)
+    if (args.tls_cert is None) is not (args.tls_key is None):
+        log.error("--tls-cert and --tls-key go together")
+        return 2
     with start_sandbox(
         terminals,
         host=args.host,
         port=args.port,
+        token_ttl_s=args.token_ttl_s,
         journal=args.journal,
         operator_token=operator_token,
+        tls=None if args.tls_cert is None else (args.tls_cert, args.tls_key),
     ) as sandbox:
         if args.demo_cards is not None:
             args.demo_cards.mkdir(parents=True, exist_ok=True)

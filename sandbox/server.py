@@ -13,7 +13,12 @@ refused (403) when none was configured.
 
 Admin paths need no signature; they exist for tests and the demo and answer loopback
 clients only: ``POST /__sandbox/faults`` ``{"kind", "count", params...}``,
-``DELETE /__sandbox/faults``, ``GET /__sandbox/state``.
+``DELETE /__sandbox/faults``, ``GET /__sandbox/state``, and the operators' secret rotation
+``POST /__sandbox/terminal-secrets`` ``{"terminal_id", "secret" (hex), "grace_s"}``: the new
+secret is accepted at once and the old one still for ``grace_s`` seconds
+(docs/secret-rotation.md).
+
+Given a certificate and key (``tls``), it serves HTTPS only, as the real platform does.
 
 Nothing is written to disk but the optional journal (``PlatformStore``). Logs hold method,
 path and status only: never bodies, names or full ID numbers (report and verification paths
@@ -32,11 +37,13 @@ import logging
 import re
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -74,6 +81,31 @@ class _EventBatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     events: list[msgspec.Raw]
 
 
+class _SecretRotation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    terminal_id: str
+    secret: str
+    """The new secret, as hex."""
+    grace_s: float = 3600.0
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A terminal's secret, and during a rotation's grace window the one before it."""
+
+    secret: bytes
+    previous: bytes | None = None
+    previous_until: float = 0.0
+    """``time.monotonic()`` after which ``previous`` is refused."""
+
+    def accepted(self, now: float) -> tuple[bytes, ...]:
+        if self.previous is not None and now < self.previous_until:
+            return (self.secret, self.previous)
+        return (self.secret,)
+
+    def rotated(self, secret: bytes, grace_s: float, now: float) -> Credential:
+        return Credential(secret, self.secret, now + grace_s)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -84,9 +116,12 @@ class _Server(ThreadingHTTPServer):
         token_ttl_s: float,
         journal: Path | None,
         operator_token: str | None,
+        tls: ssl.SSLContext | None,
     ) -> None:
         super().__init__(address, _Handler)
-        self.terminals = dict(terminals)
+        self.credentials = {t: Credential(secret) for t, secret in terminals.items()}
+        self.credentials_lock = threading.Lock()
+        self.tls = tls
         self.operator_token = operator_token
         self.faults = Faults()
         self.store = PlatformStore(token_ttl_s, journal)
@@ -101,7 +136,32 @@ class _Server(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'http' if self.tls is None else 'https'}://{host!s}:{port}"
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """On the connection's own thread: the TLS handshake first, when serving HTTPS (a
+        client that refuses the certificate ends here, logged quietly by handle_error)."""
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(_Handler.timeout)
+        with self.tls.wrap_socket(request, server_side=True) as connection:
+            super().finish_request(connection, client_address)
+
+    def rotate_secret(self, terminal_id: str, secret: bytes, grace_s: float) -> None:
+        """``secret`` is the terminal's from now on; its old one is accepted ``grace_s`` more
+        seconds, so terminals that have not re-read their secret file yet keep working."""
+        with self.credentials_lock:
+            known = self.credentials.get(terminal_id)
+            if known is None:
+                raise ApiError(404, "UNKNOWN_TERMINAL", "terminal is not registered")
+            self.credentials[terminal_id] = known.rotated(secret, grace_s, time.monotonic())
+        log.info("sandbox: secret of terminal %s rotated (grace %.0f s)", terminal_id, grace_s)
+
+    def accepted_secrets(self, terminal_id: str) -> tuple[bytes, ...]:
+        with self.credentials_lock:
+            known = self.credentials.get(terminal_id)
+        return () if known is None else known.accepted(time.monotonic())
 
     def state(self) -> SandboxState:
         return self.store.state(self.faults.pending())
@@ -273,15 +333,25 @@ class _Handler(BaseHTTPRequestHandler):
         terminal_id, timestamp, nonce, given = headers
         if terminal_id is None or timestamp is None or nonce is None or given is None:
             raise ApiError(401, "BAD_SIGNATURE", "authentication headers are missing")
-        secret = self.server.terminals.get(terminal_id)
-        if secret is None:
+        keys = self.server.accepted_secrets(terminal_id)
+        if not keys:
             raise ApiError(401, "UNKNOWN_TERMINAL", "terminal is not registered")
         now = time.time()
         if not _is_number(timestamp) or abs(now - int(timestamp)) > MAX_SKEW_S:
             raise ApiError(401, "CLOCK_SKEW", f"timestamp is more than {MAX_SKEW_S} s off")
-        expected = signature(secret, self.command, path, self._query, timestamp, nonce, self._body)
-        if not hmac.compare_digest(expected.encode(), given.encode()) or not 0 < len(nonce) <= 64:
+        matches = [
+            hmac.compare_digest(
+                signature(
+                    key, self.command, path, self._query, timestamp, nonce, self._body
+                ).encode(),
+                given.encode(),
+            )
+            for key in keys
+        ]
+        if not any(matches) or not 0 < len(nonce) <= 64:
             raise ApiError(401, "BAD_SIGNATURE", "signature does not match")
+        if not matches[0]:
+            log.info("sandbox: terminal %s signed with its previous secret", terminal_id)
         if not self.server.store.use_nonce(terminal_id, nonce, now):
             raise ApiError(401, "NONCE_REUSED", "nonce was used before")
         return terminal_id
@@ -376,6 +446,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"pending": 0})
         elif path == "/__sandbox/state" and self.command == "GET":
             self._send_json(200, self.server.state())
+        elif path == "/__sandbox/terminal-secrets" and self.command == "POST":
+            rotation = self._decode_body(_SecretRotation)
+            try:
+                secret = bytes.fromhex(rotation.secret)
+            except ValueError:
+                raise ApiError(400, "INVALID_REQUEST", "secret must be hex") from None
+            if len(secret) < 16 or rotation.grace_s < 0:
+                raise ApiError(400, "INVALID_REQUEST", "secret too short or grace_s negative")
+            self.server.rotate_secret(rotation.terminal_id, secret, rotation.grace_s)
+            self._send_json(200, {"terminal_id": rotation.terminal_id})
         else:
             raise ApiError(404, "NOT_FOUND", "no such sandbox resource")
 
@@ -424,7 +504,7 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT``"""
+        """``http://127.0.0.1:PORT`` (``https://`` when serving TLS)"""
         return self._server.url
 
     @property
@@ -433,6 +513,10 @@ class Sandbox:
 
     def state(self) -> SandboxState:
         return self._server.state()
+
+    def rotate_secret(self, terminal_id: str, secret: bytes, grace_s: float) -> None:
+        """The operators' rotation (``POST /__sandbox/terminal-secrets``)."""
+        self._server.rotate_secret(terminal_id, secret, grace_s)
 
     def accepted_keys(self, terminal_id: str) -> dict[str, str]:
         """Idempotency key → kind of all the platform accepted from ``terminal_id``
@@ -472,8 +556,15 @@ def start_sandbox(
     token_ttl_s: float = 600.0,
     journal: Path | None = None,
     operator_token: str | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> Sandbox:
     """Start the sandbox platform in a daemon thread; ``terminals`` maps terminal id → secret;
     ``journal``: a file to remember what it received across restarts (``PlatformStore``);
-    ``operator_token``: what ``GET /api/v1/fleet/terminals`` asks of operators."""
-    return Sandbox(_Server((host, port), terminals, token_ttl_s, journal, operator_token))
+    ``operator_token``: what ``GET /api/v1/fleet/terminals`` asks of operators;
+    ``tls``: (certificate PEM, key PEM): serve HTTPS with them."""
+    context = None
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+    server = _Server((host, port), terminals, token_ttl_s, journal, operator_token, context)
+    return Sandbox(server)

@@ -102,6 +102,7 @@ def simulated_terminal(
     terminal = SimulatedTerminal(directory, terminal_id)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "secret").write_text("00" * 32)
+    (directory / "secret").chmod(0o600)
     printed = directory / "printed"
     restart = ", ".join(f'"{part}"' for part in restart_command)
     terminal.config.write_text(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
+from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings, read_secret
 from kiosk.logs import configure_logging, kiosk_log_file
 
 log = logging.getLogger("taihaoban-kiosk")
@@ -187,6 +187,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if not args.demo:
         settings = load_settings(args.config)
+        read_secret(settings.terminal.secret_file)  # a missing or unsafe secret: exit 2 now
         configure_logging(kiosk_log_file(settings.terminal.state_dir))
         if not _count_start(settings):
             return 3  # switched back: systemd starts the release before

@@ -9,16 +9,25 @@ resident-session POST that may have reached the platform is never repeated, and 
 repeated after a read timeout, so a call takes at most about connect + read timeout.
 
 Errors are ``PlatformError`` subclasses with a stable ``code`` and a message that holds no
-personal data; logs name residents by masked ID number only.
+personal data; logs name residents by masked ID number only. The two a technician must act on,
+``TerminalAuthFailed`` and ``CertificateRefused``, also carry a Chinese ``technician_text``
+and an English ``hint``.
+
+HTTPS trusts only the pinned CA (``ca_file``), passed with every request: a ``verify`` set on
+the session alone is overridden by ``REQUESTS_CA_BUNDLE`` in the environment.
+
+Every reply's ``Date`` header gives the terminal's clock skew (``clock_skew``), for free.
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import logging
 import re
+import ssl
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -47,6 +56,7 @@ from kiosk.contract import (
     TerminalEventsRequest,
     TerminalPing,
 )
+from kiosk.platform.secret_file import SecretFile
 from kiosk.platform.signing import signed_headers
 
 log = logging.getLogger(__name__)
@@ -83,9 +93,51 @@ class PlatformRejected(PlatformError):
     """The platform refused the request (4xx); repeating it unchanged will not help."""
 
 
+_AUTH_TEXTS = {
+    "BAD_SIGNATURE": (
+        "平台拒绝了本终端的签名：终端密钥与平台登记的不一致，或请求在途中被改动",
+        "check that the secret file matches what the platform registered (after a rotation: "
+        "both sides updated within the grace window); a hall proxy must not alter requests",
+    ),
+    "UNKNOWN_TERMINAL": (
+        "平台不认识本终端编号",
+        "check terminal.id against the platform's registration",
+    ),
+    "CLOCK_SKEW": (
+        "终端时钟偏差过大，平台拒绝请求",
+        "set the terminal's clock (NTP): the platform refuses requests more than 300 s off",
+    ),
+    "NONCE_REUSED": (
+        "平台认为本终端的请求被重放",
+        "a request was sent twice with the same nonce: a proxy replaying requests, or a bug "
+        "to report to the software supplier",
+    ),
+}
+
+
 class TerminalAuthFailed(PlatformRejected):
     """The platform refused the terminal itself (unknown terminal, clock skew, bad
-    signature): nothing is wrong with the item being sent; a technician must act."""
+    signature, replayed nonce): nothing is wrong with the item being sent; a technician
+    must act (``technician_text``, ``hint``)."""
+
+    @property
+    def technician_text(self) -> str:
+        return _AUTH_TEXTS.get(self.code, ("平台拒绝了本终端的身份认证", ""))[0]
+
+    @property
+    def hint(self) -> str:
+        return _AUTH_TEXTS.get(self.code, ("", "see the error code in the kiosk log"))[1]
+
+
+class CertificateRefused(PlatformUnavailable):
+    """The platform's TLS certificate was refused (expired, not signed by the pinned CA, or
+    for another name): residents see the platform unavailable; a technician must act.
+    Codes: ``TLS_CERT_EXPIRED``, ``TLS_CERT_UNTRUSTED``, ``TLS_CERT_WRONG_HOST``."""
+
+    def __init__(self, code: str, message: str, technician_text: str, hint: str) -> None:
+        super().__init__(code, message)
+        self.technician_text = technician_text
+        self.hint = hint
 
 
 class SessionExpired(PlatformRejected):
@@ -171,38 +223,86 @@ class PlatformClient:
 
     Arguments:
         base_url: the platform's base URL (a path prefix is allowed and signed).
-        terminal_id, secret: the terminal's credential (X-Terminal-Id, HMAC key).
+        terminal_id, secret: the terminal's credential (X-Terminal-Id, HMAC key); a
+            ``SecretFile`` is re-read when it changes or a signature is refused.
         connect_timeout, read_timeout: seconds, applied to every attempt.
         retries: extra attempts where repeating is harmless (see the module docstring).
         session: a ``requests.Session`` to use (the caller then closes it).
         backoff_s: first pause between attempts; it doubles each time.
         ca_file: the platform's CA certificate (PEM), the only one trusted for HTTPS
             (None: certifi's bundle).
+        clock: the terminal's wall clock (a test gives one that is off).
     """
 
     def __init__(
         self,
         base_url: str,
         terminal_id: str,
-        secret: bytes,
+        secret: bytes | SecretFile,
         connect_timeout: float = 3.05,
         read_timeout: float = 10.0,
         retries: int = 2,
         session: requests.Session | None = None,
         backoff_s: float = 0.25,
         ca_file: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.clock = clock
+        """The terminal's wall clock: request timestamps and the skew are read from it."""
         self.terminal_id = terminal_id
         self._secret = secret
+        self._verify: str | bool = True if ca_file is None else str(ca_file)
+        self._skew: tuple[float, float] | None = None
+        self._tls_refused: CertificateRefused | None = None
+        self._auth_refused: TerminalAuthFailed | None = None
         self._prefix = urlsplit(self.base_url).path
         self._timeouts = (connect_timeout, read_timeout)
         self._retries = max(0, retries)
         self._backoff_s = backoff_s
         self._owns_session = session is None
         self._session = session or requests.Session()
-        if ca_file is not None:
-            self._session.verify = str(ca_file)
+
+    @property
+    def clock_skew(self) -> tuple[float, float] | None:
+        """(skew in seconds, ``time.monotonic()`` when measured) from the latest reply's
+        ``Date`` header; positive: the terminal's clock is ahead. None before any reply.
+        The header has whole seconds: the skew is good to about a second."""
+        return self._skew
+
+    def _note_date(self, response: requests.Response, received_at: float) -> None:
+        date = response.headers.get("Date")
+        if not date:
+            return
+        try:
+            server_time = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            return
+        # The header truncates to the second: the server's clock was, on average, half a
+        # second past what it says.
+        self._skew = (received_at - (server_time + 0.5), time.monotonic())
+
+    @property
+    def link_fault(self) -> CertificateRefused | TerminalAuthFailed | None:
+        """The refusal a technician must see to, while it lasts: the platform's certificate
+        refused (until a reply comes over TLS again), or this terminal refused by the
+        platform (until a signed call succeeds)."""
+        return self._tls_refused or self._auth_refused
+
+    def _note_outcome(self, error: PlatformError | None, proves_auth: bool) -> None:
+        if isinstance(error, CertificateRefused):
+            self._tls_refused = error
+            return
+        if error is not None and error.code in ("TIMEOUT", "CONNECTION_FAILED", "TLS_FAILED"):
+            return  # nothing was learnt about the certificate or the credential
+        self._tls_refused = None
+        if isinstance(error, TerminalAuthFailed):
+            self._auth_refused = error
+        elif error is None and proves_auth:
+            self._auth_refused = None
+
+    def _current_secret(self) -> bytes:
+        return self._secret.current() if isinstance(self._secret, SecretFile) else self._secret
 
     @property
     def longest_request_s(self) -> float:
@@ -286,7 +386,7 @@ class PlatformClient:
     def ping(self) -> bool:
         """Cheap reachability probe: can this terminal reach the platform right now?"""
         try:
-            self._call("GET", "/api/v1/openapi.json", attempts=1)
+            self._call("GET", "/api/v1/openapi.json", attempts=1, proves_auth=False)
         except PlatformError as error:
             log.info("platform: ping failed (%s)", error.code)
             return False
@@ -323,22 +423,32 @@ class PlatformClient:
         safe: bool = True,
         attempts: int | None = None,
         accept: tuple[int, ...] = (),
+        proves_auth: bool = True,
     ) -> requests.Response:
         """One request with bounded retries; returns a 2xx (or ``accept``) response.
 
         ``safe``: repeating the request cannot do harm (GET, or keyed POST). Requests that
-        are not safe are repeated only when they never left the terminal.
+        are not safe are repeated only when they never left the terminal. ``proves_auth``:
+        the platform checks this path's signature (its success clears ``link_fault``).
         """
         pairs = list(query)
         data = b"" if body is None else msgspec.json.encode(body)
         url = self.base_url + path + (f"?{urlencode(pairs)}" if pairs else "")
         tries = self._retries + 1 if attempts is None else attempts
         attempt = 0
+        secret_reloaded = False
         while True:
+            secret = self._current_secret()
             sent = dict(headers or {})
             sent.update(
                 signed_headers(
-                    self.terminal_id, self._secret, method, self._prefix + path, pairs, data
+                    self.terminal_id,
+                    secret,
+                    method,
+                    self._prefix + path,
+                    pairs,
+                    data,
+                    now=self.clock(),
                 )
             )
             if data:
@@ -351,18 +461,39 @@ class PlatformClient:
                     headers=sent,
                     timeout=self._timeouts,
                     allow_redirects=False,
+                    verify=self._verify,
                 )
             except requests.RequestException as exc:
                 error: PlatformError = _transport_error(method, path, exc)
+                self._note_outcome(error, proves_auth)
                 # A read timeout is not repeated: a platform that hangs once will hang again,
                 # and repeating would multiply the resident's wait.
                 timed_out = isinstance(exc, requests.ReadTimeout)
-                retry = _never_sent(exc) or (safe and not timed_out)
+                # A refused certificate is refused again: not repeated either.
+                refused = isinstance(error, CertificateRefused)
+                retry = not refused and (_never_sent(exc) or (safe and not timed_out))
             else:
                 response.close()  # the body is already read (not streamed)
+                self._note_date(response, self.clock())
                 if 200 <= response.status_code < 300 or response.status_code in accept:
+                    self._note_outcome(None, proves_auth)
                     return response
                 error = _status_error(method, path, response)
+                self._note_outcome(error, proves_auth)
+                if (
+                    isinstance(error, TerminalAuthFailed)
+                    and error.code in ("BAD_SIGNATURE", "UNKNOWN_TERMINAL")
+                    and isinstance(self._secret, SecretFile)
+                    and not secret_reloaded
+                ):
+                    # A refused signature had no effect: with a rotated secret it is sent
+                    # again once, outside the retry budget.
+                    secret_reloaded = True
+                    if self._secret.reload():
+                        log.info(
+                            "platform: %s %s refused; secret re-read, sending again", method, path
+                        )
+                        continue
                 retry = safe and response.status_code in (502, 503, 504)
             attempt += 1
             if not retry or attempt >= tries:
@@ -374,9 +505,62 @@ class PlatformClient:
             time.sleep(delay)
 
 
+def _verification_error(error: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure somewhere inside what requests raised."""
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, ssl.SSLCertVerificationError):
+            return item
+        pending += [*item.args, getattr(item, "reason", None), item.__cause__, item.__context__]
+    return None
+
+
+X509_EXPIRED = 10
+"""OpenSSL's X509_V_ERR_CERT_HAS_EXPIRED."""
+X509_HOSTNAME_MISMATCH = 62
+
+
+def _certificate_error(
+    method: str, path: str, error: ssl.SSLCertVerificationError
+) -> PlatformError:
+    where = f"{method} {path}: TLS certificate refused ({error.verify_message})"
+    if error.verify_code == X509_EXPIRED:
+        return CertificateRefused(
+            "TLS_CERT_EXPIRED",
+            where,
+            "平台证书已过期，终端拒绝连接",
+            "tell the platform operators their certificate has expired; check the terminal's "
+            "clock (NTP) too: a clock far ahead makes a valid certificate look expired",
+        )
+    if error.verify_code == X509_HOSTNAME_MISMATCH:
+        return CertificateRefused(
+            "TLS_CERT_WRONG_HOST",
+            where,
+            "平台证书与平台地址不符，终端拒绝连接",
+            "check platform.base_url; a hall proxy that answers for the platform must be bypassed",
+        )
+    return CertificateRefused(
+        "TLS_CERT_UNTRUSTED",
+        where,
+        "平台证书不是固定的平台 CA 签发的，终端拒绝连接",
+        "a hall proxy that breaks TLS must be bypassed for the platform; if the platform "
+        "changed its CA, put the new CA in platform.ca_file",
+    )
+
+
 def _transport_error(method: str, path: str, error: requests.RequestException) -> PlatformError:
     if isinstance(error, requests.Timeout):
         return PlatformUnavailable("TIMEOUT", f"{method} {path}: no answer in time")
+    if isinstance(error, requests.exceptions.SSLError):
+        verification = _verification_error(error)
+        if verification is not None:
+            return _certificate_error(method, path, verification)
+        return PlatformUnavailable("TLS_FAILED", f"{method} {path}: TLS handshake failed")
     return PlatformUnavailable("CONNECTION_FAILED", f"{method} {path}: connection failed")
 
 

@@ -15,6 +15,10 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 MAX_SKEW_S = 300
+"""The platform refuses a request whose timestamp is further than this from its clock."""
+SKEW_WARN_S = 60
+"""A terminal clock further off than this is a fault for the technician, before the platform
+starts refusing."""
 
 
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:

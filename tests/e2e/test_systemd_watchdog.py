@@ -29,6 +29,7 @@ HANG_ON_WAIT = 40
 
 def write_config(tmp_path: Path) -> Path:
     (tmp_path / "secret").write_text("00" * 32)
+    (tmp_path / "secret").chmod(0o600)
     config = tmp_path / "kiosk.toml"
     config.write_text(
         f"""

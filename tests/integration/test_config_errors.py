@@ -98,3 +98,35 @@ def test_read_card_reader_override_that_is_no_pattern_is_exit_2(tmp_path: Path) 
         "configuration error: card_reader.options.reader: not a regular expression"
     )
     assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
+def test_plain_http_off_loopback_is_exit_2(tmp_path: Path, command: list[str]) -> None:
+    config = tmp_path / "kiosk.toml"
+    good = GOOD.format(root=tmp_path)
+    config.write_text(good.replace("127.0.0.1:9", "credit.xintai.example"), encoding="utf-8")
+
+    done = run_cli([*command, str(config)])
+
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "configuration error: platform.base_url: must be https:// "
+        "(plain http:// is allowed to loopback only)"
+    ]
+
+
+def test_a_secret_file_others_may_read_stops_the_kiosk(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(GOOD.format(root=tmp_path), encoding="utf-8")
+    secret = tmp_path / "secret"
+    secret.write_text("ab" * 32, encoding="ascii")
+    secret.chmod(0o644)
+
+    done = run_cli(["run", "--config", str(config)])
+
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"configuration error: terminal.secret_file: {secret}: mode 0644 lets others in; "
+        "chown root:<kiosk group> and chmod 0640 (or 0600) it"
+    ]
+    assert "ab" * 32 not in done.stderr

@@ -165,6 +165,7 @@ def test_sigkill_while_enqueuing_and_draining_loses_and_invents_nothing(tmp_path
     secret = secrets.token_bytes(32)
     secret_file = tmp_path / "terminal.secret"
     secret_file.write_text(secret.hex(), encoding="ascii")
+    secret_file.chmod(0o600)
     terminals = {f"XT-CRASH-{n}": secret for n in range(SLOTS)}
     with start_sandbox(terminals) as sandbox:
         report_no = issue_report(sandbox, "XT-CRASH-0", secret)

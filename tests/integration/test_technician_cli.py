@@ -53,6 +53,7 @@ def write_config(root: Path, base_url: str, **device_options: str) -> Path:
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     (tmp_path / "terminal.secret").write_text(secrets.token_bytes(32).hex(), encoding="ascii")
+    (tmp_path / "terminal.secret").chmod(0o600)
     return tmp_path
 
 

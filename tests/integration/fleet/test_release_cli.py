@@ -51,6 +51,7 @@ FLEET = (EARLY, SECOND, LATE, GONE)
 def platform(tmp_path: Path) -> Iterator[tuple[SandboxProcess, bytes]]:
     secret = secrets.token_bytes(32)
     (tmp_path / "terminal.secret").write_text(secret.hex(), encoding="ascii")
+    (tmp_path / "terminal.secret").chmod(0o600)
     (tmp_path / "operator.token").write_text(OPERATOR_TOKEN + "\n", encoding="utf-8")
     sandbox = demo.start_sandbox_process(
         tmp_path,

@@ -23,6 +23,7 @@ ROOT = Path(__file__).parents[3]
 def write_config(tmp_path: Path, driver: str, options: str) -> Path:
     secret = tmp_path / "terminal.secret"
     secret.write_text("00" * 32, encoding="ascii")
+    secret.chmod(0o600)
     config = tmp_path / "kiosk.toml"
     config.write_text(
         f"""

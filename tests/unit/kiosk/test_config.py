@@ -68,7 +68,8 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
 def test_secret_must_be_hex(tmp_path: Path) -> None:
     path = tmp_path / "secret"
     path.write_text("zz", encoding="ascii")
-    with pytest.raises(ConfigError):
+    path.chmod(0o600)
+    with pytest.raises(ConfigError, match="not hex"):
         read_secret(path)
     path.write_text("00ff\n", encoding="ascii")
     assert read_secret(path) == b"\x00\xff"

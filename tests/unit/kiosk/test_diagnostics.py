@@ -142,7 +142,7 @@ def test_one_device_section_is_a_configuration_for_that_device_alone() -> None:
 
 def test_a_complete_file_is_read_as_the_kiosk_reads_it() -> None:
     partial = partial_settings_from_dict(
-        {"terminal": {"id": "XT-1", "secret_file": "/s"}, "platform": {"base_url": "http://x"}}
+        {"terminal": {"id": "XT-1", "secret_file": "/s"}, "platform": {"base_url": "https://x"}}
     )
     assert partial.terminal is not None and partial.terminal.id == "XT-1"
     assert set(partial.devices) == {"card_reader", "receipt_printer", "document_printer"}
