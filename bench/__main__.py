@@ -43,7 +43,7 @@ def bench_sessions() -> None:
 
     from kiosk.config import SessionSettings
     from kiosk.demo import DemoEnvironment
-    from kiosk.session import PrintKind, State
+    from kiosk.session import PrintKind, SessionView, State
     from ui.app import application, build_window
 
     app = application()
@@ -62,6 +62,12 @@ def bench_sessions() -> None:
         key = demo.default_card
         states: list[State] = []
         window.bridge.changed.connect(lambda v: states.append(v.state))
+
+        def agree(view: SessionView) -> None:  # 同意 as soon as 查询授权 shows
+            if view.state is State.CONSENT:
+                window.consent.agree.click()
+
+        window.bridge.changed.connect(agree)
 
         def wait_for(state: State, timeout_s: float = 20.0) -> None:
             loop = QEventLoop()

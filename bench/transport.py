@@ -22,7 +22,7 @@ def _latencies(tls_folder: Path | None, sessions: int) -> list[float]:
 
     from kiosk.config import SessionSettings
     from kiosk.demo import DemoEnvironment, SandboxTls
-    from kiosk.session import State
+    from kiosk.session import SessionView, State
     from sandbox.certificates import issue_certificates
     from ui.app import application, build_window
 
@@ -44,6 +44,12 @@ def _latencies(tls_folder: Path | None, sessions: int) -> list[float]:
         reader = runtime.terminal.devices.reader
         states: list[State] = []
         window.bridge.changed.connect(lambda v: states.append(v.state))
+
+        def agree(view: SessionView) -> None:  # 同意 as soon as 查询授权 shows
+            if view.state is State.CONSENT:
+                window.consent.agree.click()
+
+        window.bridge.changed.connect(agree)
 
         def wait_for(state: State, timeout_s: float = 20.0) -> None:
             loop = QEventLoop()

@@ -111,6 +111,37 @@ class SessionSettings:
     """Seconds the done screen stays before the attract screen returns."""
     failed_timeout_s: Seconds = 20.0
     """Seconds a failure message stays before the attract screen returns."""
+    consent_timeout_s: Seconds = 90.0
+    """Seconds of no touch on the consent (查询授权) screen before "还需要更多时间吗？"."""
+    still_there_s: Seconds = 20.0
+    """Seconds "还需要更多时间吗？" waits for a touch (on the consent screen, the report or
+    the print choice) before the session ends."""
+    card_grace_s: Seconds = 5.0
+    """Seconds a resident has to lay the same card back after lifting it while reading
+    the consent, the report or the print choice (请在 N 秒内放回身份证)."""
+    elder_factor: Annotated[float, msgspec.Meta(ge=1)] = 2.0
+    """In 长辈模式 the resident's own limits (consent, report, prompt, grace period) are
+    this many times longer; the machine's own limits stay."""
+
+
+DEFAULT_CONSENT_TEXT = (
+    "查询内容：您本人的公共信用信息报告（行政许可、行政处罚、失信惩戒、守信激励等公开信息）。\n"
+    "查询机构：由本机代您向新泰市公共信用信息平台查询，平台由新泰市社会信用中心管理。\n"
+    "保存内容：本机不保存您的姓名、身份证号码和报告，查询结束即清除；"
+    "平台记录本次查询的时间、终端编号和部分隐去的证件号码，以备核查。\n"
+    "点击“同意”即表示您本人授权本次查询。"
+)
+
+
+@dataclass(frozen=True)
+class ConsentSettings:
+    """The 查询授权 text a resident agrees to before the platform is asked about them."""
+
+    version: Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Za-z._-]{1,32}$")] = "2026-12-01"
+    """Identifies the text: every consent the platform records names it. Change it whenever
+    the text changes."""
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] = DEFAULT_CONSENT_TEXT
+    """What is queried, by whom, and what is kept; one paragraph per line."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +201,7 @@ class Settings:
     document_printer: DeviceSettings = field(default_factory=DeviceSettings)
     """The A4 printer."""
     session: SessionSettings = field(default_factory=SessionSettings)
+    consent: ConsentSettings = field(default_factory=ConsentSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     updater: UpdaterSettings | None = None
     """Signed updates (``kiosk/updater``); a terminal without this section never updates."""

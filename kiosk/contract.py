@@ -626,6 +626,30 @@ class TerminalHeartbeat(Payload, frozen=True):
     last_session_at: AwareTime | None = None
 
 
+class ConsentRecord(Payload, frozen=True):
+    """A resident agreed to the query (查询授权) before the platform was asked about them."""
+
+    KIND: ClassVar[str] = "consent"
+    text_version: Annotated[str, Meta(pattern=r"^[0-9A-Za-z._-]{1,32}$")]
+    """Which consent text (``[consent] version``) the resident agreed to."""
+    subject: Annotated[str, Meta(pattern="^[0-9a-f]{32}$", description="keyed hash")]
+    id_masked: Annotated[str, Meta(pattern=r"^[0-9A-Z]{0,4}\*{1,32}[0-9A-Z]{0,4}$")]
+    terminal_id: TerminalId
+    consented_at: AwareTime
+
+
+class StaffAlert(Payload, frozen=True):
+    """A resident pressed 呼叫工作人员 (no personal data: where and when only)."""
+
+    KIND: ClassVar[str] = "staff_alert"
+    terminal_id: TerminalId
+    state: Annotated[str, Meta(pattern="^[a-z_]{1,32}$", examples=["showing"])]
+    """The session's state when staff were called."""
+    screen: Annotated[str, Meta(pattern="^[a-z_]{1,32}$", examples=["report"])]
+    """The screen the resident saw."""
+    at: AwareTime
+
+
 PAYLOAD_TYPES: tuple[type[Payload], ...] = (
     QueryRecord,
     PrintRecord,
@@ -634,6 +658,8 @@ PAYLOAD_TYPES: tuple[type[Payload], ...] = (
     TerminalHeartbeat,
     UpdateStep,
     Objection,
+    ConsentRecord,
+    StaffAlert,
 )
 EVENT_KINDS = tuple(t.KIND for t in PAYLOAD_TYPES)
 
@@ -674,6 +700,14 @@ class ObjectionEvent(Event, frozen=True, tag=Objection.KIND, kw_only=True):
     payload: Objection
 
 
+class ConsentEvent(Event, frozen=True, tag=ConsentRecord.KIND, kw_only=True):
+    payload: ConsentRecord
+
+
+class StaffAlertEvent(Event, frozen=True, tag=StaffAlert.KIND, kw_only=True):
+    payload: StaffAlert
+
+
 TerminalEvent = (
     QueryRecordEvent
     | PrintRecordEvent
@@ -682,6 +716,8 @@ TerminalEvent = (
     | HeartbeatEvent
     | UpdateStepEvent
     | ObjectionEvent
+    | ConsentEvent
+    | StaffAlertEvent
 )
 
 

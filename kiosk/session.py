@@ -1,11 +1,16 @@
 """One resident's session as a plain state machine (no Qt, no I/O, no threads).
 
-IDLE → READING → AUTHENTICATING → FETCHING → SHOWING → PRINTING → DONE, with FAILED
-reachable from every state; a resident who chose the enterprise report (legal
-representative) passes ENTERPRISE_CODE (the code typed) between AUTHENTICATING and
-FETCHING. Each state has a deadline; ``expire()`` applies it. Every way back to IDLE goes
-through ``wipe()``, which drops the card, the token and the report.
+IDLE → READING → CONSENT → AUTHENTICATING → FETCHING → SHOWING → PRINTING → DONE, with
+FAILED reachable from every state; a resident who chose the enterprise report (legal
+representative) passes ENTERPRISE_CODE (the code typed) between AUTHENTICATING and FETCHING.
+Each state has a deadline; ``expire()`` applies it. Every way back to IDLE goes through
+``wipe()``, which drops the card, the token and the report.
 The owner (``kiosk.terminal``) calls this from a single thread.
+
+Where the resident reads (CONSENT, SHOWING) two things hold the state without leaving it:
+an idle deadline first asks "还需要更多时间吗？" (``asking``; a touch continues, the prompt's
+own deadline wipes), and a card lifted off the reader leaves a short grace period
+(``card_away``) in which the same card laid back continues the session.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from kiosk.contract import CreditReport
 class State(enum.Enum):
     IDLE = "idle"
     READING = "reading"
+    CONSENT = "consent"
     AUTHENTICATING = "authenticating"
     FETCHING = "fetching"
     ENTERPRISE_CODE = "enterprise_code"
@@ -71,12 +77,18 @@ class InvalidTransition(RuntimeError):
 
 _NEXT = {
     State.IDLE: State.READING,
-    State.READING: State.AUTHENTICATING,
+    State.READING: State.CONSENT,
+    State.CONSENT: State.AUTHENTICATING,
     State.AUTHENTICATING: State.FETCHING,
     State.FETCHING: State.SHOWING,
     State.SHOWING: State.PRINTING,
     State.PRINTING: State.DONE,
 }
+RESIDENT_READS = frozenset({State.CONSENT, State.ENTERPRISE_CODE, State.SHOWING})
+"""States where the resident reads and decides: idleness asks before it wipes, and a card
+lifted off the reader may be laid back."""
+STILL_THERE_S = 30.0
+CARD_GRACE_S = 5.0
 
 
 @dataclass(frozen=True, repr=False)
@@ -98,6 +110,12 @@ class SessionView:
     terminal fills it in; the session knows nothing of devices)."""
     in_service: bool = True
     """False while a supervised loop keeps failing: the screen says 暂停服务 (the terminal)."""
+    asking: bool = False
+    """The resident was idle: "还需要更多时间吗？" until ``deadline``, then the session ends."""
+    card_away: bool = False
+    """The card was lifted: laid back before ``deadline`` the session goes on."""
+    card_on_reader: bool = False
+    """A card lies on the reader (the terminal fills it in): in IDLE, 请取走身份证."""
 
     def __repr__(self) -> str:
         return f"SessionView(#{self.number}, {self.state.value})"
@@ -108,12 +126,14 @@ class Session:
         self,
         timeouts: Mapping[State, float],
         clock: Callable[[], float] = time.monotonic,
+        *,
+        still_there_s: float = STILL_THERE_S,
+        card_grace_s: float = CARD_GRACE_S,
     ) -> None:
-        missing = set(State) - {State.IDLE} - set(timeouts)
-        if missing:
-            raise ValueError(f"no timeout for {sorted(s.value for s in missing)}")
-        self._timeouts = dict(timeouts)
+        """``still_there_s``: how long "还需要更多时间吗？" waits; ``card_grace_s``: how long a
+        lifted card may take to come back."""
         self._clock = clock
+        self.use_timeouts(timeouts, still_there_s=still_there_s, card_grace_s=card_grace_s)
         self.number = 0
         self.state = State.IDLE
         self.deadline: float | None = None
@@ -126,6 +146,19 @@ class Session:
         """This session is for an enterprise's report: ENTERPRISE_CODE follows authentication."""
         self.uscc = ""
         """The enterprise's code once typed (public registration data; wiped all the same)."""
+        self.asking = False
+        self.card_away = False
+
+    def use_timeouts(
+        self, timeouts: Mapping[State, float], *, still_there_s: float, card_grace_s: float
+    ) -> None:
+        """Replace the limits (elder mode gives longer ones); the current deadline stays."""
+        missing = set(State) - {State.IDLE} - set(timeouts)
+        if missing:
+            raise ValueError(f"no timeout for {sorted(s.value for s in missing)}")
+        self._timeouts = dict(timeouts)
+        self._still_there_s = still_there_s
+        self._card_grace_s = card_grace_s
 
     # --- transitions along the one path ---
     def _advance(self, expected: State) -> None:
@@ -135,6 +168,8 @@ class Session:
 
     def _enter(self, state: State) -> None:
         self.state = state
+        self.asking = False
+        self.card_away = False
         self.deadline = None if state is State.IDLE else self._clock() + self._timeouts[state]
 
     def start_reading(self, enterprise: bool = False) -> int:
@@ -148,6 +183,18 @@ class Session:
     def card_read(self, card: IdentityCard) -> None:
         self._advance(State.READING)
         self.card = card
+
+    def consent_given(self) -> None:
+        """同意: the platform may now be asked about this person."""
+        if self.card_away:
+            raise InvalidTransition("consent while the card is off the reader")
+        self._advance(State.CONSENT)
+
+    def consent_refused(self) -> None:
+        """不同意: the session ends; nothing about the person leaves the terminal."""
+        if self.state is not State.CONSENT:
+            raise InvalidTransition(f"cannot refuse consent in {self.state.value}")
+        self.wipe()
 
     def authenticated(self, token: str) -> None:
         self._advance(State.AUTHENTICATING)
@@ -173,6 +220,8 @@ class Session:
     def start_printing(self, kinds: frozenset[PrintKind]) -> None:
         if not kinds:
             raise InvalidTransition("printing needs at least one kind")
+        if self.card_away:
+            raise InvalidTransition("printing while the card is off the reader")
         self._advance(State.SHOWING)
         self.print_kinds = kinds
 
@@ -190,20 +239,41 @@ class Session:
         self._enter(State.FAILED)
 
     def touch(self) -> None:
-        """The resident touched the report or the code keyboard: restart the idle countdown."""
-        if self.state in (State.SHOWING, State.ENTERPRISE_CODE):
+        """The resident touched the screen (or answered 需要): restart the idle countdown.
+        A touch does not stand in for a card that was lifted."""
+        if self.state in RESIDENT_READS and not self.card_away:
             self._enter(self.state)
 
-    def expire(self) -> bool:
-        """Apply the current state's deadline. Returns True if the state changed.
+    def card_lifted(self) -> bool:
+        """The card left the reader. Where the resident reads, a grace period begins (True);
+        elsewhere the caller decides (False)."""
+        if self.state not in RESIDENT_READS:
+            return False
+        if not self.card_away:
+            self.asking = False
+            self.card_away = True
+            self.deadline = self._clock() + self._card_grace_s
+        return True
 
-        Waiting screens (DONE, FAILED), an idle report and an untouched code keyboard go back
-        to IDLE; a state that
-        was waiting on a device or the platform fails with TIMEOUT.
+    def card_returned(self) -> None:
+        """The same card is back within the grace period: the session goes on."""
+        if not self.card_away:
+            raise InvalidTransition(f"no card is awaited in {self.state.value}")
+        self._enter(self.state)
+
+    def expire(self) -> bool:
+        """Apply the current state's deadline. Returns True if anything changed.
+
+        An idle resident is asked first; waiting screens (DONE, FAILED), a prompt nobody
+        answered and a card not laid back go back to IDLE; a state that was waiting on a
+        device or the platform fails with TIMEOUT.
         """
         if self.deadline is None or self._clock() < self.deadline:
             return False
-        if self.state in (State.DONE, State.FAILED, State.SHOWING, State.ENTERPRISE_CODE):
+        if self.state in RESIDENT_READS and not (self.asking or self.card_away):
+            self.asking = True
+            self.deadline = self._clock() + self._still_there_s
+        elif self.state in (State.DONE, State.FAILED, *RESIDENT_READS):
             self.wipe()
         else:
             self.fail(FailureReason.TIMEOUT)
@@ -236,4 +306,6 @@ class Session:
             holder_name=self.card.name if self.card else "",
             enterprise=self.enterprise,
             print_kinds=self.print_kinds,
+            asking=self.asking,
+            card_away=self.card_away,
         )

@@ -17,6 +17,7 @@ the terminal out of service (no new session; the screen says 暂停服务) until
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import queue
 import threading
@@ -40,8 +41,9 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
 from devices.printers.receipt import Receipt
 from devices.printers.sensors import attention
-from kiosk.config import SessionSettings
+from kiosk.config import ConsentSettings, SessionSettings
 from kiosk.contract import (
+    ConsentRecord,
     CreditReport,
     DeviceFault,
     DeviceHealth,
@@ -49,6 +51,7 @@ from kiosk.contract import (
     Payload,
     PrintRecord,
     QueryRecord,
+    StaffAlert,
 )
 from kiosk.diagnostics.counters import DeviceCounters
 from kiosk.diagnostics.service import ServiceSwitch
@@ -140,17 +143,29 @@ def _remaining(deadline: float) -> float:
     return max(0.0, deadline - time.monotonic())
 
 
-def session_timeouts(settings: SessionSettings) -> dict[State, float]:
+def session_timeouts(settings: SessionSettings, elder: bool = False) -> dict[State, float]:
+    """Each state's limit; in 长辈模式 (``elder``) the resident's own ones are longer."""
+    factor = settings.elder_factor if elder else 1.0
     return {
         State.READING: settings.reading_timeout_s,
+        State.CONSENT: settings.consent_timeout_s * factor,
         State.AUTHENTICATING: settings.authenticating_timeout_s,
         State.FETCHING: settings.fetching_timeout_s,
-        State.ENTERPRISE_CODE: settings.enterprise_code_timeout_s,
-        State.SHOWING: settings.showing_idle_timeout_s,
+        State.ENTERPRISE_CODE: settings.enterprise_code_timeout_s * factor,
+        State.SHOWING: settings.showing_idle_timeout_s * factor,
         State.PRINTING: settings.printing_timeout_s,
-        State.DONE: settings.done_timeout_s,
-        State.FAILED: settings.failed_timeout_s,
+        State.DONE: settings.done_timeout_s * factor,
+        State.FAILED: settings.failed_timeout_s * factor,
     }
+
+
+def _apply_timeouts(session: Session, settings: SessionSettings, elder: bool) -> None:
+    factor = settings.elder_factor if elder else 1.0
+    session.use_timeouts(
+        session_timeouts(settings, elder),
+        still_there_s=settings.still_there_s * factor,
+        card_grace_s=settings.card_grace_s * factor,
+    )
 
 
 def print_job_timeout(printing_timeout_s: float) -> float:
@@ -232,6 +247,7 @@ class Terminal:
         health_interval_s: float = 60.0,
         service_switch: ServiceSwitch | None = None,
         session_lock: SessionLock | None = None,
+        consent_version: str = ConsentSettings().version,
     ) -> None:
         """``on_ready`` is called once, on the card-reader thread, when the terminal is first
         ready for a card: the reader is open and answering (state IDLE) and the coordinator
@@ -251,7 +267,15 @@ class Terminal:
         self._on_change = on_change
         self._on_ready = on_ready
         self._today = today
-        self._session = Session(session_timeouts(timeouts), clock)
+        self._session = Session(
+            session_timeouts(timeouts),
+            clock,
+            still_there_s=timeouts.still_there_s,
+            card_grace_s=timeouts.card_grace_s,
+        )
+        self._consent_version = consent_version
+        self._card_on_reader = False
+        """What the reader last said: a card lies on it (coordinator only)."""
         self._coordinator = Worker("session")
         self._platform_worker = Worker("platform")
         self._receipt_worker = Worker("receipt-printer")
@@ -509,6 +533,22 @@ class Terminal:
                 future.set_exception(error)
 
     # --- what the resident does (callable from any thread) ---
+    def give_consent(self) -> None:
+        """同意 on the 查询授权 screen: only now is the platform asked about the person."""
+        self._submit(self._consent_given)
+
+    def refuse_consent(self) -> None:
+        """不同意: the session ends; the platform hears nothing of the person."""
+        self._submit(self._consent_refused)
+
+    def call_staff(self, screen: str) -> None:
+        """呼叫工作人员: a staff alert (where and when; no personal data) for the hall."""
+        self._submit(self._call_staff, screen)
+
+    def set_elder_mode(self, elder: bool) -> None:
+        """长辈模式 on or off: longer limits for what the resident reads, from the next state."""
+        self._submit(_apply_timeouts, self._session, self._settings, elder)
+
     def print_report(self, kinds: frozenset[PrintKind]) -> None:
         self._submit(self._start_printing, kinds)
 
@@ -688,6 +728,7 @@ class Terminal:
             enterprise=view.enterprise or self._enterprise_chosen(),
             printable=self._printable(),
             in_service=not self._out_of_service(),
+            card_on_reader=self._card_on_reader,
         )
         try:
             self._on_change(view)
@@ -744,9 +785,10 @@ class Terminal:
         self._open_device(reader.close)  # here, never while another thread may read a card
 
     def _read_card(self, reader: IdCardReader) -> None:
-        number = self._submit(self._begin_reading).result(timeout=COORDINATOR_WAIT_S)
-        if number is None:
+        begun = self._submit(self._begin_reading).result(timeout=COORDINATOR_WAIT_S)
+        if begun is None:
             return
+        number, laid_back = begun
         result: IdentityCard | Exception
         try:
             result = reader.read_card(self._settings.reading_timeout_s)
@@ -754,11 +796,16 @@ class Terminal:
             result = error
         if self._stopping.is_set():
             return  # the coordinator is gone; stop() wipes the session
-        self._submit(self._card_read, number, result)
+        self._submit(self._card_laid_back if laid_back else self._card_read, number, result)
         if isinstance(result, Exception) and not isinstance(result, DeviceError):
             raise result  # after the session heard of it: the supervisor takes it from here
 
-    def _begin_reading(self) -> int | None:
+    def _begin_reading(self) -> tuple[int, bool] | None:
+        """A card was laid: (session number, whether it is laid back during a grace
+        period), or None when it is not to be read."""
+        self._card_on_reader = True
+        if self._session.card_away:
+            return self._session.number, True
         if self._out_of_service():
             log.info("card laid while out of service: not read")
             return None
@@ -778,7 +825,7 @@ class Terminal:
         number = self._session.start_reading(enterprise)
         log.info("session #%d: card laid, reading%s", number, " (enterprise)" if enterprise else "")
         self._publish()
-        return number
+        return number, False
 
     def _card_read(self, number: int, result: IdentityCard | Exception) -> None:
         if not self._current(number, State.READING):
@@ -805,7 +852,53 @@ class Terminal:
         self._session.card_read(result)
         log.info("session #%d: card read %s", number, mask_id_number(result.id_number))
         self._publish()
-        self._platform_worker.submit(self._authenticate, number, result)
+
+    def _consent_given(self) -> None:
+        card = self._session.card
+        if self._session.state is not State.CONSENT or self._session.card_away or card is None:
+            return
+        self._session.consent_given()
+        self._remember(
+            ConsentRecord(
+                text_version=self._consent_version,
+                subject=subject_key(self._secret, card.id_number),
+                id_masked=mask_id_number(card.id_number),
+                terminal_id=self.terminal_id,
+                consented_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        log.info("session #%d: consent given", self._session.number)
+        self._publish()
+        self._platform_worker.submit(self._authenticate, self._session.number, card)
+
+    def _consent_refused(self) -> None:
+        if self._session.state is not State.CONSENT:
+            return
+        log.info("session #%d: consent refused", self._session.number)
+        self._session.consent_refused()
+        self._publish()
+
+    def _card_laid_back(self, number: int, result: IdentityCard | Exception) -> None:
+        """A card laid during the grace period: the same one continues, any other ends."""
+        held = self._session.card
+        if self._session.number != number or not self._session.card_away or held is None:
+            return
+        same = not isinstance(result, Exception) and hmac.compare_digest(
+            subject_key(self._secret, result.id_number), subject_key(self._secret, held.id_number)
+        )
+        if same:
+            log.info("session #%d: the card is back", number)
+            self._session.card_returned()
+        else:
+            log.info("session #%d: another card (or none readable) laid back: ended", number)
+            self._session.wipe()
+        self._publish()
+
+    def _call_staff(self, screen: str) -> None:
+        state = self._session.state.value
+        log.info("staff called from the %s screen (%s)", screen, state)
+        alert = StaffAlert(self.terminal_id, state, screen, dt.datetime.now(dt.UTC))
+        self._remember(alert)
 
     def _authenticate(self, number: int, card: IdentityCard) -> None:
         try:
@@ -930,7 +1023,7 @@ class Terminal:
 
     def _start_printing(self, kinds: frozenset[PrintKind]) -> None:
         report = self._session.report
-        if self._session.state is not State.SHOWING or report is None:
+        if self._session.state is not State.SHOWING or report is None or self._session.card_away:
             return
         self._session.start_printing(kinds)
         number = self._session.number
@@ -1030,11 +1123,18 @@ class Terminal:
             self._publish()
 
     def _card_removed(self) -> None:
+        self._card_on_reader = False
+        state = self._session.state
         # While printing the job runs on; a failure message stays until read or timed out.
-        if self._session.state in (State.IDLE, State.PRINTING, State.FAILED):
+        if state in (State.IDLE, State.PRINTING, State.FAILED):
+            self._publish()  # the screen stops asking for the card to be taken
             return
-        log.info("session #%d: card removed in %s", self._session.number, self._session.state.value)
-        self._session.wipe()
+        number = self._session.number
+        if self._session.card_lifted():
+            log.info("session #%d: card lifted in %s: waiting for it", number, state.value)
+        else:
+            log.info("session #%d: card removed in %s", number, state.value)
+            self._session.wipe()
         self._publish()
 
     def _end(self) -> None:

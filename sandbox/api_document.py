@@ -15,6 +15,8 @@ from typing import Any
 import msgspec
 
 from kiosk.contract import (
+    ConsentEvent,
+    ConsentRecord,
     CreditReport,
     DeviceFault,
     DeviceFaultEvent,
@@ -44,6 +46,8 @@ from kiosk.contract import (
     RepairRule,
     ResidentSession,
     ResidentSessionRequest,
+    StaffAlert,
+    StaffAlertEvent,
     TechnicianAction,
     TechnicianActionEvent,
     TerminalEventsRequest,
@@ -221,6 +225,22 @@ def _examples() -> dict[str, msgspec.Struct]:
                 terminal_id=_EXAMPLE_TERMINAL,
                 running="1.0.0",
             ),
+        ),
+        ConsentEvent(
+            idempotency_key="consent-4d2a",
+            occurred_at=_EXAMPLE_TIME,
+            payload=ConsentRecord(
+                text_version="2026-12-01",
+                subject="0f3c9a1b2d4e5f60718293a4b5c6d7e8",
+                id_masked=report.subject_id_masked,
+                terminal_id=_EXAMPLE_TERMINAL,
+                consented_at=_EXAMPLE_TIME,
+            ),
+        ),
+        StaffAlertEvent(
+            idempotency_key="staff-9e31",
+            occurred_at=_EXAMPLE_TIME,
+            payload=StaffAlert(_EXAMPLE_TERMINAL, "showing", "report", _EXAMPLE_TIME),
         ),
     )
     fleet = FleetTerminals(

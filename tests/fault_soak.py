@@ -45,6 +45,7 @@ from kiosk.supervision import FAILURE_WINDOW_S, FAILURES_OUT_OF_SERVICE, Supervi
 from kiosk.terminal import Devices
 from offline_cache.outbox import Outbox
 from sandbox import population
+from tests.kiosk_harness import consent_when_asked
 from ui.strings.failure import describe
 
 SESSION = SessionSettings(
@@ -55,6 +56,8 @@ SESSION = SessionSettings(
     printing_timeout_s=2.0,
     done_timeout_s=0.2,
     failed_timeout_s=0.2,
+    still_there_s=0.2,
+    card_grace_s=0.2,
 )
 READ_TIMEOUT_S = 0.5
 HANG_PAST_S = 0.8
@@ -308,6 +311,7 @@ class FaultSoak:
 
     def _seen(self, view: SessionView) -> None:
         self.views.put((time.monotonic(), view))
+        consent_when_asked(view, self.runtime.terminal.give_consent)
 
     def _spy_on(self, outbox: Outbox) -> None:
         enqueue = outbox.enqueue

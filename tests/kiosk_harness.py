@@ -16,17 +16,33 @@ from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import SessionView, State
 
 
+def consent_when_asked(view: SessionView, agree: Callable[[], None]) -> None:
+    """The resident agrees (``agree``: the terminal's ``give_consent`` or the 同意 button)
+    whenever the 查询授权 screen comes up: how tests of later steps get past it."""
+    if view.state is State.CONSENT and not view.card_away and not view.asking:
+        agree()
+
+
 class RunningKiosk:
+    consents = True
+    """Agree on the 查询授权 screen at once (False: the test answers it itself)."""
+
     def __init__(self, settings: Settings, demo_cards: Iterable[DemoCard] = ()) -> None:
         self.views: queue.Queue[SessionView] = queue.Queue()
         self.statuses: queue.Queue[PlatformStatus] = queue.Queue()
-        self.runtime: Runtime = build_runtime(settings, self.views.put, self.statuses.put)
+        self.runtime: Runtime = build_runtime(settings, self._changed, self.statuses.put)
         reader = self.runtime.terminal.devices.reader
         if isinstance(reader, SimulatedReader):
             reader.cards.update({c.key: c.card for c in demo_cards})
         self.runtime.start()
         # the first health checks record their faults before a test looks at the outbox
         self.runtime.terminal.wait_for_health_checks(timeout=5.0)
+
+    def _changed(self, view: SessionView) -> None:
+        """On the terminal's coordinator: record the view, perhaps answer it."""
+        self.views.put(view)
+        if self.consents:
+            consent_when_asked(view, self.runtime.terminal.give_consent)
 
     @property
     def reader(self) -> SimulatedReader:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from kiosk.contract import (
+    ConsentRecord,
     DeviceFault,
     DrainState,
     OutboxState,
     PrintRecord,
     QueryRecord,
+    StaffAlert,
     TechnicianAction,
     TerminalHeartbeat,
 )
@@ -48,3 +50,13 @@ def heartbeat(devices: dict[str, str] | None = None) -> TerminalHeartbeat:
     return TerminalHeartbeat(
         "1.0.0", outbox, DrainState(0, None, 0, None), devices or {"card_reader": "IDLE"}
     )
+
+
+def consent() -> ConsentRecord:
+    return ConsentRecord(
+        "2026-12-01", "0123456789abcdef0123456789abcdef", "3709**********123X", TERMINAL, AT
+    )
+
+
+def staff_alert() -> StaffAlert:
+    return StaffAlert(TERMINAL, "showing", "report", AT)

@@ -115,6 +115,7 @@ def _kiosk_window(
         service_window=settings.terminal.service_window,
         technician=technician,
         credit=actions,
+        consent_text=settings.consent.text,
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -225,6 +226,18 @@ class Core(QObject):
     def enter_enterprise_code(self, uscc: str) -> None:
         if self.runtime is not None:
             self.runtime.terminal.enter_enterprise_code(uscc)
+
+    def give_consent(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.give_consent()
+
+    def refuse_consent(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.refuse_consent()
+
+    def call_staff(self, screen: str) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.call_staff(screen)
 
     def claim_for_technician(self) -> bool:
         return self.runtime is not None and self.runtime.terminal.claim_for_technician()

@@ -77,6 +77,9 @@ class _NoActions:
     def touch(self) -> None: ...
     def choose_enterprise(self, chosen: bool) -> None: ...
     def enter_enterprise_code(self, uscc: str) -> None: ...
+    def give_consent(self) -> None: ...
+    def refuse_consent(self) -> None: ...
+    def call_staff(self, screen: str) -> None: ...
 
 
 class _NoDemo:
@@ -216,9 +219,16 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("01b-demo-cards", "demo"),
         ("01c-attract-outage", "outage"),
         ("01d-publicity", "publicity"),
+        ("01e-attract-take-card", "take-card"),
         ("02-reading", view(State.READING)),
+        ("02b-consent", view(State.CONSENT)),
+        ("02c-consent-still-there", view(State.CONSENT, asking=True)),
         ("03-fetching", view(State.FETCHING)),
         ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
+        ("04b-staff-called", "staff"),
+        ("04c-exit-confirm", "exit"),
+        ("04d-card-away", view(State.SHOWING, report=report, holder_name=name, card_away=True)),
+        ("04e-report-again", view(State.SHOWING, report=report, holder_name=name)),
         ("05-report-section", "next"),
         ("06-report-penalties", "penalties"),
         ("07-print-choice", "print"),
@@ -226,7 +236,11 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("09-done", view(State.DONE)),
         (
             "10-failed-checksum",
-            view(State.FAILED, failure=Failure(FailureReason.CARD_CHECKSUM, State.READING)),
+            view(
+                State.FAILED,
+                failure=Failure(FailureReason.CARD_CHECKSUM, State.READING),
+                card_on_reader=True,
+            ),
         ),
         (
             "11-failed-paper-out",
@@ -289,6 +303,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
             demo=_NoDemo(),
             demo_cards=content.demo_cards,
             credit=credit,
+            service_window="3号窗口",
         )
         window.resize(width, height)
         window.show()
@@ -301,6 +316,13 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 window.apply_platform(outage)
             elif step == "publicity":
                 window.attract.publicity.click()
+            elif step == "take-card":
+                window.publicity.home.click()
+                window.apply(SessionView(0, State.IDLE, None, card_on_reader=True))
+            elif step == "staff":
+                window.call_staff.click()
+            elif step == "exit":
+                window.report.exit.click()
             elif step == "next":
                 window.report.next.click()
             elif step == "penalties":

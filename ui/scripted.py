@@ -22,7 +22,8 @@ WATCHDOG_MS = 60_000
 
 @dataclass
 class ScriptedResident:
-    """Lays ``card_key``, pages through the report, prints A4 and a receipt, goes home.
+    """Lays ``card_key``, agrees on the 查询授权 screen, pages through the report, prints A4
+    and a receipt, goes home.
 
     With ``shots_dir`` it saves a PNG of the window at every step (what the resident saw).
     """
@@ -49,6 +50,8 @@ class ScriptedResident:
         self._shot(view.state.value)
         if view.state is State.IDLE and previous is None:
             QTimer.singleShot(STEP_MS, lambda: self.reader.lay_card(self.card_key))
+        elif view.state is State.CONSENT:
+            QTimer.singleShot(STEP_MS, lambda: self._press(self.window.consent.agree, "agreed"))
         elif view.state is State.SHOWING:
             report = self.window.report
             steps = (

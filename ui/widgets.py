@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -82,7 +82,8 @@ def clear_layout(layout: QLayout) -> None:
 
 
 class IdCardPicture(QWidget):
-    """A drawn resident ID card lying on a reader, with an arrow: where to put the card."""
+    """A second-generation resident ID card (photo side; a contactless card: no chip to
+    see) being laid on the terminal's reader, with an arrow: where the card goes."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,33 +97,68 @@ class IdCardPicture(QWidget):
         scale = min(w / 420, h / 300)
         painter.translate((w - 420 * scale) / 2, (h - 300 * scale) / 2)
         painter.scale(scale, scale)
-        # the reader
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(theme.BLUE_DARK))
-        painter.drawRoundedRect(QRectF(40, 200, 340, 80), 18, 18)
-        painter.setBrush(QColor("#2F6FC4"))
-        painter.drawRoundedRect(QRectF(70, 214, 280, 50), 10, 10)
-        # the card, hovering above the reader
-        painter.setBrush(QColor(theme.WHITE))
-        painter.setPen(QPen(QColor(theme.BLUE), 4))
-        painter.drawRoundedRect(QRectF(90, 20, 240, 150), 14, 14)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#D9A521"))
-        painter.drawRoundedRect(QRectF(110, 55, 44, 34), 6, 6)
-        painter.setBrush(QColor(theme.LINE))
-        for i, width in enumerate((130, 110, 140)):
-            painter.drawRoundedRect(QRectF(170, 50 + i * 26, width, 12), 6, 6)
-        painter.drawRoundedRect(QRectF(110, 130, 200, 14), 7, 7)
-        # arrow down onto the reader
-        arrow = QPen(QColor(theme.RED), 8)
+        self._reader(painter)
+        self._card(painter, QRectF(110, 8, 200, 126))
+        arrow = QPen(QColor(theme.RED), 7)
         arrow.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(arrow)
-        painter.drawLine(210, 172, 210, 196)
-        painter.drawLine(198, 184, 210, 198)
-        painter.drawLine(222, 184, 210, 198)
+        painter.drawLine(QPointF(210, 146), QPointF(210, 176))
+        painter.drawLine(QPointF(198, 164), QPointF(210, 178))
+        painter.drawLine(QPointF(222, 164), QPointF(210, 178))
+        painter.end()
+
+    @staticmethod
+    def _reader(painter: QPainter) -> None:
+        """The terminal's reader: a dark plate with a marked area and the contactless sign."""
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(theme.BLUE_DARK))
+        painter.drawRoundedRect(QRectF(40, 188, 340, 100), 18, 18)
+        area = QRectF(96, 198, 228, 80)
+        painter.setBrush(QColor("#2F6FC4"))
+        painter.drawRoundedRect(area, 10, 10)
+        waves = QPen(QColor(theme.WHITE), 3)
+        waves.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(waves)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for radius in (8, 16, 24):
+            box = QRectF(128 - radius, 238 - radius, 2 * radius, 2 * radius)
+            painter.drawArc(box, -45 * 16, 90 * 16)
         font = QFont(painter.font())
-        font.setPixelSize(22)
+        font.setPixelSize(24)
+        font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor(theme.WHITE))
-        painter.drawText(QRectF(70, 214, 280, 50), Qt.AlignmentFlag.AlignCenter, "读卡区")
-        painter.end()
+        painter.drawText(area.adjusted(60, 0, 0, 0), Qt.AlignmentFlag.AlignCenter, "读卡区")
+
+    @staticmethod
+    def _card(painter: QPainter, rect: QRectF) -> None:
+        """The photo side: name/sex/birth/address lines on the left, the photo on the right,
+        the citizen number along the bottom (drawn as bars: no one's data)."""
+        painter.setPen(QPen(QColor("#8FA9C9"), 2))
+        painter.setBrush(QColor("#EEF3F6"))
+        painter.drawRoundedRect(rect, 10, 10)
+        x, y = rect.x(), rect.y()
+        font = QFont(painter.font())
+        font.setPixelSize(9)
+        painter.setFont(font)
+        for row, caption in enumerate(("姓名", "性别", "出生", "住址")):
+            top = y + 14 + row * 18
+            painter.setPen(QColor("#3F6E9E"))
+            painter.drawText(QRectF(x + 10, top, 26, 12), Qt.AlignmentFlag.AlignLeft, caption)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#9AABBE"))
+            painter.drawRoundedRect(QRectF(x + 38, top + 3, 74 - row * 6, 7), 3, 3)
+        painter.drawRoundedRect(QRectF(x + 38, y + 88, 60, 7), 3, 3)  # the address's 2nd line
+        photo = QRectF(x + 130, y + 14, 56, 72)
+        painter.setBrush(QColor("#D8E4EE"))
+        painter.drawRect(photo)
+        painter.setBrush(QColor("#7F95AE"))
+        painter.drawEllipse(QPointF(photo.center().x(), y + 38), 12, 14)
+        painter.drawRoundedRect(QRectF(photo.x() + 10, y + 56, 36, 30), 14, 14)
+        painter.setPen(QColor("#3F6E9E"))
+        painter.drawText(
+            QRectF(x + 10, y + 104, 60, 12), Qt.AlignmentFlag.AlignLeft, "公民身份号码"
+        )
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#5E738C"))
+        painter.drawRoundedRect(QRectF(x + 72, y + 106, 114, 8), 3, 3)

@@ -1,4 +1,5 @@
-"""The kiosk window: header, the current screen, and a footer with the countdown."""
+"""The kiosk window: header, the current screen, and a footer with the countdown (only
+where the resident reads; never while the machine works) and 呼叫工作人员."""
 
 from __future__ import annotations
 
@@ -11,26 +12,29 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.config import DEFAULT_CONSENT_TEXT
 from kiosk.privacy import mask_name
 from kiosk.report_model import CHINA_TIME
-from kiosk.session import PrintKind, SessionView, State
+from kiosk.session import RESIDENT_READS, PrintKind, SessionView, State
 from ui import theme
 from ui.bridge import SessionBridge
 from ui.demo_panel import DemoCardControl, DemoPanel
 from ui.objection import CreditServices, ObjectionFlow
 from ui.screens.attract import AttractScreen
+from ui.screens.consent import ConsentScreen
 from ui.screens.out_of_service import OutOfServiceScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
 from ui.screens.progress import ProgressScreen
+from ui.screens.prompts import card_away_screen, exit_screen, still_there_screen
 from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
 from ui.screens.technician import TechnicianScreens
 from ui.screens.uscc_entry import UsccEntryScreen
-from ui.strings import common
+from ui.strings import common, flow
 from ui.strings import technician as technician_text
 from ui.technician import TechnicianDesk
-from ui.widgets import button, label
+from ui.widgets import button, centered, label
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
     from kiosk.platform.watch import PlatformStatus
@@ -43,17 +47,27 @@ class TerminalActions(Protocol):
     def choose_enterprise(self, chosen: bool) -> None: ...
     def enter_enterprise_code(self, uscc: str) -> None: ...
 
+    def give_consent(self) -> None: ...
+    def refuse_consent(self) -> None: ...
+    def call_staff(self, screen: str) -> None: ...
+
 
 class KioskServices(TerminalActions, CreditServices, Protocol):
     """Everything the window's screens ask of the terminal (the terminal, or ``ui.app.Core``)."""
 
 
 PUBLICITY_IDLE_S = 60.0
+STAFF_CALLED_S = 60.0
+"""How long "已通知工作人员，请稍候" stays in the footer."""
+WORKING = frozenset({State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING})
+"""The machine works: no countdown is shown."""
 
 
 class KioskWindow(QWidget):
     painted = Signal()
     """After every paint of the window: start-up and latency measurements listen to it."""
+    staff_called = Signal()
+    """呼叫工作人员 was pressed (the staff alert is queued): the chime listens to it."""
     bridge: SessionBridge
     """Set by ``ui.app.build_window``: the window keeps the bridge alive."""
 
@@ -68,9 +82,11 @@ class KioskWindow(QWidget):
         service_window: str = "",
         technician: TechnicianDesk | None = None,
         credit: CreditServices | None = None,
+        consent_text: str = DEFAULT_CONSENT_TEXT,
     ) -> None:
         """``technician``: technician mode (five taps in the top-left corner); None: none.
-        ``credit``: objections and repair guidance from a report's records; None: none."""
+        ``credit``: objections and repair guidance from a report's records; None: none.
+        ``service_window``: the hall's window failures and help point to (e.g. "3号窗口")."""
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
@@ -89,8 +105,10 @@ class KioskWindow(QWidget):
         self.header_clock = label("", "headerClock", wrap=False)
         header_row.addWidget(self.header_clock)
 
-        self.attract = AttractScreen(hall_name)
+        self.service_window = service_window or flow.SERVICE_WINDOW
+        self.attract = AttractScreen(hall_name, service_window)
         self.progress = ProgressScreen()
+        self.consent = ConsentScreen(consent_text)
         self.report = ReportScreen()
         self.print_choice = PrintChoiceScreen()
         self.publicity = PublicityScreen()
@@ -98,23 +116,44 @@ class KioskWindow(QWidget):
         self.failure = FailureScreen(service_window)
         self.uscc_entry = UsccEntryScreen()
         self.out_of_service = OutOfServiceScreen(service_window)
+        self.still_there, self.still_there_need = still_there_screen()
+        self.card_away = card_away_screen()
+        self.exit_prompt, self.exit_confirm, self.exit_cancel = exit_screen()
         self.stack = QStackedWidget()
-        for screen in (
-            self.attract,
-            self.progress,
-            self.report,
-            self.print_choice,
-            self.publicity,
-            self.done,
-            self.failure,
-            self.out_of_service,
-            self.uscc_entry,
-        ):
+        # Not the largest page's minimum (the technician's PIN pad) plus the footer's 呼叫工作人员,
+        # which is not shown with it: that sum is taller than a 1080 p screen. Each page is
+        # checked to fit as it is shown (tests/ui/test_layout.py).
+        self.stack.setMinimumSize(1, 1)
+        self._screen_names: dict[QWidget, str] = {
+            self.attract: "attract",
+            self.progress: "progress",
+            self.consent: "consent",
+            self.report: "report",
+            self.print_choice: "print_choice",
+            self.publicity: "publicity",
+            self.done: "done",
+            self.failure: "failure",
+            self.out_of_service: "out_of_service",
+            self.still_there: "still_there",
+            self.card_away: "card_away",
+            self.exit_prompt: "exit_prompt",
+            self.uscc_entry: "enterprise_code",
+        }
+        """What a staff alert says the resident saw."""
+        for screen in self._screen_names:
             self.stack.addWidget(screen)
+        self._reading_page: QWidget = self.report
+        """Where SHOWING returns to after a prompt: the report or the print choice."""
+        self._exit_asked = False
+        self.consent.agreed.connect(actions.give_consent)
+        self.consent.refused.connect(actions.refuse_consent)
         self.report.print_requested.connect(self._choose_print)
         self.print_choice.chosen.connect(actions.print_report)
         self.print_choice.cancelled.connect(self._cancel_print)
-        self.report.exit_requested.connect(actions.end_session)
+        self.report.exit_requested.connect(self._ask_exit)
+        self.exit_confirm.clicked.connect(self._confirm_exit)
+        self.exit_cancel.clicked.connect(self._cancel_exit)
+        self.still_there_need.clicked.connect(actions.touch)
         self.report.touched.connect(actions.touch)
         self.done.home_requested.connect(actions.end_session)
         self.failure.home_requested.connect(actions.end_session)
@@ -128,12 +167,12 @@ class KioskWindow(QWidget):
         self._publicity_deadline: float | None = None
         self.objection: ObjectionFlow | None = None
         if credit is not None:
-            flow = self.objection = ObjectionFlow(
+            objection = self.objection = ObjectionFlow(
                 self.stack, credit, lambda: self.view.report if self.view else None
             )
-            self.report.objection_requested.connect(flow.object_to)
-            self.report.repair_requested.connect(flow.guide)
-            flow.finished.connect(self._back_to_report)
+            self.report.objection_requested.connect(objection.object_to)
+            self.report.repair_requested.connect(objection.guide)
+            objection.finished.connect(self._back_to_report)
         self.technician = (
             TechnicianScreens(self.stack, technician, self._back_from_technician, clock)
             if technician is not None
@@ -147,6 +186,17 @@ class KioskWindow(QWidget):
         self.countdown = label("", "countdown", wrap=False)
         footer_row.addWidget(self.countdown)
         footer_row.addStretch(1)
+        # above the footer, across the window: the footer row has no room left in portrait
+        self.staff_note = centered("", "badgeGood")
+        self.staff_note.hide()
+        self.call_staff = button(flow.CALL_STAFF)
+        self.call_staff.clicked.connect(self._call_staff)
+        footer_row.addWidget(self.call_staff)
+        self._staff_note_until: float | None = None
+        # only on a resident's screen: technician mode has its own footer text
+        self.stack.currentChanged.connect(
+            lambda _: self.call_staff.setVisible(self.stack.currentWidget() in self._screen_names)
+        )
         self.demo_panel: DemoPanel | None = None
         if demo is not None:
             panel = self.demo_panel = DemoPanel(self, demo, demo_cards, demo_outage)
@@ -160,6 +210,7 @@ class KioskWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.staff_note)
         layout.addWidget(footer)
 
         self.timer = QTimer(self)
@@ -178,33 +229,42 @@ class KioskWindow(QWidget):
         self.print_choice.offer(view.printable)
         if self.objection is not None and state is not State.SHOWING:
             self.objection.clear()
+        self.attract.show_card_on_reader(view.card_on_reader)
+        if state is not State.SHOWING:
+            self._reading_page = self.report
+            self._exit_asked = False
         if state is State.IDLE and not view.in_service:
             self.report.clear()
             self.stack.setCurrentWidget(self.out_of_service)
         elif state is State.IDLE:
             self.report.clear()
+            self.uscc_entry.reset()  # what the last resident typed goes with the session
             self.attract.show_enterprise_choice(view.enterprise)
             if self.stack.currentWidget() is not self.publicity:
                 self.stack.setCurrentWidget(self.attract)
-        elif state in (State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING):
+        elif state in WORKING:
             if state is State.PRINTING:
                 self.report.clear()
             self.progress.show_state(state)
             self.stack.setCurrentWidget(self.progress)
+        elif state in RESIDENT_READS and (view.card_away or view.asking):
+            if state is State.SHOWING and view.report is not None:
+                self.report.show_report(view.report, mask_name(view.holder_name))
+            self.stack.setCurrentWidget(self.card_away if view.card_away else self.still_there)
+        elif state is State.CONSENT:
+            self.stack.setCurrentWidget(self.consent)
         elif state is State.ENTERPRISE_CODE:
-            if self.stack.currentWidget() is not self.uscc_entry:
-                self.uscc_entry.reset()
-                self.stack.setCurrentWidget(self.uscc_entry)
+            self.stack.setCurrentWidget(self.uscc_entry)
         elif state is State.SHOWING and view.report is not None:
             self.report.show_report(view.report, mask_name(view.holder_name))
-            in_objection = self.objection is not None and self.objection.holds_screen()
-            if self.stack.currentWidget() is not self.print_choice and not in_objection:
-                self.stack.setCurrentWidget(self.report)
+            if self.objection is None or not self.objection.holds_screen():
+                page = self.exit_prompt if self._exit_asked else self._reading_page
+                self.stack.setCurrentWidget(page)
         elif state is State.DONE:
             self.stack.setCurrentWidget(self.done)
         elif state is State.FAILED and view.failure is not None:
             self.report.clear()
-            self.failure.show_failure(view.failure)
+            self.failure.show_failure(view.failure, view.card_on_reader)
             self.stack.setCurrentWidget(self.failure)
         self._tick()
 
@@ -243,6 +303,7 @@ class KioskWindow(QWidget):
 
     def _choose_print(self) -> None:
         self._actions.touch()
+        self._reading_page = self.print_choice
         self.stack.setCurrentWidget(self.print_choice)
 
     def _back_to_report(self) -> None:
@@ -251,7 +312,34 @@ class KioskWindow(QWidget):
 
     def _cancel_print(self) -> None:
         self._actions.touch()
+        self._reading_page = self.report
         self.stack.setCurrentWidget(self.report)
+
+    def _ask_exit(self) -> None:
+        """退出 on the report: the report is wiped only once the resident confirms."""
+        self._actions.touch()
+        self._exit_asked = True
+        self.stack.setCurrentWidget(self.exit_prompt)
+        self._tick()
+
+    def _confirm_exit(self) -> None:
+        self._exit_asked = False
+        self._actions.end_session()
+
+    def _cancel_exit(self) -> None:
+        self._exit_asked = False
+        self._actions.touch()
+        self.stack.setCurrentWidget(self._reading_page)
+        self._tick()
+
+    def _call_staff(self) -> None:
+        current = self.stack.currentWidget()
+        screen = self._screen_names.get(current, "other") if current else "other"
+        self._actions.call_staff(screen)
+        self.staff_note.setText(flow.STAFF_CALLED.format(window=self.service_window))
+        self.staff_note.show()
+        self._staff_note_until = self._clock() + STAFF_CALLED_S
+        self.staff_called.emit()
 
     def _tick(self) -> None:
         now = dt.datetime.now(CHINA_TIME)
@@ -260,6 +348,9 @@ class KioskWindow(QWidget):
             self.attract.tick(now)
         deadline = self.view.deadline if self.view else None
         technician_left = self.technician.idle_left() if self.technician else None
+        if self._staff_note_until is not None and self._staff_note_until <= self._clock():
+            self._staff_note_until = None
+            self.staff_note.hide()
         if technician_left is not None:
             seconds = int(technician_left + 0.999)
             self.countdown.setText(technician_text.IDLE_COUNTDOWN.format(seconds=seconds))
@@ -269,10 +360,14 @@ class KioskWindow(QWidget):
             if deadline is not None and deadline <= self._clock():
                 self._close_publicity()
                 return
-        if deadline is None:
-            self.countdown.setText("")
+        seconds = 0 if deadline is None else max(0, int(deadline - self._clock() + 0.999))
+        for prompt in (self.still_there, self.card_away):
+            prompt.show_seconds(seconds)
+        working = self.view is not None and self.view.state in WORKING
+        prompting = self.stack.currentWidget() in (self.still_there, self.card_away)
+        if deadline is None or working or prompting:
+            self.countdown.setText("")  # a prompt shows its own countdown, large
         else:
-            seconds = max(0, int(deadline - self._clock() + 0.999))
             self.countdown.setText(common.COUNTDOWN.format(seconds=seconds))
 
     def paintEvent(self, event: QPaintEvent) -> None:

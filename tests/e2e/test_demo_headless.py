@@ -42,16 +42,17 @@ def report_number(out: Path) -> str:
 
 def test_session_walks_every_state(demo_run: tuple[Path, str]) -> None:
     _, output = demo_run
-    assert "idle → reading → authenticating → fetching → showing → printing → done → idle" in output
+    walked = ("idle", "reading", "consent", "authenticating", "fetching", "showing", "printing")
+    assert " → ".join((*walked, "done", "idle")) in output
 
 
 def test_screens_the_resident_saw_are_saved_and_named(demo_run: tuple[Path, str]) -> None:
     out, output = demo_run
     shots = sorted(p.name for p in (out / "screens").glob("*.png"))
     assert shots[0] == "01-idle.png" and shots[-1].endswith("-idle.png")
-    assert {"showing", "report-next-page", "print-choice", "printing", "done"} <= {
-        name.split("-", 1)[1].removesuffix(".png") for name in shots
-    }
+    seen = {name.split("-", 1)[1].removesuffix(".png") for name in shots}
+    assert {"consent", "agreed", "showing", "report-next-page", "print-choice"} <= seen
+    assert {"printing", "done"} <= seen
     assert str(out / "screens") in output and str(out / "printed") in output
 
 

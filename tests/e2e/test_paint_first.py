@@ -35,7 +35,7 @@ def test_first_frame_comes_before_heavy_modules_and_an_early_card_is_read(
     assert seen["attract_shown_at_first_frame"]
     assert seen["loaded_at_first_frame"] == []
     assert seen["exit_code"] == 0, seen["states"]
-    assert seen["states"][-4:] == ["reading", "authenticating", "fetching", "showing"]
+    assert seen["states"][-5:] == ["reading", "consent", "authenticating", "fetching", "showing"]
     assert "requests" in seen["loaded_when_report_shown"]  # the probe does see a loaded module
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1920, 1080)

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from kiosk.contract import (
+    ConsentEvent,
     DeviceFaultEvent,
     EventsAck,
     FleetTerminals,
@@ -21,6 +22,7 @@ from kiosk.contract import (
     PrintRecordRequest,
     PublicLists,
     QueryRecordEvent,
+    StaffAlertEvent,
     TechnicianActionEvent,
     TerminalEvent,
     UpdateStep,
@@ -112,6 +114,8 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
                 phone_sealed=None,
             ),
         ),
+        ConsentEvent(idempotency_key="c-consent", occurred_at=AT, payload=payloads.consent()),
+        StaffAlertEvent(idempotency_key="c-staff", occurred_at=AT, payload=payloads.staff_alert()),
     ]
     ack = client.post_terminal_events(events)
     assert ack == EventsAck(tuple(e.idempotency_key for e in events), (), ())
@@ -124,6 +128,8 @@ def test_every_endpoint_round_trips(sandbox: Sandbox, client: PlatformClient) ->
         "c-beat": "heartbeat",
         "c-update": "update_step",
         "c-objection": "objection",
+        "c-consent": "consent",
+        "c-staff": "staff_alert",
     }
     fleet_url = sandbox.url + "/api/v1/fleet/terminals"
     with requests.get(fleet_url, timeout=2) as refused:

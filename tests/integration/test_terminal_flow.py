@@ -22,6 +22,7 @@ from kiosk import supervision
 from kiosk.config import SessionSettings
 from kiosk.contract import TerminalHeartbeat
 from kiosk.demo import DemoEnvironment
+from kiosk.privacy import mask_id_number
 from kiosk.session import FailureReason, PrintKind, SessionView, State
 from offline_cache.content_cache import ContentCache
 from offline_cache.outbox import Outbox
@@ -88,12 +89,114 @@ def test_resident_session_end_to_end(kiosk: Kiosk, demo: DemoEnvironment) -> Non
     assert state["events_by_kind"].get("query_record") == 1
 
 
-def test_card_removed_while_showing_wipes_the_session(kiosk: Kiosk) -> None:
+def test_a_card_not_laid_back_in_time_wipes_the_session(demo: DemoEnvironment) -> None:
+    kiosk = Kiosk(demo, replace(FAST, card_grace_s=0.5))
+    try:
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.SHOWING)
+        kiosk.reader.remove_card()
+        away = kiosk.views_until(lambda v: v.card_away)[-1]
+        assert away.state is State.SHOWING and away.report is not None
+        idle = kiosk.wait_for(State.IDLE)
+        assert idle.report is None and idle.holder_name == "" and not idle.card_on_reader
+    finally:
+        kiosk.runtime.stop()
+
+
+@pytest.mark.parametrize("stage", [State.CONSENT, State.SHOWING])
+def test_the_same_card_laid_back_within_the_grace_period_continues(
+    kiosk: Kiosk, stage: State
+) -> None:
+    kiosk.consents = stage is not State.CONSENT
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    before = kiosk.wait_for(stage)
+    kiosk.reader.remove_card()
+    kiosk.views_until(lambda v: v.card_away)
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    back = kiosk.views_until(lambda v: not v.card_away)[-1]
+    assert (back.number, back.state, back.report) == (before.number, stage, before.report)
+    assert back.card_on_reader
+
+
+def test_another_card_laid_back_ends_the_session(kiosk: Kiosk, demo: DemoEnvironment) -> None:
     kiosk.reader.lay_card(population.DEMO_KEYS[0])
     kiosk.wait_for(State.SHOWING)
     kiosk.reader.remove_card()
+    kiosk.views_until(lambda v: v.card_away)
+    kiosk.reader.lay_card(population.DEMO_KEYS[1])
     idle = kiosk.wait_for(State.IDLE)
     assert idle.report is None and idle.holder_name == ""
+    assert idle.card_on_reader  # the attract screen says 请取走身份证
+    kiosk.reader.remove_card()
+    assert not kiosk.views_until(lambda v: not v.card_on_reader)[-1].card_on_reader
+
+
+def test_consent_is_recorded_before_the_platform_hears_of_the_person(
+    kiosk: Kiosk, demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consents = _queued(monkeypatch, "consent")
+    kiosk.consents = False
+    resident = population.by_key(population.DEMO_KEYS[0])
+    kiosk.reader.lay_card(resident.key)
+    asking = kiosk.wait_for(State.CONSENT)
+    assert asking.holder_name == resident.card().name
+    assert demo.sandbox is not None and demo.sandbox.state()["sessions"] == 0
+    assert consents == []
+    kiosk.runtime.terminal.give_consent()
+    kiosk.wait_for(State.SHOWING)
+    (consent,) = consents
+    assert consent["text_version"] == demo.with_session(FAST).consent.version
+    assert consent["id_masked"] == mask_id_number(resident.card().id_number)
+    assert resident.card().id_number not in str(consent) and resident.card().name not in str(
+        consent
+    )
+    kiosk.wait_until_drained()
+    assert demo.sandbox.state()["events_by_kind"].get("consent") == 1
+
+
+def test_consent_refused_ends_the_session_and_asks_for_the_card(
+    kiosk: Kiosk, demo: DemoEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consents = _queued(monkeypatch, "consent")
+    kiosk.consents = False
+    kiosk.reader.lay_card(population.DEMO_KEYS[0])
+    kiosk.wait_for(State.CONSENT)
+    kiosk.runtime.terminal.refuse_consent()
+    idle = kiosk.wait_for(State.IDLE)
+    assert idle.holder_name == "" and idle.card_on_reader
+    assert demo.sandbox is not None and demo.sandbox.state()["sessions"] == 0
+    assert consents == [] and kiosk.events("query_record") == []
+
+
+def test_an_idle_consent_asks_then_ends(demo: DemoEnvironment) -> None:
+    kiosk = Kiosk(demo, replace(FAST, consent_timeout_s=0.3, still_there_s=0.3))
+    kiosk.consents = False
+    try:
+        kiosk.reader.lay_card(population.DEMO_KEYS[0])
+        kiosk.wait_for(State.CONSENT)
+        asking = kiosk.views_until(lambda v: v.asking)[-1]
+        assert asking.state is State.CONSENT
+        idle = kiosk.wait_for(State.IDLE)
+        assert idle.holder_name == ""
+    finally:
+        kiosk.runtime.stop()
+
+
+def test_calling_staff_queues_an_alert_without_personal_data(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alerts = _queued(monkeypatch, "staff_alert")
+    resident = population.by_key(population.DEMO_KEYS[0])
+    kiosk.reader.lay_card(resident.key)
+    kiosk.wait_for(State.SHOWING)
+    kiosk.runtime.terminal.call_staff("report")
+    deadline = time.monotonic() + 5
+    while not alerts and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (alert,) = alerts
+    assert (alert["state"], alert["screen"]) == ("showing", "report")
+    assert alert["terminal_id"] == kiosk.runtime.terminal.terminal_id
+    assert set(alert) == {"terminal_id", "state", "screen", "at"}
 
 
 @pytest.mark.parametrize(
@@ -154,11 +257,13 @@ def test_paper_out_fails_and_sends_no_print_record(demo: DemoEnvironment) -> Non
             kiosk.runtime.stop()
 
 
-def test_idle_report_times_out_to_the_attract_screen(demo: DemoEnvironment) -> None:
-    kiosk = Kiosk(demo, SessionSettings(showing_idle_timeout_s=0.5))
+def test_idle_report_asks_then_times_out_to_the_attract_screen(demo: DemoEnvironment) -> None:
+    kiosk = Kiosk(demo, SessionSettings(showing_idle_timeout_s=0.5, still_there_s=0.5))
     try:
         kiosk.reader.lay_card(population.DEMO_KEYS[0])
         kiosk.wait_for(State.SHOWING)
+        asking = kiosk.views_until(lambda v: v.asking)[-1]
+        assert asking.state is State.SHOWING and asking.report is not None
         idle = kiosk.wait_for(State.IDLE, timeout=5)
         assert idle.report is None
     finally:
@@ -208,18 +313,23 @@ def test_card_types_the_platform_files_records_by(
         assert demo.sandbox.state()["sessions"] == 0
 
 
-def _queued_faults(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Every device_fault any outbox is given from now on (the drain may send them soon)."""
-    faults: list[dict[str, Any]] = []
+def _queued(monkeypatch: pytest.MonkeyPatch, wanted: str) -> list[dict[str, Any]]:
+    """Every item of kind ``wanted`` any outbox is given from now on (the drain may send
+    them soon)."""
+    items: list[dict[str, Any]] = []
     enqueue = Outbox.enqueue
 
     def spy(outbox: Outbox, kind: str, payload: dict[str, Any], key: str = "") -> str:
-        if kind == "device_fault":
-            faults.append(payload)
+        if kind == wanted:
+            items.append(payload)
         return enqueue(outbox, kind, payload, key)
 
     monkeypatch.setattr(Outbox, "enqueue", spy)
-    return faults
+    return items
+
+
+def _queued_faults(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    return _queued(monkeypatch, "device_fault")
 
 
 def _reports_numbered(kiosk: Kiosk, report_no: str, monkeypatch: pytest.MonkeyPatch) -> None:

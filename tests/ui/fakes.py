@@ -23,3 +23,12 @@ class FakeActions:
 
     def enter_enterprise_code(self, code: str) -> None:
         self.calls.append(("enter_enterprise_code", code))
+
+    def give_consent(self) -> None:
+        self.calls.append(("consent", True))
+
+    def refuse_consent(self) -> None:
+        self.calls.append(("consent", False))
+
+    def call_staff(self, screen: str) -> None:
+        self.calls.append(("staff", screen))

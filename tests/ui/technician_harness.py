@@ -14,6 +14,7 @@ from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import State
 from kiosk.technician import TAPS
 from tests.clock import FakeClock
+from tests.kiosk_harness import consent_when_asked
 from ui.bridge import SessionBridge
 from ui.technician import TechnicianDesk
 from ui.window import KioskWindow
@@ -47,16 +48,27 @@ class Kiosk:
         return [i.payload["action"] for i in items if i.kind == "technician_action"]
 
 
-def start_kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock) -> Kiosk:
-    """Technician mode shows the tail of ``<state_dir>/kiosk.log``."""
+def start_kiosk(qtbot: QtBot, settings: Settings, wall: FakeClock, consents: bool = True) -> Kiosk:
+    """Technician mode shows the tail of ``<state_dir>/kiosk.log``. ``consents``: the
+    resident agrees on the 查询授权 screen at once (False: the test answers it)."""
     clock = FakeClock()
     bridge = SessionBridge()
     runtime = build_runtime(settings, bridge.publish, bridge.publish_platform)
     terminal = runtime.terminal
     log_file = settings.terminal.state_dir / "kiosk.log"
     desk = TechnicianDesk(settings, terminal, lambda: runtime, log_file, clock, wall)
-    window = KioskWindow(terminal, "新泰市政务服务中心", clock=clock, technician=desk)
+    window = KioskWindow(
+        terminal,
+        "新泰市政务服务中心",
+        clock=clock,
+        service_window=settings.terminal.service_window,
+        technician=desk,
+        consent_text=settings.consent.text,
+    )
     bridge.changed.connect(window.apply)
+    bridge.platform_changed.connect(window.apply_platform)
+    if consents:
+        bridge.changed.connect(lambda view: consent_when_asked(view, window.consent.agree.click))
     window.bridge = bridge
     qtbot.addWidget(window)
     window.resize(1920, 1080)

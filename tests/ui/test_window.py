@@ -4,14 +4,17 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk import failures
 from kiosk.contract import ListEntry, Notice
 from kiosk.platform.watch import PlatformStatus
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from tests.reports import make_report
 from tests.ui.fakes import FakeActions
 from ui.screens.report import RECORDS_PER_PAGE, paginate
+from ui.strings import attract as attract_text
 from ui.strings import done as done_text
 from ui.strings import failure as failure_text
+from ui.strings import flow
 from ui.strings import report as report_text
 from ui.window import KioskWindow
 
@@ -64,11 +67,12 @@ def test_idle_shows_the_attract_screen_without_countdown(window: KioskWindow) ->
 @pytest.mark.parametrize(
     "state", [State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING]
 )
-def test_every_wait_shows_progress_and_a_countdown(window: KioskWindow, state: State) -> None:
+def test_while_the_machine_works_no_countdown_is_shown(window: KioskWindow, state: State) -> None:
     window.apply(view(state))
     assert window.stack.currentWidget() is window.progress
-    assert window.progress.bar.maximum() == 0  # busy indicator
-    assert "秒后返回首页" in window.countdown.text()
+    assert window.progress.busy.isVisibleTo(window)
+    assert window.countdown.text() == ""
+    assert not any("秒后" in text for text in visible_texts(window))
     if state is State.READING:
         assert window.progress.message.text() == "正在读取，请勿移动身份证"
 
@@ -116,16 +120,29 @@ def test_done_says_take_card_and_prints(window: KioskWindow, actions: FakeAction
 
 
 @pytest.mark.parametrize("reason", list(FailureReason))
-def test_every_failure_has_a_chinese_message_and_a_way_home(
-    window: KioskWindow, actions: FakeActions, reason: FailureReason
+def test_every_failure_names_the_window_and_a_code_a_clerk_looks_up(
+    qtbot: QtBot, actions: FakeActions, reason: FailureReason
 ) -> None:
+    window = KioskWindow(actions, "新泰市政务服务中心", service_window="3号窗口")
+    qtbot.addWidget(window)
+    window.show()
     window.apply(view(State.FAILED, failure=Failure(reason, State.FETCHING, "some_code")))
     assert window.stack.currentWidget() is window.failure
     what, todo = failure_text.describe(Failure(reason, State.FETCHING))
-    assert what in visible_texts(window.failure) and todo in visible_texts(window.failure)
-    assert any("\u4e00" <= ch <= "\u9fa5" for ch in what + todo)
+    texts = visible_texts(window.failure)
+    assert what in texts and todo in texts
+    code = failures.describe(Failure(reason, State.FETCHING)).code
+    assert f"需要帮助请到3号窗口，并告诉工作人员错误代码 {code}" in texts
+    assert not any(reason.value in text or "some_code" in text for text in texts)
+    assert flow.TAKE_CARD not in texts  # the card was taken already
     window.failure.home.click()
     assert actions.calls[-1] == ("end", None)
+
+
+def test_a_failure_with_the_card_still_there_asks_for_it(window: KioskWindow) -> None:
+    failure = Failure(FailureReason.CARD_EXPIRED, State.READING)
+    window.apply(view(State.FAILED, failure=failure, card_on_reader=True))
+    assert flow.TAKE_CARD in visible_texts(window.failure)
 
 
 def test_printer_fault_message_names_the_fault(window: KioskWindow) -> None:
@@ -183,14 +200,22 @@ def a_status(available: bool | None, with_content: bool = True) -> PlatformStatu
     return PlatformStatus(available, notices, lists, content_fetched_at=1_790_000_000.0)
 
 
-def test_outage_banner_follows_the_platform(window: KioskWindow) -> None:
+def test_an_outage_replaces_the_card_prompt_with_plain_words(
+    qtbot: QtBot, actions: FakeActions
+) -> None:
+    window = KioskWindow(actions, "新泰市政务服务中心", service_window="3号窗口")
+    qtbot.addWidget(window)
+    window.show()
     window.apply(SessionView(number=0, state=State.IDLE, deadline=None))
     window.apply_platform(a_status(None))
-    assert not window.attract.outage.isVisibleTo(window)
+    assert attract_text.PROMPT in visible_texts(window.attract)
     window.apply_platform(a_status(False))
-    assert window.attract.outage.isVisibleTo(window)
-    assert "平台连接中断，部分功能暂不可用" in window.attract.outage.text()
+    texts = visible_texts(window.attract)
+    assert "信用报告暂时无法查询，请稍后再试或到3号窗口" in texts
+    assert attract_text.PROMPT not in texts and not window.attract.picture.isVisibleTo(window)
+    assert not any("平台" in text for text in texts)  # no jargon
     window.apply_platform(a_status(True))
+    assert attract_text.PROMPT in visible_texts(window.attract)
     assert not window.attract.outage.isVisibleTo(window)
 
 
@@ -258,3 +283,94 @@ def test_out_of_service_without_a_window_number_names_the_service_window(
 ) -> None:
     window.apply(SessionView(number=0, state=State.IDLE, deadline=None, in_service=False))
     assert "请到服务窗口办理" in visible_texts(window.out_of_service)
+
+
+def test_consent_shows_the_operators_text_and_answers_both_ways(
+    qtbot: QtBot, actions: FakeActions
+) -> None:
+    window = KioskWindow(actions, "厅", consent_text="查询内容：甲\n\n保存内容：乙")
+    qtbot.addWidget(window)
+    window.show()
+    window.apply(view(State.CONSENT))
+    assert window.stack.currentWidget() is window.consent
+    texts = visible_texts(window.consent)
+    assert "查询授权" in texts and "查询内容：甲" in texts and "保存内容：乙" in texts
+    window.consent.agree.click()
+    window.consent.refuse.click()
+    assert actions.calls == [("consent", True), ("consent", False)]
+
+
+@pytest.mark.parametrize("state", [State.CONSENT, State.SHOWING])
+def test_an_idle_resident_is_asked_for_more_time(
+    window: KioskWindow, actions: FakeActions, state: State
+) -> None:
+    report = make_report()
+    window.apply(view(state, report=report, asking=True))
+    assert window.stack.currentWidget() is window.still_there
+    texts = visible_texts(window.still_there)
+    assert "还需要更多时间吗？" in texts
+    assert any(t.endswith("秒后将清除本次查询并返回首页") for t in texts)
+    assert window.countdown.text() == ""  # the prompt's own countdown, large
+    window.still_there_need.click()
+    assert actions.calls[-1] == ("touch", None)
+    window.apply(view(state, report=report))
+    expected = window.consent if state is State.CONSENT else window.report
+    assert window.stack.currentWidget() is expected
+
+
+def test_a_lifted_card_shows_the_grace_countdown_and_comes_back_to_the_print_choice(
+    window: KioskWindow,
+) -> None:
+    report = make_report()
+    window.apply(view(State.SHOWING, report=report))
+    window.report.print.click()
+    window.apply(view(State.SHOWING, report=report, card_away=True))
+    assert window.stack.currentWidget() is window.card_away
+    assert any(
+        t.startswith("请在 ") and t.endswith(" 秒内放回身份证")
+        for t in visible_texts(window.card_away)
+    )
+    window.apply(view(State.SHOWING, report=report))
+    assert window.stack.currentWidget() is window.print_choice
+
+
+def test_exit_asks_first_and_can_be_cancelled(window: KioskWindow, actions: FakeActions) -> None:
+    report = make_report()
+    window.apply(view(State.SHOWING, report=report))
+    window.report.exit.click()
+    assert window.stack.currentWidget() is window.exit_prompt
+    assert "确定退出吗？报告将被清除" in visible_texts(window.exit_prompt)
+    assert ("end", None) not in actions.calls
+    window.apply(view(State.SHOWING, report=report))  # the touch republished: still asking
+    assert window.stack.currentWidget() is window.exit_prompt
+    window.exit_cancel.click()
+    assert window.stack.currentWidget() is window.report
+    assert ("end", None) not in actions.calls
+    window.report.exit.click()
+    window.exit_confirm.click()
+    assert actions.calls[-1] == ("end", None)
+
+
+def test_call_staff_from_any_screen_raises_an_alert_and_says_so(
+    qtbot: QtBot, actions: FakeActions
+) -> None:
+    window = KioskWindow(actions, "厅", service_window="3号窗口")
+    qtbot.addWidget(window)
+    window.show()
+    window.apply(view(State.SHOWING, report=make_report()))
+    with qtbot.waitSignal(window.staff_called, timeout=1000):
+        window.call_staff.click()
+    assert actions.calls[-1] == ("staff", "report")
+    assert "已通知工作人员，请稍候（3号窗口）" in visible_texts(window)
+    window.apply(view(State.CONSENT))
+    window.call_staff.click()
+    assert actions.calls[-1] == ("staff", "consent")
+
+
+def test_the_attract_screen_asks_for_the_card_left_on_the_reader(window: KioskWindow) -> None:
+    window.apply(SessionView(number=3, state=State.IDLE, deadline=None, card_on_reader=True))
+    texts = visible_texts(window.attract)
+    assert flow.TAKE_CARD in texts and attract_text.PROMPT not in texts
+    window.apply(SessionView(number=3, state=State.IDLE, deadline=None))
+    texts = visible_texts(window.attract)
+    assert flow.TAKE_CARD not in texts and attract_text.PROMPT in texts

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.report_model import CHINA_TIME
 from ui.strings import attract as text
-from ui.strings import common
+from ui.strings import common, flow
 from ui.strings import publicity as publicity_text
 from ui.strings import uscc_entry as enterprise_text
 from ui.widgets import IdCardPicture, button, card, centered
@@ -23,8 +23,10 @@ class AttractScreen(QWidget):
     enterprise_chosen = Signal(bool)
     """The 企业报告（法定代表人） button: True arms the enterprise report for the next card."""
 
-    def __init__(self, hall_name: str) -> None:
+    def __init__(self, hall_name: str, service_window: str = "") -> None:
         super().__init__()
+        self.card_on_reader = False
+        self.platform_down = False
         self.clock = centered("", "hugeClock")
         self.date = centered("", "subtitle")
         hall = centered(hall_name, "hall")
@@ -34,8 +36,17 @@ class AttractScreen(QWidget):
         prompt_layout.setContentsMargins(40, 20, 40, 20)
         prompt_layout.setSpacing(16)
         self.prompt = centered(text.PROMPT, "prompt")
-        prompt_layout.addWidget(IdCardPicture(), 1)
-        prompt_layout.addWidget(self.prompt)
+        self.picture = IdCardPicture()
+        window = service_window or flow.SERVICE_WINDOW
+        # While queries cannot succeed the card prompt gives way to plain words.
+        self.outage = centered(flow.OUTAGE.format(window=window), "outage")
+        self.outage_note = centered(flow.OUTAGE_NOTE, "subtitle")
+        prompt_layout.addWidget(self.picture, 1)
+        prompt_layout.addStretch(0)  # with the picture hidden, the words stay in the middle
+        for words in (self.prompt, self.outage, self.outage_note):
+            words.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            prompt_layout.addWidget(words)
+        prompt_layout.addStretch(0)
         self.steps = centered("  →  ".join(text.STEPS), "subtitle")
         self.publicity = button(publicity_text.OPEN)
         self.steps_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -46,13 +57,10 @@ class AttractScreen(QWidget):
         self.enterprise.setCheckable(True)
         self.enterprise.toggled.connect(self._enterprise_toggled)
         self.steps_row.addWidget(self.enterprise)
-        self.outage = centered(text.OUTAGE, "outage")
-        self.outage.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 16, 60, 16)
         layout.setSpacing(10)
-        layout.addWidget(self.outage)
         layout.addWidget(self.clock)
         layout.addWidget(self.date)
         layout.addWidget(hall)
@@ -61,6 +69,7 @@ class AttractScreen(QWidget):
         layout.addLayout(self.steps_row)
         layout.addWidget(centered(text.NOTE, "muted"))
         self.tick(dt.datetime.now(CHINA_TIME))
+        self._show_prompt()
 
     def tick(self, now: dt.datetime) -> None:
         self.clock.setText(now.strftime("%H:%M"))
@@ -85,7 +94,21 @@ class AttractScreen(QWidget):
         self.enterprise_chosen.emit(chosen)
 
     def show_platform(self, status: PlatformStatus) -> None:
-        self.outage.setVisible(status.available is False)
+        self.platform_down = status.available is False
+        self._show_prompt()
+
+    def show_card_on_reader(self, on_reader: bool) -> None:
+        """A card left from the last session: ask for it to be taken, not for a card."""
+        self.card_on_reader = on_reader
+        self._show_prompt()
+
+    def _show_prompt(self) -> None:
+        down = self.platform_down and not self.card_on_reader
+        self.prompt.setText(flow.TAKE_CARD if self.card_on_reader else text.PROMPT)
+        self.prompt.setVisible(not down)
+        self.picture.setVisible(not down and not self.card_on_reader)
+        self.outage.setVisible(down)
+        self.outage_note.setVisible(down)
 
     def set_portrait(self, portrait: bool) -> None:
         self.steps_row.setDirection(

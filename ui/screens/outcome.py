@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.failures import describe, go_to_window
 from kiosk.session import Failure
-from ui.strings import common, done
-from ui.strings import failure as failure_text
+from ui.strings import common, done, flow
 from ui.widgets import button, card, centered
 
 
@@ -55,10 +55,17 @@ class FailureScreen(_OutcomeScreen):
         """``service_window``: the hall's window to go to (e.g. "3号窗口"); empty: any."""
         super().__init__("errorCard", "errorTitle")
         self.service_window = service_window
+        self.take_card = centered(flow.TAKE_CARD, "prompt")
+        frame = self.title.parentWidget()
+        assert frame is not None
+        inner = frame.layout()
+        assert isinstance(inner, QVBoxLayout)
+        inner.addWidget(self.take_card)
+        self.detail.setObjectName("sectionTitle")  # what a clerk needs: large
 
-    def show_failure(self, failure: Failure) -> None:
-        what, todo = failure_text.describe(failure, self.service_window)
-        self.title.setText(what)
-        self.message.setText(todo)
-        code = failure.code or failure.reason.value
-        self.detail.setText(failure_text.ERROR_CODE.format(code=code))
+    def show_failure(self, failure: Failure, card_on_reader: bool = False) -> None:
+        entry = describe(failure)
+        self.title.setText(entry.title)
+        self.message.setText(entry.explanation + entry.todo)
+        self.detail.setText(go_to_window(entry, self.service_window))
+        self.take_card.setVisible(card_on_reader)

@@ -1,13 +1,62 @@
-"""Waiting screens: reading the card, checking identity, fetching the report, printing."""
+"""Waiting screens: reading the card, checking identity, fetching the report, printing.
+
+The machine is working: no countdown, and a busy indicator that goes round (it measures
+nothing, so it must not look like a bar filling up)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+import math
+
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.session import State
+from ui import theme
 from ui.strings import progress as text
 from ui.widgets import card, centered, label
+
+DOTS = 12
+TURN_MS = 1200
+
+
+class BusyIndicator(QWidget):
+    """A ring of dots with one bright dot going round: "working", never "how far"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFixedSize(theme.TOUCH_PX * 2, theme.TOUCH_PX * 2)
+        self.step = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(TURN_MS // DOTS)
+        self.timer.timeout.connect(self._turn)
+
+    def _turn(self) -> None:
+        self.step = (self.step + 1) % DOTS
+        self.update()
+
+    def showEvent(self, event: object) -> None:
+        self.timer.start()
+
+    def hideEvent(self, event: object) -> None:
+        self.timer.stop()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        centre = QPointF(self.width() / 2, self.height() / 2)
+        radius = min(self.width(), self.height()) / 2 - 16
+        for index in range(DOTS):
+            behind = (self.step - index) % DOTS  # 0: the bright one
+            colour = QColor(theme.BLUE)
+            colour.setAlphaF(max(0.15, 1.0 - behind / 6))
+            painter.setBrush(colour)
+            angle = 2 * math.pi * index / DOTS - math.pi / 2
+            dot = centre + QPointF(math.cos(angle), math.sin(angle)) * radius
+            painter.drawEllipse(dot, 12, 12)
+        painter.end()
+
 
 _MESSAGES = {
     State.READING: text.READING,
@@ -26,9 +75,7 @@ class ProgressScreen(QWidget):
         inner.setContentsMargins(60, 60, 60, 60)
         inner.setSpacing(40)
         self.message = centered("", "title")
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)  # busy: moves on its own while we wait
-        self.bar.setTextVisible(False)
+        self.busy = BusyIndicator()
         self.steps: list[QLabel] = []
         steps_row = QHBoxLayout()
         steps_row.setSpacing(20)
@@ -37,7 +84,7 @@ class ProgressScreen(QWidget):
             self.steps.append(step)
             steps_row.addWidget(step)
         inner.addWidget(self.message)
-        inner.addWidget(self.bar)
+        inner.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignHCenter)
         inner.addLayout(steps_row)
         inner.addWidget(centered(text.HINT, "muted"))
         layout = QVBoxLayout(self)

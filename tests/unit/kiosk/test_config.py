@@ -265,3 +265,13 @@ def test_any_table_is_settings_or_one_config_error(
         assert str(error).split(":")[0].split(".")[0] in {*data, "top level"}
     else:
         assert not isinstance(loaded.card_reader.options, dict)
+
+
+def test_the_consent_text_is_the_operators_and_carries_a_version(tmp_path: Path) -> None:
+    assert "查询内容" in load_settings(EXAMPLE).consent.text
+    loaded = load_settings(
+        write(tmp_path, MINIMAL + '[consent]\nversion = "v2"\ntext = "只查询本人信息。"\n')
+    )
+    assert (loaded.consent.version, loaded.consent.text) == ("v2", "只查询本人信息。")
+    with pytest.raises(ConfigError, match=r"^consent\.version"):
+        load_settings(write(tmp_path, MINIMAL + '[consent]\nversion = "第二版"\n'))
