@@ -101,6 +101,33 @@ class SessionSettings:
     """Seconds the done screen stays before the attract screen returns."""
     failed_timeout_s: Seconds = 20.0
     """Seconds a failure message stays before the attract screen returns."""
+    print_paused_timeout_s: Seconds = 900.0
+    """Seconds a print stopped for paper out waits for staff to load paper (the report kept,
+    the print resumes by itself) before the session ends."""
+
+
+@dataclass(frozen=True)
+class ResidentSettings:
+    """How the kiosk helps a resident through: voice prompts, 长辈模式, print guidance."""
+
+    voice_dir: Path | None = None
+    """The voice pack: one ``<prompt key>.wav`` per prompt (``taihaoban-kiosk voice-pack``
+    renders them; a recorded file of the same name replaces one). Unset: ``voice/`` under
+    the terminal's ``state_dir``."""
+    voice_volume: Annotated[int, msgspec.Meta(ge=0, le=3)] = 2
+    """The volume each session starts with: 0 mute, 1 low, 2 medium, 3 loud."""
+    elder_timeout_factor: Annotated[float, msgspec.Meta(ge=1)] = 2.0
+    """In 长辈模式 every session time limit is this many times longer."""
+    a4_paper_exit: str = "下方出纸口"
+    """Where the A4 report comes out, as the print choice tells the resident."""
+    receipt_paper_exit: str = "下方出纸口"
+    """Where the receipt comes out."""
+    a4_first_page_s: Seconds = 20.0
+    """The A4 printer's seconds for the first page (warm-up included): the time estimate."""
+    a4_page_s: Seconds = 4.0
+    """The A4 printer's seconds for each further page."""
+    receipt_s: Seconds = 10.0
+    """The receipt printer's seconds for a receipt."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +187,7 @@ class Settings:
     document_printer: DeviceSettings = field(default_factory=DeviceSettings)
     """The A4 printer."""
     session: SessionSettings = field(default_factory=SessionSettings)
+    resident: ResidentSettings = field(default_factory=ResidentSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     updater: UpdaterSettings | None = None
     """Signed updates (``kiosk/updater``); a terminal without this section never updates."""

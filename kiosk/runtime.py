@@ -174,5 +174,6 @@ def build_runtime(
         health_interval_s=settings.terminal.health_check_interval_s,
         service_switch=ServiceSwitch(settings.terminal.state_dir),
         session_lock=SessionLock(session_lock_path(state_dir)),
+        elder_timeout_factor=settings.resident.elder_timeout_factor,
     )
     return Runtime(settings, terminal, platform, outbox, drainer, watch, content, release)

@@ -26,6 +26,8 @@ class State(enum.Enum):
     PRINTING = "printing"
     DONE = "done"
     FAILED = "failed"
+    PRINT_PAUSED = "print_paused"
+    """A print stopped for paper out: the report is kept until staff load paper (access)."""
 
 
 class FailureReason(enum.Enum):
@@ -88,6 +90,11 @@ class SessionView:
     terminal fills it in; the session knows nothing of devices)."""
     in_service: bool = True
     """False while a supervised loop keeps failing: the screen says 暂停服务 (the terminal)."""
+    elder: bool = False
+    """长辈模式: larger text, voice on, longer time limits; ends with the session."""
+    a4_pages: int | None = None
+    """Pages of the A4 report rendered ahead for the print choice (the terminal); None until
+    rendered."""
 
     def __repr__(self) -> str:
         return f"SessionView(#{self.number}, {self.state.value})"
@@ -98,7 +105,9 @@ class Session:
         self,
         timeouts: Mapping[State, float],
         clock: Callable[[], float] = time.monotonic,
+        elder_timeout_factor: float = 1.0,
     ) -> None:
+        """``elder_timeout_factor``: every time limit is this many times longer in 长辈模式."""
         missing = set(State) - {State.IDLE} - set(timeouts)
         if missing:
             raise ValueError(f"no timeout for {sorted(s.value for s in missing)}")
@@ -112,6 +121,8 @@ class Session:
         self.token: str | None = None
         self.report: CreditReport | None = None
         self.print_kinds: frozenset[PrintKind] = frozenset()
+        self._elder_timeout_factor = elder_timeout_factor
+        self.elder = False
 
     # --- transitions along the one path ---
     def _advance(self, expected: State) -> None:
@@ -121,7 +132,10 @@ class Session:
 
     def _enter(self, state: State) -> None:
         self.state = state
-        self.deadline = None if state is State.IDLE else self._clock() + self._timeouts[state]
+        factor = self._elder_timeout_factor if self.elder else 1.0
+        self.deadline = (
+            None if state is State.IDLE else self._clock() + self._timeouts[state] * factor
+        )
 
     def start_reading(self) -> int:
         """A card was laid on the reader: a new session begins. Returns its number."""
@@ -152,6 +166,26 @@ class Session:
         # The report is on paper now; nothing on screen needs it any more.
         self._forget_personal_data()
 
+    # --- access: 长辈模式, and a print paused for paper out ---
+    def set_elder(self, on: bool) -> None:
+        """长辈模式 on or off; the current deadline is stretched (or shrunk) at once."""
+        self.elder = on
+        if self.state is not State.IDLE:
+            self._enter(self.state)
+
+    def print_paused(self, kinds: frozenset[PrintKind]) -> None:
+        """PRINTING → PRINT_PAUSED: ``kinds`` did not print for paper out and will resume."""
+        if self.state is not State.PRINTING or not kinds:
+            raise InvalidTransition(f"cannot pause a print in {self.state.value}")
+        self.print_kinds = kinds
+        self._enter(State.PRINT_PAUSED)
+
+    def print_resumed(self) -> None:
+        """PRINT_PAUSED → PRINTING, the same report, the kinds still to print."""
+        if self.state is not State.PRINT_PAUSED:
+            raise InvalidTransition(f"cannot resume a print in {self.state.value}")
+        self._enter(State.PRINTING)
+
     def fail(self, reason: FailureReason, code: str = "") -> None:
         """Any state → FAILED; personal data goes at once, only the reason stays."""
         if self.state is State.FAILED:
@@ -173,7 +207,7 @@ class Session:
         """
         if self.deadline is None or self._clock() < self.deadline:
             return False
-        if self.state in (State.DONE, State.FAILED, State.SHOWING):
+        if self.state in (State.DONE, State.FAILED, State.SHOWING, State.PRINT_PAUSED):
             self.wipe()
         else:
             self.fail(FailureReason.TIMEOUT)
@@ -184,6 +218,7 @@ class Session:
         self._forget_personal_data()
         self.failure = None
         self.print_kinds = frozenset()
+        self.elder = False  # the next resident starts in normal mode
         self._enter(State.IDLE)
 
     def _forget_personal_data(self) -> None:
@@ -203,4 +238,5 @@ class Session:
             report=self.report,
             holder_name=self.card.name if self.card else "",
             print_kinds=self.print_kinds,
+            elder=self.elder,
         )
