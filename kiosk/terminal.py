@@ -510,7 +510,7 @@ class Terminal:
     def _publish(self) -> None:
         if self._session.state is State.IDLE and self._session_lock is not None:
             self._session_lock.release()
-        if self._session.report is None or self._a4 and self._a4[0] != self._session.number:
+        if self._session.report is None or (self._a4 and self._a4[0] != self._session.number):
             self._a4 = None
         view = replace(
             self._session.view(),

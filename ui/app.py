@@ -37,8 +37,10 @@ from kiosk.config import Settings
 from kiosk.logs import kiosk_log_file
 from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
+from kiosk.voice_pack import voice_dir
 from ui.bridge import SessionBridge
 from ui.technician import TechnicianDesk
+from ui.voice import AplayVoice
 from ui.window import KioskWindow, TerminalActions
 
 if TYPE_CHECKING:
@@ -108,6 +110,8 @@ def _kiosk_window(
         demo_outage=demo_env.set_outage if demo and demo_env else None,
         service_window=settings.terminal.service_window,
         technician=technician,
+        resident=settings.resident,
+        voice=AplayVoice(voice_dir(settings)),
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -210,6 +214,10 @@ class Core(QObject):
     def touch(self) -> None:
         if self.runtime is not None:
             self.runtime.terminal.touch()
+
+    def set_elder(self, on: bool) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.set_elder(on)
 
     def claim_for_technician(self) -> bool:
         return self.runtime is not None and self.runtime.terminal.claim_for_technician()

@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk import voice_prompts
+from kiosk.config import ResidentSettings
 from kiosk.privacy import mask_name
 from kiosk.report_model import CHINA_TIME
 from kiosk.session import PrintKind, SessionView, State
@@ -18,16 +20,20 @@ from ui import theme
 from ui.bridge import SessionBridge
 from ui.demo_panel import DemoCardControl, DemoPanel
 from ui.screens.attract import AttractScreen
+from ui.screens.confirm_exit import ConfirmExitScreen
 from ui.screens.out_of_service import OutOfServiceScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
+from ui.screens.print_paused import PrintPausedScreen
 from ui.screens.progress import ProgressScreen
 from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
 from ui.screens.technician import TechnicianScreens
+from ui.strings import access as access_text
 from ui.strings import common
 from ui.strings import technician as technician_text
 from ui.technician import TechnicianDesk
+from ui.voice import ELDER_MIN_VOLUME, NoVoice, Voice, prompt_for
 from ui.widgets import button, label
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
@@ -38,6 +44,7 @@ class TerminalActions(Protocol):
     def print_report(self, kinds: frozenset[PrintKind]) -> None: ...
     def end_session(self) -> None: ...
     def touch(self) -> None: ...
+    def set_elder(self, on: bool) -> None: ...
 
 
 PUBLICITY_IDLE_S = 60.0
@@ -59,15 +66,26 @@ class KioskWindow(QWidget):
         clock: Callable[[], float] = time.monotonic,
         service_window: str = "",
         technician: TechnicianDesk | None = None,
+        resident: ResidentSettings | None = None,
+        voice: Voice | None = None,
     ) -> None:
-        """``technician``: technician mode (five taps in the top-left corner); None: none."""
+        """``technician``: technician mode (five taps in the top-left corner); None: none.
+        ``resident``: voice volume, print guidance (default settings when None); ``voice``:
+        the prompt player (None: silent)."""
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
-        self.setStyleSheet(theme.STYLESHEET)
+        self.setStyleSheet(theme.stylesheet())
         self._actions = actions
         self._clock = clock
         self.view: SessionView | None = None
+        self.elder = False
+        """长辈模式 is on (the session's flag, see ``apply``); screens may read it, e.g. for
+        ``theme.rows_per_page``, or define ``set_elder(on)`` to be told when it changes."""
+        self._resident = resident or ResidentSettings()
+        self.voice: Voice = voice or NoVoice()
+        self.voice.set_volume(self._resident.voice_volume)
+        self._platform_available = True
 
         header = QFrame()
         header.setObjectName("header")
@@ -82,7 +100,9 @@ class KioskWindow(QWidget):
         self.attract = AttractScreen(hall_name)
         self.progress = ProgressScreen()
         self.report = ReportScreen()
-        self.print_choice = PrintChoiceScreen()
+        self.print_choice = PrintChoiceScreen(self._resident)
+        self.print_paused = PrintPausedScreen()
+        self.confirm_exit = ConfirmExitScreen()
         self.publicity = PublicityScreen()
         self.done = DoneScreen()
         self.failure = FailureScreen()
@@ -97,12 +117,20 @@ class KioskWindow(QWidget):
             self.done,
             self.failure,
             self.out_of_service,
+            self.print_paused,
+            self.confirm_exit,
         ):
             self.stack.addWidget(screen)
         self.report.print_requested.connect(self._choose_print)
         self.print_choice.chosen.connect(actions.print_report)
         self.print_choice.cancelled.connect(self._cancel_print)
-        self.report.exit_requested.connect(actions.end_session)
+        self.report.exit_requested.connect(self._exit_requested)
+        self.print_paused.exit_requested.connect(self._exit_requested)
+        self.confirm_exit.confirmed.connect(actions.end_session)
+        self.confirm_exit.cancelled.connect(self._stay)
+        self._before_confirm: QWidget | None = None
+        self._confirm_state: State | None = None
+        self.attract.elder.clicked.connect(self._toggle_elder)
         self.report.touched.connect(actions.touch)
         self.done.home_requested.connect(actions.end_session)
         self.failure.home_requested.connect(actions.end_session)
@@ -123,6 +151,10 @@ class KioskWindow(QWidget):
         self.countdown = label("", "countdown", wrap=False)
         footer_row.addWidget(self.countdown)
         footer_row.addStretch(1)
+        self.volume = button("", "volume")
+        self.volume.clicked.connect(self._next_volume)
+        footer_row.addWidget(self.volume)
+        self._show_volume()
         self.demo_panel: DemoPanel | None = None
         if demo is not None:
             panel = self.demo_panel = DemoPanel(self, demo, demo_cards, demo_outage)
@@ -146,13 +178,16 @@ class KioskWindow(QWidget):
 
     def apply(self, view: SessionView) -> None:
         """Show the screen for the session's new state."""
-        self.view = view
+        before, self.view = self.view, view
         if self.technician is not None and self.technician.holds_screen(view):
             self._tick()
             return
+        self._follow_session(before, view)
         state = view.state
-        self.print_choice.offer(view.printable)
-        if state is State.IDLE and not view.in_service:
+        self.print_choice.offer(view.printable, view.a4_pages)
+        if self.stack.currentWidget() is self.confirm_exit and state is self._confirm_state:
+            pass  # 退出 asked for confirmation: the answer decides the screen
+        elif state is State.IDLE and not view.in_service:
             self.report.clear()
             self.stack.setCurrentWidget(self.out_of_service)
         elif state is State.IDLE:
@@ -168,6 +203,9 @@ class KioskWindow(QWidget):
             self.report.show_report(view.report, mask_name(view.holder_name))
             if self.stack.currentWidget() is not self.print_choice:
                 self.stack.setCurrentWidget(self.report)
+        elif state is State.PRINT_PAUSED:
+            self.report.clear()
+            self.stack.setCurrentWidget(self.print_paused)
         elif state is State.DONE:
             self.stack.setCurrentWidget(self.done)
         elif state is State.FAILED and view.failure is not None:
@@ -176,8 +214,66 @@ class KioskWindow(QWidget):
             self.stack.setCurrentWidget(self.failure)
         self._tick()
 
+    def _follow_session(self, before: SessionView | None, view: SessionView) -> None:
+        """长辈模式 and the voice follow the session: a new state speaks its prompt; the
+        end of a session puts the volume back to the configured one."""
+        if view.elder is not self.elder:
+            self._set_elder(view.elder)
+        if before is None:
+            return  # start-up: nobody is at the kiosk to hear the attract prompt
+        ended = view.state is State.IDLE and before.state is not State.IDLE
+        if ended:
+            self.voice.set_volume(self._resident.voice_volume)
+            self._show_volume()
+        if before.state is not view.state or before.failure != view.failure:
+            key = prompt_for(view, self._platform_available)
+            if key is not None:
+                self.voice.play(key)
+
+    def _set_elder(self, on: bool) -> None:
+        self.elder = on
+        self.setStyleSheet(theme.stylesheet(on))
+        self.attract.set_elder(on)
+        for index in range(self.stack.count()):
+            set_elder = getattr(self.stack.widget(index), "set_elder", None)
+            if callable(set_elder) and self.stack.widget(index) is not self.attract:
+                set_elder(on)
+        if on:
+            self.voice.set_volume(max(self.voice.level, ELDER_MIN_VOLUME))  # voice on
+            self._show_volume()
+            self.voice.play(voice_prompts.ELDER_ON)
+
+    def _toggle_elder(self) -> None:
+        self._actions.set_elder(not self.elder)
+
+    def _next_volume(self) -> None:
+        self._actions.touch()
+        self.voice.set_volume((self.voice.level + 1) % len(access_text.VOLUME_LEVELS))
+        self._show_volume()
+
+    def _show_volume(self) -> None:
+        level = access_text.VOLUME_LEVELS[self.voice.level]
+        self.volume.setText(access_text.VOLUME.format(level=level))
+
+    def _exit_requested(self) -> None:
+        """退出: at once, or in 长辈模式 after a confirmation."""
+        if not self.elder:
+            self._actions.end_session()
+            return
+        self._before_confirm = self.stack.currentWidget()
+        self._confirm_state = self.view.state if self.view is not None else None
+        self._actions.touch()
+        self.stack.setCurrentWidget(self.confirm_exit)
+        self.voice.play(voice_prompts.CONFIRM_EXIT)
+
+    def _stay(self) -> None:
+        self._actions.touch()
+        if self._before_confirm is not None:
+            self.stack.setCurrentWidget(self._before_confirm)
+
     def apply_platform(self, status: PlatformStatus) -> None:
         """The platform came or went, or fresh public content arrived."""
+        self._platform_available = status.available is not False
         self.attract.show_platform(status)
         self.publicity.show_status(status)
 
@@ -212,6 +308,8 @@ class KioskWindow(QWidget):
     def _choose_print(self) -> None:
         self._actions.touch()
         self.stack.setCurrentWidget(self.print_choice)
+        printable = self.view.printable if self.view is not None else frozenset()
+        self.voice.play(voice_prompts.PRINT_CHOICE if printable else voice_prompts.NOTHING_PRINTS)
 
     def _cancel_print(self) -> None:
         self._actions.touch()

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.report_model import CHINA_TIME
+from ui.strings import access as access_text
 from ui.strings import attract as text
 from ui.strings import common
 from ui.strings import publicity as publicity_text
-from ui.widgets import IdCardPicture, button, card, centered
+from ui.widgets import IdCardPicture, button, card, centered, restyle
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
     from kiosk.platform.watch import PlatformStatus
@@ -37,6 +38,8 @@ class AttractScreen(QWidget):
         self.steps_row.setSpacing(30)
         self.steps_row.addWidget(self.steps, 1)
         self.steps_row.addWidget(self.publicity)
+        self.elder = button(access_text.ELDER, "elder")  # the window toggles 长辈模式
+        self.steps_row.addWidget(self.elder)
         self.outage = centered(text.OUTAGE, "outage")
         self.outage.hide()
 
@@ -66,6 +69,10 @@ class AttractScreen(QWidget):
 
     def show_platform(self, status: PlatformStatus) -> None:
         self.outage.setVisible(status.available is False)
+
+    def set_elder(self, on: bool) -> None:
+        self.elder.setText(access_text.ELDER_ON if on else access_text.ELDER)
+        restyle(self.elder, "elderOn" if on else "elder")
 
     def set_portrait(self, portrait: bool) -> None:
         self.steps_row.setDirection(

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QW
 
 from kiosk.session import State
 from ui.strings import progress as text
-from ui.widgets import card, centered, label
+from ui.widgets import card, centered, label, restyle
 
 _MESSAGES = {
     State.READING: text.READING,
@@ -53,4 +53,4 @@ class ProgressScreen(QWidget):
             step.setVisible(current is not None)
             done = current is not None and index <= current
             step.setEnabled(done)
-            step.setStyleSheet("" if done else "color: #9AA7B8; background: #EEF2F7;")
+            restyle(step, "step" if done else "stepPending")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.session import InvalidTransition, PrintKind, Session, State
-from tests.clock import FakeClock
 from tests.cards import make_card
+from tests.clock import FakeClock
 from tests.reports import make_report
 
 TIMEOUTS = {state: 10.0 for state in State if state is not State.IDLE}
