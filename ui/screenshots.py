@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -29,6 +29,7 @@ from kiosk.logs import FORMAT, MaskingFormatter
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_items import enqueue
 from kiosk.platform.watch import PlatformStatus
+from kiosk.report_model import CHINA_TIME
 from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from kiosk.technician import TAPS
@@ -93,7 +94,8 @@ def _content_from_the_sandbox() -> _Content:
 
 
 def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
-    """Every screen, in both orientations: yields (name, window) with that screen showing."""
+    """Every screen, in both orientations (the residents' also in 长辈模式, named
+    ``<orientation>-elder-<shot>``): yields (name, window) with that screen showing."""
     yield from _resident_screens()
     yield from _technician_screens()
 
@@ -106,6 +108,8 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
 
     def view(state: State, **kw: object) -> SessionView:
         return SessionView(number=1, state=state, deadline=deadline, **kw)  # type: ignore[arg-type]
+
+    showing = view(State.SHOWING, report=report, holder_name=name, a4_pages=_a4_pages(report))
 
     outage = PlatformStatus(
         available=False,
@@ -120,11 +124,17 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("01d-publicity", "publicity"),
         ("02-reading", view(State.READING)),
         ("03-fetching", view(State.FETCHING)),
-        ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
+        ("04-report-summary", showing),
         ("05-report-section", "next"),
         ("06-report-penalties", "penalties"),
         ("07-print-choice", "print"),
+        (
+            "07b-print-choice-receipt-only",
+            view(State.SHOWING, report=report, printable=frozenset({PrintKind.RECEIPT})),
+        ),
+        ("07c-print-choice-nothing", view(State.SHOWING, report=report, printable=frozenset())),
         ("08-printing", view(State.PRINTING)),
+        ("08b-print-paused", view(State.PRINT_PAUSED)),
         ("09-done", view(State.DONE)),
         (
             "10-failed-checksum",
@@ -145,8 +155,10 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
             "13-out-of-service",
             SessionView(number=1, state=State.IDLE, deadline=None, in_service=False),
         ),
+        ("14-confirm-exit", "confirm"),  # 长辈模式 only
     ]
-    for orientation, (width, height) in SIZES.items():
+    passes = [(o, size, elder) for elder in (False, True) for o, size in SIZES.items()]
+    for orientation, (width, height), elder in passes:
         window = KioskWindow(
             _NoActions(),
             "新泰市政务服务中心",
@@ -155,7 +167,12 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         )
         window.resize(width, height)
         window.show()
+        prefix = f"{orientation}-elder" if elder else orientation
         for shot_name, step in shots:
+            if isinstance(step, SessionView):
+                step = replace(step, elder=elder)
+            if step == "confirm" and not elder:
+                continue
             if window.demo_panel is not None:
                 window.demo_panel.hide()
             if step == "demo":
@@ -170,12 +187,27 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 window.report.open_section("admin_penalty")
             elif step == "print":
                 window.report.print.click()
+            elif step == "confirm":
+                window.apply(replace(showing, elder=True))
+                window.report.exit.click()
             else:
                 assert isinstance(step, SessionView)
                 window.apply(step)
             _settle(app)
-            yield f"{orientation}-{shot_name}", window
+            yield f"{prefix}-{shot_name}", window
         window.close()
+
+
+def _a4_pages(report: CreditReport) -> int:
+    """The A4 report's pages, as the terminal counts them for the print choice."""
+    from devices.printers.cups import count_pages
+    from kiosk.documents.report_pdf import build_report_pdf
+
+    printed_at = dt.datetime.now(CHINA_TIME)
+    pdf = build_report_pdf(
+        report, terminal_id="XT-DEMO-001", printed_at=printed_at, verify_url="https://verify"
+    )
+    return count_pages(pdf)
 
 
 def _wait(app: QApplication, done: Callable[[], bool], what: str) -> None:

@@ -20,7 +20,7 @@ RED = "#C62828"
 RED_LIGHT = "#FDECEA"
 GREEN = "#1B7F3B"
 GREEN_LIGHT = "#E7F5EC"
-GOLD = "#B26A00"
+GOLD = "#955800"
 GOLD_LIGHT = "#FFF4E0"
 DEMO = "#8A4B00"
 
@@ -113,7 +113,7 @@ QPushButton#elderOn {{ background: {GOLD_LIGHT}; color: {INK}; border: 3px solid
 QPushButton#volume {{ font-size: {SMALL_PX}px; min-height: 80px; padding: 0 24px; }}
 """
 
-ELDER_SCALE = 1.3
+ELDER_SCALE = 1.15
 ELDER_MIN_PX = 40
 REPORT_ROWS = 10
 """Rows of a report section per screen."""

@@ -94,6 +94,11 @@ class KioskWindow(QWidget):
         header_row.setContentsMargins(36, 0, 36, 0)
         header_row.addWidget(label(common.BRAND, "brand", wrap=False))
         header_row.addStretch(1)
+        self.volume = button("", "volume")  # in the header: a footer this tall would not fit
+        self.volume.clicked.connect(self._next_volume)
+        self._show_volume()
+        header_row.addWidget(self.volume)
+        header_row.addSpacing(36)
         self.header_clock = label("", "headerClock", wrap=False)
         header_row.addWidget(self.header_clock)
 
@@ -151,10 +156,6 @@ class KioskWindow(QWidget):
         self.countdown = label("", "countdown", wrap=False)
         footer_row.addWidget(self.countdown)
         footer_row.addStretch(1)
-        self.volume = button("", "volume")
-        self.volume.clicked.connect(self._next_volume)
-        footer_row.addWidget(self.volume)
-        self._show_volume()
         self.demo_panel: DemoPanel | None = None
         if demo is not None:
             panel = self.demo_panel = DemoPanel(self, demo, demo_cards, demo_outage)

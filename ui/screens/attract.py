@@ -71,8 +71,12 @@ class AttractScreen(QWidget):
         self.outage.setVisible(status.available is False)
 
     def set_elder(self, on: bool) -> None:
+        """长辈模式: fewer, larger items; the big clock and the date go (the header keeps
+        the time)."""
         self.elder.setText(access_text.ELDER_ON if on else access_text.ELDER)
         restyle(self.elder, "elderOn" if on else "elder")
+        self.clock.setVisible(not on)
+        self.date.setVisible(not on)
 
     def set_portrait(self, portrait: bool) -> None:
         self.steps_row.setDirection(
