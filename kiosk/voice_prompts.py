@@ -42,7 +42,7 @@ _FAILURES = {
     FailureReason.IDENTITY_MISMATCH: "身份核验没有通过，请到窗口进行人工核验。",
     FailureReason.REPORT_MALFORMED: "报告数据不完整，没有显示。请稍后再试，或到窗口办理。",
     FailureReason.PRINTER_FAULT: "打印没有完成，请联系工作人员。",
-    FailureReason.TIMEOUT: "等待时间过长，已自动结束。请取走身份证。",
+    FailureReason.TIMEOUT: "等待时间过长，本次操作已自动结束。",
 }
 
 PROMPTS: dict[str, str] = {
