@@ -183,7 +183,6 @@ class KioskWindow(QWidget):
         if self.technician is not None and self.technician.holds_screen(view):
             self._tick()
             return
-        self._follow_session(before, view)
         state = view.state
         self.print_choice.offer(view.printable, view.a4_pages)
         if self.stack.currentWidget() is self.confirm_exit and state is self._confirm_state:
@@ -213,6 +212,7 @@ class KioskWindow(QWidget):
             self.report.clear()
             self.failure.show_failure(view.failure)
             self.stack.setCurrentWidget(self.failure)
+        self._follow_session(before, view)  # after the screen: a report left is cleared by now
         self._tick()
 
     def _follow_session(self, before: SessionView | None, view: SessionView) -> None:
