@@ -105,7 +105,10 @@ class AplayVoice(QObject):
         try:
             data = scaled_wav(path.read_bytes(), VOLUMES[self.level])
         except (OSError, wave.Error, EOFError) as error:
-            self._warn_once(f"file:{key}", "voice prompt %s not played: %s", path, error)
+            if not self.directory.is_dir():  # no pack at all: one warning, not one a prompt
+                self._warn_once("pack", "no voice pack in %s (make voice renders it)", path.parent)
+            else:
+                self._warn_once(f"file:{key}", "voice prompt %s not played: %s", path, error)
             return
         process = QProcess(self)
         process.errorOccurred.connect(self._failed_to_start)

@@ -240,11 +240,16 @@ def test_a_paused_print_waits_for_staff_and_can_be_left(
 def test_the_player_is_silent_about_a_missing_file(
     qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    player = AplayVoice(tmp_path)
+    player = AplayVoice(tmp_path / "voice")
     with caplog.at_level(logging.WARNING):
         player.play(prompts.ATTRACT)
+        player.play(prompts.DONE)
+        (tmp_path / "voice").mkdir()
         player.play(prompts.ATTRACT)
-    assert [r.levelno for r in caplog.records] == [logging.WARNING], "said once, as a warning"
+        player.play(prompts.ATTRACT)
+    assert [r.levelno for r in caplog.records] == [logging.WARNING] * 2, "once, as warnings"
+    assert "no voice pack" in caplog.records[0].message
+    assert "attract.wav not played" in caplog.records[1].message
 
 
 @pytest.fixture(scope="module")
