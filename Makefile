@@ -23,7 +23,7 @@ APT_BENCH := chromium
 UV = $(shell scripts/ensure-uv)
 DEMO_OUT ?= $(CURDIR)/demo-output
 
-.PHONY: demo demo-headless test lint bench soak screenshots env-runtime env-test clean
+.PHONY: demo demo-headless test lint bench soak screenshots voice env-runtime env-test clean
 
 env-runtime:
 	scripts/ensure-apt $(APT_RUNTIME)
@@ -52,6 +52,12 @@ demo-headless: env-runtime
 screenshots: env-runtime
 	QT_QPA_PLATFORM=offscreen .venv/bin/taihaoban-kiosk screenshots --out "$(CURDIR)/screenshots" \
 	  --readme-out "$(CURDIR)/docs/screenshots"
+
+# The voice pack (one WAV per prompt, espeak-ng Mandarin) into the configured [resident]
+# voice_dir, or VOICE_OUT=<dir>; recorded files of the same names replace prompts.
+voice: env-runtime
+	.venv/bin/taihaoban-kiosk voice-pack $(if $(CONFIG),--config "$(CONFIG)") \
+	  $(if $(VOICE_OUT),--out "$(VOICE_OUT)")
 
 lint: env-test
 	.venv/bin/ruff check .

@@ -122,6 +122,9 @@ class SessionSettings:
     elder_factor: Annotated[float, msgspec.Meta(ge=1)] = 2.0
     """In 长辈模式 the resident's own limits (consent, report, prompt, grace period) are
     this many times longer; the machine's own limits stay."""
+    print_paused_timeout_s: Seconds = 900.0
+    """Seconds a print stopped for paper out waits for staff to load paper (the report kept,
+    the print resumes by itself) before the session ends."""
 
 
 DEFAULT_CONSENT_TEXT = (
@@ -142,6 +145,28 @@ class ConsentSettings:
     the text changes."""
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] = DEFAULT_CONSENT_TEXT
     """What is queried, by whom, and what is kept; one paragraph per line."""
+
+
+@dataclass(frozen=True)
+class ResidentSettings:
+    """How the kiosk helps a resident through: voice prompts, 长辈模式, print guidance."""
+
+    voice_dir: Path | None = None
+    """The voice pack: one ``<prompt key>.wav`` per prompt (``taihaoban-kiosk voice-pack``
+    renders them; a recorded file of the same name replaces one). Unset: ``voice/`` under
+    the terminal's ``state_dir``."""
+    voice_volume: Annotated[int, msgspec.Meta(ge=0, le=3)] = 2
+    """The volume each session starts with: 0 mute, 1 low, 2 medium, 3 loud."""
+    a4_paper_exit: str = "下方出纸口"
+    """Where the A4 report comes out, as the print choice tells the resident."""
+    receipt_paper_exit: str = "下方出纸口"
+    """Where the receipt comes out."""
+    a4_first_page_s: Seconds = 20.0
+    """The A4 printer's seconds for the first page (warm-up included): the time estimate."""
+    a4_page_s: Seconds = 4.0
+    """The A4 printer's seconds for each further page."""
+    receipt_s: Seconds = 10.0
+    """The receipt printer's seconds for a receipt."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +227,7 @@ class Settings:
     """The A4 printer."""
     session: SessionSettings = field(default_factory=SessionSettings)
     consent: ConsentSettings = field(default_factory=ConsentSettings)
+    resident: ResidentSettings = field(default_factory=ResidentSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     updater: UpdaterSettings | None = None
     """Signed updates (``kiosk/updater``); a terminal without this section never updates."""

@@ -36,6 +36,8 @@ class State(enum.Enum):
     PRINTING = "printing"
     DONE = "done"
     FAILED = "failed"
+    PRINT_PAUSED = "print_paused"
+    """A print stopped for paper out: the report is kept until staff load paper (access)."""
 
 
 class FailureReason(enum.Enum):
@@ -116,9 +118,21 @@ class SessionView:
     """The card was lifted: laid back before ``deadline`` the session goes on."""
     card_on_reader: bool = False
     """A card lies on the reader (the terminal fills it in): in IDLE, 请取走身份证."""
+    elder: bool = False
+    """长辈模式: larger text, voice on, longer time limits; ends with the session."""
+    a4_pages: int | None = None
+    """Pages of the A4 report rendered ahead for the print choice (the terminal); None until
+    rendered."""
 
     def __repr__(self) -> str:
         return f"SessionView(#{self.number}, {self.state.value})"
+
+
+@dataclass(frozen=True)
+class _Limits:
+    timeouts: Mapping[State, float]
+    still_there_s: float
+    card_grace_s: float
 
 
 class Session:
@@ -133,7 +147,10 @@ class Session:
         """``still_there_s``: how long "还需要更多时间吗？" waits; ``card_grace_s``: how long a
         lifted card may take to come back."""
         self._clock = clock
+        self._limits: dict[bool, _Limits] = {}
         self.use_timeouts(timeouts, still_there_s=still_there_s, card_grace_s=card_grace_s)
+        self.elder = False
+        """长辈模式 (its own limits, ``use_timeouts(elder=True)``); it ends with the session."""
         self.number = 0
         self.state = State.IDLE
         self.deadline: float | None = None
@@ -150,15 +167,25 @@ class Session:
         self.card_away = False
 
     def use_timeouts(
-        self, timeouts: Mapping[State, float], *, still_there_s: float, card_grace_s: float
+        self,
+        timeouts: Mapping[State, float],
+        *,
+        still_there_s: float,
+        card_grace_s: float,
+        elder: bool = False,
     ) -> None:
-        """Replace the limits (elder mode gives longer ones); the current deadline stays."""
+        """Set the limits, or with ``elder`` those of 长辈模式 (the normal ones until set);
+        the current deadline stays."""
         missing = set(State) - {State.IDLE} - set(timeouts)
         if missing:
             raise ValueError(f"no timeout for {sorted(s.value for s in missing)}")
-        self._timeouts = dict(timeouts)
-        self._still_there_s = still_there_s
-        self._card_grace_s = card_grace_s
+        self._limits[elder] = _Limits(dict(timeouts), still_there_s, card_grace_s)
+        if not elder:
+            self._limits.setdefault(True, self._limits[False])
+
+    @property
+    def _now(self) -> _Limits:
+        return self._limits[self.elder]
 
     # --- transitions along the one path ---
     def _advance(self, expected: State) -> None:
@@ -170,7 +197,7 @@ class Session:
         self.state = state
         self.asking = False
         self.card_away = False
-        self.deadline = None if state is State.IDLE else self._clock() + self._timeouts[state]
+        self.deadline = None if state is State.IDLE else self._clock() + self._now.timeouts[state]
 
     def start_reading(self, enterprise: bool = False) -> int:
         """A card was laid on the reader: a new session begins. Returns its number.
@@ -230,6 +257,26 @@ class Session:
         # The report is on paper now; nothing on screen needs it any more.
         self._forget_personal_data()
 
+    # --- access: 长辈模式, and a print paused for paper out ---
+    def set_elder(self, on: bool) -> None:
+        """长辈模式 on or off; the current deadline is stretched (or shrunk) at once."""
+        self.elder = on
+        if self.state is not State.IDLE:
+            self._enter(self.state)
+
+    def print_paused(self, kinds: frozenset[PrintKind]) -> None:
+        """PRINTING → PRINT_PAUSED: ``kinds`` did not print for paper out and will resume."""
+        if self.state is not State.PRINTING or not kinds:
+            raise InvalidTransition(f"cannot pause a print in {self.state.value}")
+        self.print_kinds = kinds
+        self._enter(State.PRINT_PAUSED)
+
+    def print_resumed(self) -> None:
+        """PRINT_PAUSED → PRINTING, the same report, the kinds still to print."""
+        if self.state is not State.PRINT_PAUSED:
+            raise InvalidTransition(f"cannot resume a print in {self.state.value}")
+        self._enter(State.PRINTING)
+
     def fail(self, reason: FailureReason, code: str = "") -> None:
         """Any state → FAILED; personal data goes at once, only the reason stays."""
         if self.state is State.FAILED:
@@ -252,7 +299,7 @@ class Session:
         if not self.card_away:
             self.asking = False
             self.card_away = True
-            self.deadline = self._clock() + self._card_grace_s
+            self.deadline = self._clock() + self._now.card_grace_s
         return True
 
     def card_returned(self) -> None:
@@ -272,8 +319,8 @@ class Session:
             return False
         if self.state in RESIDENT_READS and not (self.asking or self.card_away):
             self.asking = True
-            self.deadline = self._clock() + self._still_there_s
-        elif self.state in (State.DONE, State.FAILED, *RESIDENT_READS):
+            self.deadline = self._clock() + self._now.still_there_s
+        elif self.state in (State.DONE, State.FAILED, State.PRINT_PAUSED, *RESIDENT_READS):
             self.wipe()
         else:
             self.fail(FailureReason.TIMEOUT)
@@ -286,6 +333,7 @@ class Session:
         self.print_kinds = frozenset()
         self.enterprise = False
         self.uscc = ""
+        self.elder = False  # the next resident starts in normal mode
         self._enter(State.IDLE)
 
     def _forget_personal_data(self) -> None:
@@ -308,4 +356,5 @@ class Session:
             print_kinds=self.print_kinds,
             asking=self.asking,
             card_away=self.card_away,
+            elder=self.elder,
         )

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
-from devices.base import BadCard, DeviceError, DeviceState
+from devices.base import BadCard, DeviceError, DeviceState, PaperOut
 from devices.idcard.card import (
     CardMoved,
     CardType,
@@ -39,6 +39,7 @@ from devices.idcard.card import (
 )
 from devices.idcard.reader import CardEvent, IdCardReader
 from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
+from devices.printers.cups import count_pages
 from devices.printers.receipt import Receipt
 from devices.printers.sensors import attention
 from kiosk.config import ConsentSettings, SessionSettings
@@ -106,6 +107,8 @@ DEVICE_NAMES = ("card_reader", "receipt_printer", "document_printer")
 ENTERPRISE_CHOICE_S = 60.0
 """How long the enterprise report stays chosen on the attract screen with no card laid (the
 next resident must not inherit it)."""
+PAUSED_CHECK_S = 5.0
+"""While a print waits for paper, the printers are checked this often (staff loaded it?)."""
 
 
 @dataclass(frozen=True)
@@ -156,16 +159,8 @@ def session_timeouts(settings: SessionSettings, elder: bool = False) -> dict[Sta
         State.PRINTING: settings.printing_timeout_s,
         State.DONE: settings.done_timeout_s * factor,
         State.FAILED: settings.failed_timeout_s * factor,
+        State.PRINT_PAUSED: settings.print_paused_timeout_s,
     }
-
-
-def _apply_timeouts(session: Session, settings: SessionSettings, elder: bool) -> None:
-    factor = settings.elder_factor if elder else 1.0
-    session.use_timeouts(
-        session_timeouts(settings, elder),
-        still_there_s=settings.still_there_s * factor,
-        card_grace_s=settings.card_grace_s * factor,
-    )
 
 
 def print_job_timeout(printing_timeout_s: float) -> float:
@@ -179,6 +174,16 @@ def _print_failure_code(error: Exception) -> str:
     if not isinstance(error, DeviceError):
         return "print_error"
     return f"{error.code}_kept" if error.job_kept else error.code
+
+
+def _paper_out_not_kept(outcome: PrintResult | Exception) -> bool:
+    """A job that failed for paper out and is not kept by the printer: the session pauses
+    and prints it again once staff load paper (a kept job comes out by itself)."""
+    return isinstance(outcome, PaperOut) and not outcome.job_kept
+
+
+def _kinds(kinds: frozenset[PrintKind]) -> str:
+    return "+".join(sorted(kind.value for kind in kinds))
 
 
 def _time_left(deadline: float) -> float:
@@ -256,7 +261,8 @@ class Terminal:
         loops (platform watch, outbox drain), watched with the terminal's own.
         ``service_switch``: the technician's out-of-service switch, looked at every tick.
         ``session_lock``: held from a card laid until the attract screen returns, so the
-        updater never restarts the kiosk during a resident's session."""
+        updater never restarts the kiosk during a resident's session.
+        """
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -267,12 +273,14 @@ class Terminal:
         self._on_change = on_change
         self._on_ready = on_ready
         self._today = today
-        self._session = Session(
-            session_timeouts(timeouts),
-            clock,
-            still_there_s=timeouts.still_there_s,
-            card_grace_s=timeouts.card_grace_s,
-        )
+        self._session = Session(session_timeouts(timeouts), clock)
+        for elder in (False, True):
+            self._session.use_timeouts(
+                session_timeouts(timeouts, elder),
+                still_there_s=timeouts.still_there_s * (timeouts.elder_factor if elder else 1),
+                card_grace_s=timeouts.card_grace_s * (timeouts.elder_factor if elder else 1),
+                elder=elder,
+            )
         self._consent_version = consent_version
         self._card_on_reader = False
         """What the reader last said: a card lies on it (coordinator only)."""
@@ -305,6 +313,13 @@ class Terminal:
         self.loops = (self._reader_loop, self._clock_loop)
         self.supervised = (*self.loops, *supervised)
         self._pending_prints: dict[PrintKind, PrintResult | Exception] = {}
+        self._a4: tuple[int, bytes, int] | None = None
+        """(session number, PDF, pages): the A4 report rendered ahead for the print choice
+        and printed from; personal data, dropped whenever the session has no report."""
+        self._next_paused_check = 0.0
+        self._awaiting_paper: set[str] = set()
+        """The printers a paused print waits for: each needs an ok check made after the
+        pause (one made before it says nothing of the paper)."""
         self._health_interval_s = health_interval_s
         self._next_health_check = 0.0
         self._reader_check_due = threading.Event()
@@ -400,6 +415,10 @@ class Terminal:
         self._health = {**self._health, name: health}
         if before is None or before.ok is not health.ok:
             self._health_changed(name, health)
+        if health.ok and self._session.state is State.PRINT_PAUSED:
+            self._awaiting_paper.discard(name)
+            if not self._awaiting_paper:
+                self._resume_print()
         # set last, so whoever waits for the first checks also sees the faults they recorded
         if set(DEVICE_NAMES) <= set(self._health):
             self._health_known.set()
@@ -544,10 +563,6 @@ class Terminal:
     def call_staff(self, screen: str) -> None:
         """呼叫工作人员: a staff alert (where and when; no personal data) for the hall."""
         self._submit(self._call_staff, screen)
-
-    def set_elder_mode(self, elder: bool) -> None:
-        """长辈模式 on or off: longer limits for what the resident reads, from the next state."""
-        self._submit(_apply_timeouts, self._session, self._settings, elder)
 
     def print_report(self, kinds: frozenset[PrintKind]) -> None:
         self._submit(self._start_printing, kinds)
@@ -708,6 +723,10 @@ class Terminal:
         elif error is None:
             self.counters.add(PRINTER_DEVICES[kind], "jobs_printed")
 
+    def set_elder(self, on: bool) -> None:
+        """长辈模式 on or off (the attract screen's toggle); it ends with the session."""
+        self._submit(self._set_elder, on)
+
     # --- coordinator plumbing ---
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self._coordinator.submit(self._guarded, fn, *args)
@@ -722,6 +741,8 @@ class Terminal:
     def _publish(self) -> None:
         if self._session.state is State.IDLE and self._session_lock is not None:
             self._session_lock.release()
+        if self._session.report is None or (self._a4 and self._a4[0] != self._session.number):
+            self._a4 = None
         view = self._session.view()
         view = replace(
             view,
@@ -729,6 +750,7 @@ class Terminal:
             printable=self._printable(),
             in_service=not self._out_of_service(),
             card_on_reader=self._card_on_reader,
+            a4_pages=self._a4[2] if self._a4 is not None else None,
         )
         try:
             self._on_change(view)
@@ -989,6 +1011,9 @@ class Terminal:
         self._check_printers()  # the print choice offers only printers that answer well
         if not self._reasons:  # once: so an objection can be queued if the platform goes
             self._platform_worker.submit(_settle, Future(), self._fetch_reasons)
+        url = verify_url(self._platform.base_url, report)
+        printed_at = dt.datetime.now(CHINA_TIME)
+        self._document_worker.submit(self._render_a4, number, report, url, printed_at)
 
     def _record_query(
         self, card: IdentityCard, outcome: str, report_no: str = "", uscc: str = ""
@@ -1007,6 +1032,10 @@ class Terminal:
             )
         )
 
+    def _set_elder(self, on: bool) -> None:
+        self._session.set_elder(on)
+        self._publish()
+
     def _touch(self) -> None:
         self._session.touch()
         self._publish()
@@ -1021,11 +1050,38 @@ class Terminal:
         until = self._enterprise_chosen_until
         return until is not None and time.monotonic() < until
 
+    def _render_a4(
+        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime
+    ) -> None:
+        """On the A4 printer's worker, while the resident reads: the PDF the print choice
+        counts pages of (完整报告 N 页) and the A4 print then sends."""
+        try:
+            # start-up: reportlab loads with the first report shown, on this worker
+            from kiosk.documents.report_pdf import build_report_pdf
+
+            pdf = build_report_pdf(
+                report, terminal_id=self.terminal_id, printed_at=printed_at, verify_url=url
+            )
+        except Exception:
+            log.exception("session #%d: the A4 report could not be rendered ahead", number)
+            return
+        self._submit(self._a4_rendered, number, pdf)
+
+    def _a4_rendered(self, number: int, pdf: bytes) -> None:
+        if not self._current(number, State.SHOWING):
+            return
+        self._a4 = (number, pdf, count_pages(pdf))
+        self._publish()
+
     def _start_printing(self, kinds: frozenset[PrintKind]) -> None:
         report = self._session.report
         if self._session.state is not State.SHOWING or report is None or self._session.card_away:
             return
         self._session.start_printing(kinds)
+        self._send_prints(report, kinds)
+
+    def _send_prints(self, report: CreditReport, kinds: frozenset[PrintKind]) -> None:
+        """Start each of ``kinds``' jobs on its printer's worker (printing, or resumed)."""
         number = self._session.number
         self._pending_prints = {}
         self._publish()
@@ -1033,21 +1089,31 @@ class Terminal:
         printed_at = dt.datetime.now(CHINA_TIME)
         deadline = time.monotonic() + print_job_timeout(self._settings.printing_timeout_s)
         if PrintKind.A4 in kinds:
-            self._document_worker.submit(self._print_a4, number, report, url, printed_at, deadline)
+            rendered = self._a4[1] if self._a4 is not None and self._a4[0] == number else None
+            self._document_worker.submit(
+                self._print_a4, number, report, url, printed_at, deadline, rendered
+            )
         if PrintKind.RECEIPT in kinds:
             self._receipt_worker.submit(
                 self._print_receipt, number, report, url, printed_at, deadline
             )
 
     def _print_a4(
-        self, number: int, report: CreditReport, url: str, printed_at: dt.datetime, deadline: float
+        self,
+        number: int,
+        report: CreditReport,
+        url: str,
+        printed_at: dt.datetime,
+        deadline: float,
+        rendered: bytes | None = None,
     ) -> None:
+        """``rendered``: the PDF rendered ahead (``_render_a4``); None: render it now."""
         outcome: PrintResult | Exception
         try:
             # start-up: reportlab loads on the first A4 print, on this worker, not before
             from kiosk.documents.report_pdf import build_report_pdf
 
-            pdf = build_report_pdf(
+            pdf = rendered or build_report_pdf(
                 report, terminal_id=self.terminal_id, printed_at=printed_at, verify_url=url
             )
             outcome = self.devices.document_printer.print_pdf(
@@ -1114,7 +1180,15 @@ class Terminal:
             return
         failures = [o for o in self._pending_prints.values() if not isinstance(o, PrintResult)]
         unconfirmed = [o for o in self._pending_prints.values() if isinstance(o, PrintResult)]
-        if failures:
+        out_of_paper = frozenset(
+            kind for kind, o in self._pending_prints.items() if _paper_out_not_kept(o)
+        )
+        if failures and len(out_of_paper) == len(failures):
+            log.warning("session #%d: %s paused for paper out", number, _kinds(out_of_paper))
+            self._session.print_paused(out_of_paper)
+            self._awaiting_paper = {PRINTER_DEVICES[kind] for kind in out_of_paper}
+            self._publish()
+        elif failures:
             self._fail(FailureReason.PRINTER_FAULT, _print_failure_code(failures[0]))
         elif not all(o.confirmed for o in unconfirmed):
             self._fail(FailureReason.PRINTER_FAULT, "unconfirmed")
@@ -1122,11 +1196,23 @@ class Terminal:
             self._session.printed()
             self._publish()
 
+    def _resume_print(self) -> None:
+        """Staff loaded paper (every paused kind's printer checked ok since the pause): print
+        them again from the report the session kept, with no new query."""
+        kinds = self._session.print_kinds
+        report = self._session.report
+        if report is None:
+            return
+        log.info("session #%d: %s resumed", self._session.number, _kinds(kinds))
+        self._session.print_resumed()
+        self._send_prints(report, kinds)
+
     def _card_removed(self) -> None:
         self._card_on_reader = False
         state = self._session.state
-        # While printing the job runs on; a failure message stays until read or timed out.
-        if state in (State.IDLE, State.PRINTING, State.FAILED):
+        # While printing the job runs on; a failure message stays until read or timed out;
+        # a paused print waits for paper whether or not the resident keeps the card there.
+        if state in (State.IDLE, State.PRINTING, State.FAILED, State.PRINT_PAUSED):
             self._publish()  # the screen stops asking for the card to be taken
             return
         number = self._session.number
@@ -1160,6 +1246,9 @@ class Terminal:
         self._check_service()
         self._check_platform_link()
         now = time.monotonic()
+        if self._session.state is State.PRINT_PAUSED and now >= self._next_paused_check:
+            self._next_paused_check = now + PAUSED_CHECK_S
+            self._check_printers()
         if now >= self._next_health_check:
             self._next_health_check = now + self._health_interval_s
             self._reader_check_due.set()

@@ -58,6 +58,7 @@ SESSION = SessionSettings(
     failed_timeout_s=0.2,
     still_there_s=0.2,
     card_grace_s=0.2,
+    print_paused_timeout_s=2.0,
 )
 READ_TIMEOUT_S = 0.5
 HANG_PAST_S = 0.8
@@ -528,7 +529,7 @@ class FaultSoak:
             if not (CJK.search(title) and CJK.search(advice)):
                 raise self.fail(f"session {number}: no Chinese message for {last.failure}")
             return f"failed:{last.failure.reason.value}"
-        if last.state in (State.DONE, State.SHOWING):
+        if last.state in (State.DONE, State.SHOWING, State.PRINT_PAUSED):
             return last.state.value
         raise self.fail(f"session {number} (fault {fault}) went to IDLE from {states}")
 

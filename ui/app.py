@@ -42,8 +42,10 @@ from kiosk.logs import kiosk_log_file
 from kiosk.objections import ObjectionOutcome, RecordRef, RepairOutcome
 from kiosk.sd_notify import Notifier
 from kiosk.session import PrintKind
+from kiosk.voice_pack import voice_dir
 from ui.bridge import SessionBridge
 from ui.technician import TechnicianDesk
+from ui.voice import AplayVoice
 from ui.window import KioskServices, KioskWindow
 
 if TYPE_CHECKING:
@@ -116,6 +118,8 @@ def _kiosk_window(
         technician=technician,
         credit=actions,
         consent_text=settings.consent.text,
+        resident=settings.resident,
+        voice=AplayVoice(voice_dir(settings)),
     )
     bridge.changed.connect(window.apply)
     bridge.platform_changed.connect(window.apply_platform)
@@ -238,6 +242,10 @@ class Core(QObject):
     def call_staff(self, screen: str) -> None:
         if self.runtime is not None:
             self.runtime.terminal.call_staff(screen)
+
+    def set_elder(self, on: bool) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.set_elder(on)
 
     def claim_for_technician(self) -> bool:
         return self.runtime is not None and self.runtime.terminal.claim_for_technician()

@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8480)
     sandbox.add_argument("--terminal-id", default="XT-DEMO-001")
     sandbox.add_argument("--secret-file", type=Path, required=True)
+    voice = commands.add_parser("voice-pack", help="render the voice prompts (espeak-ng cmn)")
+    voice.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
+    voice.add_argument("--out", type=Path, help="default: the configured [resident] voice_dir")
+    voice.add_argument("--only", nargs="+", metavar="KEY", help="only these prompt keys")
     _diag_parser(commands)
     _update_parser(commands)
     commands.add_parser(
@@ -311,6 +315,24 @@ def _technician_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _voice_pack(args: argparse.Namespace) -> int:
+    from kiosk.voice_pack import VoicePackError, render_voice_pack, voice_dir
+    from kiosk.voice_prompts import PROMPTS
+
+    unknown = sorted(set(args.only or ()) - set(PROMPTS))
+    if unknown:
+        print(f"voice-pack: no prompt {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    out = args.out or voice_dir(load_settings(args.config))
+    try:
+        written = render_voice_pack(out, args.only or PROMPTS)
+    except VoicePackError as error:
+        print(f"voice-pack: {error}", file=sys.stderr)
+        return 1
+    print(f"{len(written)} prompts in {out}")
+    return 0
+
+
 def _update(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     if args.action == "status":
@@ -340,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         "diag": _diag,
         "technician-pin": _technician_pin,
         "update": _update,
+        "voice-pack": _voice_pack,
     }
     try:
         return handlers[args.command](args)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from devices.printers.base import PrintResult
 from devices.printers.receipt import Receipt
+from kiosk import voice_prompts
 from kiosk.contract import CreditReport, ObjectionReason
 from kiosk.documents.objection_prints import (
     guidance_blocks,
@@ -91,6 +92,8 @@ class ObjectionFlow(QObject):
 
     finished = Signal()
     """返回报告: the window shows the report again."""
+    prompted = Signal(str)
+    """The voice prompt key of the screen just shown (``kiosk.voice_prompts``)."""
 
     def __init__(
         self,
@@ -185,6 +188,17 @@ class ObjectionFlow(QObject):
     def _show(self, screen: QWidget) -> None:
         self._services.touch()
         self._stack.setCurrentWidget(screen)
+        key = {
+            self.reason: voice_prompts.OBJECTION_REASON,
+            self.phone: voice_prompts.OBJECTION_PHONE,
+            self.confirm: voice_prompts.OBJECTION_CONFIRM,
+            self.guidance: voice_prompts.REPAIR_GUIDANCE,
+        }.get(screen)
+        if screen is self.result and self._outcome is not None:
+            queued = self._outcome.accepted is None
+            key = voice_prompts.OBJECTION_QUEUED if queued else voice_prompts.OBJECTION_ACCEPTED
+        if key is not None:
+            self.prompted.emit(key)
 
     def _when(self, future: Future[Any], callback: Callable[[Future[Any]], None]) -> None:
         generation = self._generation

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -49,6 +49,7 @@ from kiosk.objections import (
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_items import enqueue
 from kiosk.platform.watch import PlatformStatus
+from kiosk.report_model import CHINA_TIME
 from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from kiosk.technician import TAPS
@@ -80,6 +81,7 @@ class _NoActions:
     def give_consent(self) -> None: ...
     def refuse_consent(self) -> None: ...
     def call_staff(self, screen: str) -> None: ...
+    def set_elder(self, on: bool) -> None: ...
 
 
 class _NoDemo:
@@ -194,7 +196,8 @@ def _content_from_the_sandbox() -> _Content:
 
 
 def walk_screens() -> Iterator[tuple[str, KioskWindow]]:
-    """Every screen, in both orientations: yields (name, window) with that screen showing."""
+    """Every screen, in both orientations (the residents' also in 长辈模式, named
+    ``<orientation>-elder-<shot>``): yields (name, window) with that screen showing."""
     yield from _resident_screens()
     yield from _technician_screens()
 
@@ -207,6 +210,8 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
 
     def view(state: State, **kw: object) -> SessionView:
         return SessionView(number=1, state=state, deadline=deadline, **kw)  # type: ignore[arg-type]
+
+    showing = view(State.SHOWING, report=report, holder_name=name, a4_pages=_a4_pages(report))
 
     outage = PlatformStatus(
         available=False,
@@ -224,7 +229,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("02b-consent", view(State.CONSENT)),
         ("02c-consent-still-there", view(State.CONSENT, asking=True)),
         ("03-fetching", view(State.FETCHING)),
-        ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
+        ("04-report-summary", showing),
         ("04b-staff-called", "staff"),
         ("04c-exit-confirm", "exit"),
         ("04d-card-away", view(State.SHOWING, report=report, holder_name=name, card_away=True)),
@@ -232,7 +237,13 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("05-report-section", "next"),
         ("06-report-penalties", "penalties"),
         ("07-print-choice", "print"),
+        (
+            "07b-print-choice-receipt-only",
+            view(State.SHOWING, report=report, printable=frozenset({PrintKind.RECEIPT})),
+        ),
+        ("07c-print-choice-nothing", view(State.SHOWING, report=report, printable=frozenset())),
         ("08-printing", view(State.PRINTING)),
+        ("08b-print-paused", view(State.PRINT_PAUSED)),
         ("09-done", view(State.DONE)),
         (
             "10-failed-checksum",
@@ -294,8 +305,8 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
     ]
     code = content.enterprise_report.subject.uscc
     typo = code[:17] + next(c for c in "0123456789" if c != code[17])
-    showing = view(State.SHOWING, report=report, holder_name=name)
-    for orientation, (width, height) in SIZES.items():
+    passes = [(o, size, elder) for elder in (False, True) for o, size in SIZES.items()]
+    for orientation, (width, height), elder in passes:
         credit = _Credit(content)
         window = KioskWindow(
             _NoActions(),
@@ -307,7 +318,12 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         )
         window.resize(width, height)
         window.show()
+        prefix = f"{orientation}-elder" if elder else orientation
         for shot_name, step in shots:
+            if isinstance(step, SessionView):
+                step = replace(step, elder=elder)
+            if step == "confirm" and not elder:
+                continue
             if window.demo_panel is not None:
                 window.demo_panel.hide()
             if step == "demo":
@@ -341,7 +357,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 assert isinstance(step, SessionView)
                 window.apply(step)
             _settle(app)
-            yield f"{orientation}-{shot_name}", window
+            yield f"{prefix}-{shot_name}", window
         window.close()
 
 
@@ -375,6 +391,18 @@ def _objection_step(
     else:
         row, _ = content.rules[step.removeprefix("guide:")]
         window.report.repair_requested.emit("admin_penalty", row)
+
+
+def _a4_pages(report: CreditReport) -> int:
+    """The A4 report's pages, as the terminal counts them for the print choice."""
+    from devices.printers.cups import count_pages
+    from kiosk.documents.report_pdf import build_report_pdf
+
+    printed_at = dt.datetime.now(CHINA_TIME)
+    pdf = build_report_pdf(
+        report, terminal_id="XT-DEMO-001", printed_at=printed_at, verify_url="https://verify"
+    )
+    return count_pages(pdf)
 
 
 def _wait(app: QApplication, done: Callable[[], bool], what: str) -> None:

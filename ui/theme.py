@@ -1,8 +1,12 @@
 """One theme for every screen: government-service blue and white, high contrast.
 
 Sizes are pixels at 1080 p (the short side of every supported screen); body text is at
-least 28 px and touch targets at least 80 px high.
+least 28 px and touch targets at least 80 px high. ``stylesheet(elder=True)`` is 长辈模式:
+the same sheet with every text size scaled up to at least 40 px and muted grey text made
+full ink, so screens styled only through object names here get it without a change.
 """
+
+import re
 
 BLUE = "#0B4EA2"
 BLUE_DARK = "#073B7C"
@@ -16,7 +20,7 @@ RED = "#C62828"
 RED_LIGHT = "#FDECEA"
 GREEN = "#1B7F3B"
 GREEN_LIGHT = "#E7F5EC"
-GOLD = "#B26A00"
+GOLD = "#955800"
 GOLD_LIGHT = "#FFF4E0"
 DEMO = "#8A4B00"
 
@@ -69,7 +73,7 @@ QLabel#doneTitle {{ font-size: {TITLE_PX}px; font-weight: bold; color: {GREEN}; 
 QPushButton {{ font-size: 32px; min-height: {TOUCH_PX}px; padding: 0 36px; border-radius: 14px;
     background: {WHITE}; color: {BLUE_DARK}; border: 3px solid {BLUE}; font-weight: bold; }}
 QPushButton:pressed {{ background: {BLUE_LIGHT}; }}
-QPushButton:disabled {{ color: #9AA7B8; border-color: {LINE}; }}
+QPushButton:disabled {{ color: {INK_MUTED}; border-color: {LINE}; background: {PAGE}; }}
 QPushButton#primary {{ background: {BLUE}; color: {WHITE}; border: 3px solid {BLUE}; }}
 QPushButton#primary:pressed {{ background: {BLUE_DARK}; }}
 QPushButton#tile {{ text-align: left; padding: 12px 24px; font-size: {BODY_PX}px;
@@ -117,4 +121,36 @@ QLabel#codePlaceholder {{ font-size: 40px; color: {INK_MUTED}; background: {WHIT
     border: 3px solid {BLUE}; border-radius: 14px; padding: 12px 24px; }}
 QPushButton:checked {{ background: {BLUE}; color: {WHITE}; }}
 QLabel#inputError {{ font-size: {BODY_PX}px; font-weight: bold; color: {RED}; }}
+QLabel#stepPending {{ font-size: {BODY_PX}px; color: {INK_MUTED}; background: {PAGE};
+    border: 2px dashed {LINE}; border-radius: 12px; padding: 12px 22px; }}
+QPushButton#elder, QPushButton#elderOn {{ font-size: 36px; min-height: 110px; padding: 0 40px; }}
+QPushButton#elderOn {{ background: {GOLD_LIGHT}; color: {INK}; border: 3px solid {GOLD}; }}
+QPushButton#volume {{ font-size: {SMALL_PX}px; min-height: 80px; padding: 0 24px; }}
 """
+
+ELDER_SCALE = 1.15
+ELDER_MIN_PX = 40
+REPORT_ROWS = 10
+"""Rows of a report section per screen."""
+ELDER_REPORT_ROWS = 6
+"""The same in 长辈模式: fewer, larger rows."""
+
+
+def elder_px(px: int) -> int:
+    """A text size in 长辈模式."""
+    return max(ELDER_MIN_PX, round(px * ELDER_SCALE))
+
+
+def rows_per_page(elder: bool) -> int:
+    """How many report rows one screen shows (the report screens read it)."""
+    return ELDER_REPORT_ROWS if elder else REPORT_ROWS
+
+
+def stylesheet(elder: bool = False) -> str:
+    """The window's stylesheet; ``elder``: 长辈模式 (see the module docstring)."""
+    if not elder:
+        return STYLESHEET
+    larger = re.sub(
+        r"font-size: (\d+)px", lambda m: f"font-size: {elder_px(int(m[1]))}px", STYLESHEET
+    )
+    return larger.replace(f"color: {INK_MUTED}", f"color: {INK}")

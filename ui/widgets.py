@@ -49,6 +49,13 @@ def button(text: str, name: str = "") -> QPushButton:
     return widget
 
 
+def restyle(widget: QWidget, name: str) -> None:
+    """Give ``widget`` another theme object name and apply that style now."""
+    widget.setObjectName(name)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 def card(name: str = "card") -> QFrame:
     frame = QFrame()
     frame.setObjectName(name)

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.config import DEFAULT_CONSENT_TEXT
+from kiosk import voice_prompts
+from kiosk.config import DEFAULT_CONSENT_TEXT, ResidentSettings
 from kiosk.privacy import mask_name
 from kiosk.report_model import CHINA_TIME
 from kiosk.session import RESIDENT_READS, PrintKind, SessionView, State
@@ -25,15 +26,18 @@ from ui.screens.consent import ConsentScreen
 from ui.screens.out_of_service import OutOfServiceScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
+from ui.screens.print_paused import PrintPausedScreen
 from ui.screens.progress import ProgressScreen
 from ui.screens.prompts import card_away_screen, exit_screen, still_there_screen
 from ui.screens.publicity import PublicityScreen
 from ui.screens.report import ReportScreen
 from ui.screens.technician import TechnicianScreens
 from ui.screens.uscc_entry import UsccEntryScreen
+from ui.strings import access as access_text
 from ui.strings import common, flow
 from ui.strings import technician as technician_text
 from ui.technician import TechnicianDesk
+from ui.voice import ELDER_MIN_VOLUME, NoVoice, Voice, prompt_for
 from ui.widgets import button, centered, label
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
@@ -50,6 +54,8 @@ class TerminalActions(Protocol):
     def give_consent(self) -> None: ...
     def refuse_consent(self) -> None: ...
     def call_staff(self, screen: str) -> None: ...
+
+    def set_elder(self, on: bool) -> None: ...
 
 
 class KioskServices(TerminalActions, CreditServices, Protocol):
@@ -83,17 +89,28 @@ class KioskWindow(QWidget):
         technician: TechnicianDesk | None = None,
         credit: CreditServices | None = None,
         consent_text: str = DEFAULT_CONSENT_TEXT,
+        resident: ResidentSettings | None = None,
+        voice: Voice | None = None,
     ) -> None:
         """``technician``: technician mode (five taps in the top-left corner); None: none.
         ``credit``: objections and repair guidance from a report's records; None: none.
-        ``service_window``: the hall's window failures and help point to (e.g. "3号窗口")."""
+        ``service_window``: the hall's window failures and help point to (e.g. "3号窗口").
+        ``resident``: voice volume, print guidance (default settings when None); ``voice``:
+        the prompt player (None: silent)."""
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
-        self.setStyleSheet(theme.STYLESHEET)
+        self.setStyleSheet(theme.stylesheet())
         self._actions = actions
         self._clock = clock
         self.view: SessionView | None = None
+        self.elder = False
+        """长辈模式 is on (the session's flag, see ``apply``); screens may read it, e.g. for
+        ``theme.rows_per_page``, or define ``set_elder(on)`` to be told when it changes."""
+        self._resident = resident or ResidentSettings()
+        self.voice: Voice = voice or NoVoice()
+        self.voice.set_volume(self._resident.voice_volume)
+        self._platform_available = True
 
         header = QFrame()
         header.setObjectName("header")
@@ -102,6 +119,11 @@ class KioskWindow(QWidget):
         header_row.setContentsMargins(36, 0, 36, 0)
         header_row.addWidget(label(common.BRAND, "brand", wrap=False))
         header_row.addStretch(1)
+        self.volume = button("", "volume")  # in the header: a footer this tall would not fit
+        self.volume.clicked.connect(self._next_volume)
+        self._show_volume()
+        header_row.addWidget(self.volume)
+        header_row.addSpacing(36)
         self.header_clock = label("", "headerClock", wrap=False)
         header_row.addWidget(self.header_clock)
 
@@ -110,7 +132,8 @@ class KioskWindow(QWidget):
         self.progress = ProgressScreen()
         self.consent = ConsentScreen(consent_text)
         self.report = ReportScreen()
-        self.print_choice = PrintChoiceScreen()
+        self.print_choice = PrintChoiceScreen(self._resident)
+        self.print_paused = PrintPausedScreen()
         self.publicity = PublicityScreen()
         self.done = DoneScreen()
         self.failure = FailureScreen(service_window)
@@ -138,6 +161,7 @@ class KioskWindow(QWidget):
             self.card_away: "card_away",
             self.exit_prompt: "exit_prompt",
             self.uscc_entry: "enterprise_code",
+            self.print_paused: "print_paused",
         }
         """What a staff alert says the resident saw."""
         for screen in self._screen_names:
@@ -154,11 +178,16 @@ class KioskWindow(QWidget):
         self.exit_confirm.clicked.connect(self._confirm_exit)
         self.exit_cancel.clicked.connect(self._cancel_exit)
         self.still_there_need.clicked.connect(actions.touch)
+        self.print_paused.exit_requested.connect(self._ask_exit)
+        self.attract.elder.clicked.connect(self._toggle_elder)
         self.report.touched.connect(actions.touch)
         self.done.home_requested.connect(actions.end_session)
         self.failure.home_requested.connect(actions.end_session)
         self.attract.publicity.clicked.connect(self._open_publicity)
         self.attract.enterprise_chosen.connect(actions.choose_enterprise)
+        self.attract.enterprise_chosen.connect(
+            lambda chosen: self.voice.play(voice_prompts.ENTERPRISE_CHOSEN) if chosen else None
+        )
         self.uscc_entry.confirmed.connect(actions.enter_enterprise_code)
         self.uscc_entry.back_requested.connect(actions.end_session)
         self.uscc_entry.touched.connect(actions.touch)
@@ -173,6 +202,7 @@ class KioskWindow(QWidget):
             self.report.objection_requested.connect(objection.object_to)
             self.report.repair_requested.connect(objection.guide)
             objection.finished.connect(self._back_to_report)
+            objection.prompted.connect(lambda key: self.voice.play(key))
         self.technician = (
             TechnicianScreens(self.stack, technician, self._back_from_technician, clock)
             if technician is not None
@@ -221,16 +251,16 @@ class KioskWindow(QWidget):
 
     def apply(self, view: SessionView) -> None:
         """Show the screen for the session's new state."""
-        self.view = view
+        before, self.view = self.view, view
         if self.technician is not None and self.technician.holds_screen(view):
             self._tick()
             return
         state = view.state
-        self.print_choice.offer(view.printable)
+        self.print_choice.offer(view.printable, view.a4_pages)
         if self.objection is not None and state is not State.SHOWING:
             self.objection.clear()
         self.attract.show_card_on_reader(view.card_on_reader)
-        if state is not State.SHOWING:
+        if state not in (State.SHOWING, State.PRINT_PAUSED):
             self._reading_page = self.report
             self._exit_asked = False
         if state is State.IDLE and not view.in_service:
@@ -260,16 +290,64 @@ class KioskWindow(QWidget):
             if self.objection is None or not self.objection.holds_screen():
                 page = self.exit_prompt if self._exit_asked else self._reading_page
                 self.stack.setCurrentWidget(page)
+        elif state is State.PRINT_PAUSED:
+            self.report.clear()
+            self.stack.setCurrentWidget(self.exit_prompt if self._exit_asked else self.print_paused)
         elif state is State.DONE:
             self.stack.setCurrentWidget(self.done)
         elif state is State.FAILED and view.failure is not None:
             self.report.clear()
             self.failure.show_failure(view.failure, view.card_on_reader)
             self.stack.setCurrentWidget(self.failure)
+        self._follow_session(before, view)  # after the screen: a report left is cleared by now
         self._tick()
+
+    def _follow_session(self, before: SessionView | None, view: SessionView) -> None:
+        """长辈模式 and the voice follow the session: a new state speaks its prompt; the
+        end of a session puts the volume back to the configured one."""
+        if view.elder is not self.elder:
+            self._set_elder(view.elder)
+        if before is None:
+            return  # start-up: nobody is at the kiosk to hear the attract prompt
+        ended = view.state is State.IDLE and before.state is not State.IDLE
+        if ended:
+            self.voice.set_volume(self._resident.voice_volume)
+            self._show_volume()
+        if prompt_for(before, self._platform_available) != prompt_for(
+            view, self._platform_available
+        ) or (before.state, before.failure) != (view.state, view.failure):
+            key = prompt_for(view, self._platform_available)
+            if key is not None:
+                self.voice.play(key)
+
+    def _set_elder(self, on: bool) -> None:
+        self.elder = on
+        self.setStyleSheet(theme.stylesheet(on))
+        self.attract.set_elder(on)
+        for index in range(self.stack.count()):
+            set_elder = getattr(self.stack.widget(index), "set_elder", None)
+            if callable(set_elder) and self.stack.widget(index) is not self.attract:
+                set_elder(on)
+        if on:
+            self.voice.set_volume(max(self.voice.level, ELDER_MIN_VOLUME))  # voice on
+            self._show_volume()
+            self.voice.play(voice_prompts.ELDER_ON)
+
+    def _toggle_elder(self) -> None:
+        self._actions.set_elder(not self.elder)
+
+    def _next_volume(self) -> None:
+        self._actions.touch()
+        self.voice.set_volume((self.voice.level + 1) % len(access_text.VOLUME_LEVELS))
+        self._show_volume()
+
+    def _show_volume(self) -> None:
+        level = access_text.VOLUME_LEVELS[self.voice.level]
+        self.volume.setText(access_text.VOLUME.format(level=level))
 
     def apply_platform(self, status: PlatformStatus) -> None:
         """The platform came or went, or fresh public content arrived."""
+        self._platform_available = status.available is not False
         self.attract.show_platform(status)
         self.publicity.show_status(status)
 
@@ -305,6 +383,8 @@ class KioskWindow(QWidget):
         self._actions.touch()
         self._reading_page = self.print_choice
         self.stack.setCurrentWidget(self.print_choice)
+        printable = self.view.printable if self.view is not None else frozenset()
+        self.voice.play(voice_prompts.PRINT_CHOICE if printable else voice_prompts.NOTHING_PRINTS)
 
     def _back_to_report(self) -> None:
         self._actions.touch()
@@ -316,10 +396,11 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(self.report)
 
     def _ask_exit(self) -> None:
-        """退出 on the report: the report is wiped only once the resident confirms."""
+        """退出 on the report or a paused print: all is wiped only once the resident confirms."""
         self._actions.touch()
         self._exit_asked = True
         self.stack.setCurrentWidget(self.exit_prompt)
+        self.voice.play(voice_prompts.CONFIRM_EXIT)
         self._tick()
 
     def _confirm_exit(self) -> None:
@@ -329,7 +410,8 @@ class KioskWindow(QWidget):
     def _cancel_exit(self) -> None:
         self._exit_asked = False
         self._actions.touch()
-        self.stack.setCurrentWidget(self._reading_page)
+        paused = self.view is not None and self.view.state is State.PRINT_PAUSED
+        self.stack.setCurrentWidget(self.print_paused if paused else self._reading_page)
         self._tick()
 
     def _call_staff(self) -> None:
@@ -339,6 +421,7 @@ class KioskWindow(QWidget):
         self.staff_note.setText(flow.STAFF_CALLED.format(window=self.service_window))
         self.staff_note.show()
         self._staff_note_until = self._clock() + STAFF_CALLED_S
+        self.voice.play(voice_prompts.STAFF_CALLED)
         self.staff_called.emit()
 
     def _tick(self) -> None:

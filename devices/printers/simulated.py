@@ -9,7 +9,9 @@ Scripted faults (``faults`` option, see ``devices.faults``) count print jobs, fa
 included: ``paper_out``, ``cover_open``, ``offline``, ``timeout`` and (documents) ``jam``
 fail the job; ``near_end`` prints but reports the paper LOW. ``"paper_out_after_job:2"``
 prints two jobs, then the paper is out. The sensors (``status()``) show the fault of the
-latest job, or before the first job the fault that job will meet.
+latest job, or before the first job the fault that job will meet. ``load_paper()`` is staff
+loading paper: the latest job's paper out is over (a later job the script names still meets
+its own).
 """
 
 from __future__ import annotations
@@ -92,11 +94,20 @@ class _SimulatedPrinter:
         self._faults = faults or FaultScript([])
         self._prefix = prefix
         self._jobs = 0
+        self._paper_loaded_at_job = -1
         self._lock = threading.Lock()
 
     def _fault_now(self) -> str | None:
         with self._lock:
-            return self._faults.due("job", max(self._jobs, 1))
+            fault = self._faults.due("job", max(self._jobs, 1))
+            if fault == "paper_out" and self._jobs == self._paper_loaded_at_job:
+                return None
+            return fault
+
+    def load_paper(self) -> None:
+        """Staff loaded paper (any thread): the sensors say the paper is ok again."""
+        with self._lock:
+            self._paper_loaded_at_job = self._jobs
 
     def open(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)

@@ -235,7 +235,7 @@ def test_platform_faults_become_failure_screens(
     assert failed.failure is not None and failed.failure.reason is reason
 
 
-def test_paper_out_fails_and_sends_no_print_record(demo: DemoEnvironment) -> None:
+def test_paper_out_pauses_and_sends_no_print_record(demo: DemoEnvironment) -> None:
     with DemoEnvironment(
         root=demo.root / "paper-out",
         reader_options={"read_delay_s": 0.0},
@@ -246,10 +246,8 @@ def test_paper_out_fails_and_sends_no_print_record(demo: DemoEnvironment) -> Non
             kiosk.reader.lay_card(population.DEMO_KEYS[0])
             kiosk.wait_for(State.SHOWING)
             kiosk.runtime.terminal.print_report(frozenset({PrintKind.RECEIPT}))
-            failed = kiosk.wait_for(State.FAILED)
-            assert failed.failure is not None
-            assert failed.failure.reason is FailureReason.PRINTER_FAULT
-            assert failed.failure.code == "paper_out"
+            paused = kiosk.wait_for(State.PRINT_PAUSED)  # tests/integration/test_print_pause.py
+            assert paused.print_kinds == frozenset({PrintKind.RECEIPT})
             kinds = [i.kind for i in kiosk.runtime.outbox.peek(50)]
             assert "print_record" not in kinds and "device_fault" in kinds
             assert list(faulty.printed_dir.glob("receipt-*")) == []

@@ -32,3 +32,6 @@ class FakeActions:
 
     def call_staff(self, screen: str) -> None:
         self.calls.append(("staff", screen))
+
+    def set_elder(self, on: bool) -> None:
+        self.calls.append(("elder", on))

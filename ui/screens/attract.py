@@ -9,11 +9,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.report_model import CHINA_TIME
+from ui.strings import access as access_text
 from ui.strings import attract as text
 from ui.strings import common, flow
 from ui.strings import publicity as publicity_text
 from ui.strings import uscc_entry as enterprise_text
-from ui.widgets import IdCardPicture, button, card, centered
+from ui.widgets import IdCardPicture, button, card, centered, restyle
 
 if TYPE_CHECKING:  # start-up: the watch module loads requests and sqlite-utils
     from kiosk.platform.watch import PlatformStatus
@@ -57,6 +58,8 @@ class AttractScreen(QWidget):
         self.enterprise.setCheckable(True)
         self.enterprise.toggled.connect(self._enterprise_toggled)
         self.steps_row.addWidget(self.enterprise)
+        self.elder = button(access_text.ELDER, "elder")  # the window toggles 长辈模式
+        self.steps_row.addWidget(self.elder)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 16, 60, 16)
@@ -109,6 +112,14 @@ class AttractScreen(QWidget):
         self.picture.setVisible(not down and not self.card_on_reader)
         self.outage.setVisible(down)
         self.outage_note.setVisible(down)
+
+    def set_elder(self, on: bool) -> None:
+        """长辈模式: fewer, larger items; the big clock and the date go (the header keeps
+        the time)."""
+        self.elder.setText(access_text.ELDER_ON if on else access_text.ELDER)
+        restyle(self.elder, "elderOn" if on else "elder")
+        self.clock.setVisible(not on)
+        self.date.setVisible(not on)
 
     def set_portrait(self, portrait: bool) -> None:
         self.steps_row.setDirection(

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from kiosk.session import State
 from ui import theme
 from ui.strings import progress as text
-from ui.widgets import card, centered, label
+from ui.widgets import card, centered, label, restyle
 
 DOTS = 12
 TURN_MS = 1200
@@ -100,4 +100,4 @@ class ProgressScreen(QWidget):
             step.setVisible(current is not None)
             done = current is not None and index <= current
             step.setEnabled(done)
-            step.setStyleSheet("" if done else "color: #9AA7B8; background: #EEF2F7;")
+            restyle(step, "step" if done else "stepPending")

@@ -25,6 +25,7 @@ TIMEOUTS = {
     State.PRINTING: 50.0,
     State.DONE: 60.0,
     State.FAILED: 70.0,
+    State.PRINT_PAUSED: 80.0,
 }
 
 
