@@ -42,9 +42,9 @@ class RowColumns:
 
 ROW_COLUMNS: dict[str, RowColumns] = {
     "admin_license": RowColumns("许可决定日期", ("许可证书名称", "许可内容"), "许可机关"),
-    "admin_penalty": RowColumns("处罚决定日期", ("违法行为类型", "处罚内容"), "处罚机关"),
+    "admin_penalty": RowColumns("处罚决定日期", ("违法行为类型", "处罚类别"), "处罚机关"),
     "red_list": RowColumns("列入日期", ("名单名称",), "认定单位"),
-    "black_list": RowColumns("列入(发布)日期", ("名单名称", "当前状态"), "认定单位/执行法院"),
+    "black_list": RowColumns("列入(发布)日期", ("名单名称",), "认定单位/执行法院"),
     "commitment": RowColumns("承诺日期", ("承诺事项", "履约状态"), "受理单位"),
     "honors": RowColumns("授予日期", ("荣誉名称", "级别"), "授予单位"),
     "volunteer": RowColumns("服务日期", ("服务项目", "服务时长(小时)"), "组织单位"),
@@ -75,6 +75,8 @@ def summarize_row(section: Section, index: int) -> RowSummary:
         parts[1] = f"{parts[1]} 小时"
     if section.key == "tax_credit":
         parts[0] = f"纳税信用 {parts[0]} 级"
+    if is_removed(section, index):
+        parts.append(REMOVED)
     what = "，".join(p for p in parts if p != NOT_RECORDED)
     return RowSummary(cell(section, row, columns.date), what, cell(section, row, columns.authority))
 
@@ -159,12 +161,13 @@ def conclusion(report: CreditReport, service_window: str = "") -> Conclusion:
     if report.count("red_list"):
         details.append(f"您在守信激励名单（红名单）中，共 {report.count('red_list')} 条。")
     window = service_window or DEFAULT_WINDOW
-    help_line = f"需要帮助：请到{window}咨询，或拨打 {HOTLINE} 政务服务便民热线。"
+    help_line = f"需要帮助：请到{window}，或拨打 {HOTLINE} 政务服务热线。"
     attention = bool(found)
+    steps: tuple[str, ...]
     if attention:
         steps = (
             "认为记录有误：点选该条记录，按“申请异议”。",
-            "已履行或已整改：点选该条记录，按“信用修复指引”，了解如何申请信用修复。",
+            "已履行或已整改：点选记录，看“信用修复指引”。",
             help_line,
         )
     else:

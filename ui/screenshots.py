@@ -122,6 +122,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("04-report-summary", view(State.SHOWING, report=report, holder_name=name)),
         ("05-report-section", "next"),
         ("06-report-penalties", "penalties"),
+        ("06b-report-row-details", "row details"),
         ("07-print-choice", "print"),
         ("08-printing", view(State.PRINTING)),
         ("09-done", view(State.DONE)),
@@ -167,6 +168,8 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 window.report.next.click()
             elif step == "penalties":
                 window.report.open_section("admin_penalty")
+            elif step == "row details":
+                window.report.open_row("admin_penalty", 0)
             elif step == "print":
                 window.report.print.click()
             else:

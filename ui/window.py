@@ -81,7 +81,7 @@ class KioskWindow(QWidget):
 
         self.attract = AttractScreen(hall_name)
         self.progress = ProgressScreen()
-        self.report = ReportScreen()
+        self.report = ReportScreen(service_window)
         self.print_choice = PrintChoiceScreen()
         self.publicity = PublicityScreen()
         self.done = DoneScreen()

@@ -124,7 +124,7 @@ def test_a_row_reads_date_what_authority() -> None:
     line = summarize_row(section, 0)
     assert (line.date, line.what, line.authority) == (
         "2025-01-01",
-        "占道经营，罚款人民币300元",
+        "占道经营，罚款",
         "新泰市综合行政执法局",
     )
 
