@@ -93,10 +93,14 @@ def is_removed(section: Section, index: int) -> bool:
     return section.key == "black_list" and cell(section, section.rows[index], "当前状态") == REMOVED
 
 
+def in_force(section: Section) -> int:
+    """Rows of ``section`` not removed from their list."""
+    return sum(not is_removed(section, i) for i in range(len(section.rows)))
+
+
 def current_listings(report: CreditReport) -> int:
     """失信 list entries still in force (removed entries are history, not current)."""
-    section = report.section("black_list")
-    return sum(not is_removed(section, i) for i in range(len(section.rows)))
+    return in_force(report.section("black_list"))
 
 
 def penalties_in_publicity(report: CreditReport) -> int:

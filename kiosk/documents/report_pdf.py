@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -40,6 +41,7 @@ from reportlab.platypus import (
 from devices.fonts import cjk_font_path
 from kiosk.contract import CreditReport, Section
 from kiosk.report_model import display_time
+from kiosk.report_summary import conclusion, current_listings, in_force, is_removed
 
 FONT = "WenQuanYiZenHei"
 TITLE = "公共信用信息报告"
@@ -47,6 +49,9 @@ ISSUER = "新泰市社会信用中心"
 ISSUER_SITE = "信用新泰"
 QR_CAPTION = "扫码核验报告真伪"
 NO_RECORDS = "无记录"
+CONTINUED = "（续）"
+END = "—— 报告结束 ——"
+UNDER_OBJECTION = "异议处理中"
 NOTES = (
     "本报告依据出具时点信用信息平台归集的公共信用信息生成，仅供信息主体本人查询参考，"
     "不作为其他用途的证明。",
@@ -65,20 +70,31 @@ CELL_PAD = 3
 QR_SIZE = 32 * mm
 SECTION_START_MIN = 35 * mm
 """A section heading starts a new page unless this much room is left for its first rows."""
+CONTINUED_BAND = 9 * mm
+"""Room at the top of a page that continues a section, for its heading with （续）."""
+WIDE_SECTION = 7
+"""Sections with more columns than this print each record as a card of name/value pairs."""
+DOCUMENT_NUMBER = re.compile("文号|文书号|案号")
+"""Columns of document and case numbers: each takes a whole row of a record's card."""
+TEXT_COLUMNS = frozenset({"违法事实", "处罚依据", "处罚内容", "许可内容", "失信行为具体情形"})
+"""Columns of free text: each takes a whole row of a record's card."""
+CARD_NAME_WIDTH = 31 * mm
+WHOLE_TOKEN = re.compile("号|编号|日期|有效期|金额|截止期|年度")
+"""Columns whose value is one token (a document number, a date, an amount): never broken."""
 GRID = colors.Color(0.55, 0.55, 0.55)
 HEADER_FILL = colors.Color(0.9, 0.92, 0.95)
+NAME_FILL = colors.Color(0.96, 0.97, 0.98)
+GOOD = colors.Color(0.1, 0.45, 0.2)
 WATERMARK = colors.Color(0.86, 0.86, 0.86)
 ALERT = colors.Color(0.7, 0.05, 0.05)
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
-# Relative column widths per section, in SECTIONS' column order: text columns get room,
-# dates stay just wide enough for "2024-05-01" and their headers.
+# Relative column widths per table section, in SECTIONS' column order: text columns get room,
+# dates stay just wide enough for "2024-05-01" and their headers. (Wide sections print as
+# cards instead.)
 COLUMN_WEIGHTS: dict[str, tuple[float, ...]] = {
     "basic": (1.0, 3.0),
-    "admin_license": (2.0, 0.75, 2.1, 1.05, 1.05, 1.65),
-    "admin_penalty": (1.9, 1.5, 0.75, 1.8, 1.05, 1.65),
     "red_list": (1.6, 2.4, 1.5, 1.0, 1.0),
-    "black_list": (1.6, 1.8, 1.5, 1.0, 1.0),
     "commitment": (1.3, 2.5, 1.0, 1.5, 1.0),
     "honors": (2.5, 2.0, 1.0, 0.8),
     "volunteer": (2.5, 1.2, 1.0, 2.0),
@@ -106,12 +122,13 @@ class _Styles:
     def __init__(self) -> None:
         self.title = _style("title", 22, alignment=TA_CENTER, spaceAfter=6)
         self.issuer = _style("issuer", 10.5, alignment=TA_CENTER, spaceAfter=10)
-        self.heading = _style("heading", 12, spaceBefore=10, spaceAfter=4)
+        self.heading = _style("heading", 12, spaceBefore=10, spaceAfter=4, keepWithNext=1)
         self.body = _style("body", 9.5)
         self.cell = _style("cell", 8.5)
         self.head_cell = _style("head_cell", 8.5, alignment=TA_CENTER)
         self.caption = _style("caption", 9, alignment=TA_CENTER)
         self.empty = _style("empty", 9.5, textColor=colors.Color(0.35, 0.35, 0.35))
+        self.conclusion = _style("conclusion", 12, spaceAfter=2)
 
 
 def _para(text: str, style: ParagraphStyle) -> Paragraph:
@@ -119,13 +136,52 @@ def _para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _cell(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
+# A unit line breaking keeps whole: a run of digits and Latin letters (with a bracketed
+# year before or 号/元 after it), or one other character; closing punctuation sticks to the
+# unit before it.
+_UNIT = re.compile(
+    r"(?:[〔（(]?[0-9A-Za-z][0-9A-Za-z.\-/:*]*[〕）)]?[号元]?|.)[，。、；：）〕》”！？]*"
+)
+
+
+def _lines(text: str, width: float, size: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width``, never inside a number or code
+    (reportlab's CJK wrapping would break anywhere, "1730" into "17" / "30")."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for unit in _UNIT.findall(paragraph):
+            if line and pdfmetrics.stringWidth(line + unit, FONT, size) > width:
+                lines.append(line)
+                line = unit
+            else:
+                line += unit
+        lines.append(line)
+    return lines
+
+
+def _value(text: str, width: float, style: ParagraphStyle, whole: bool = False) -> Paragraph:
+    """A cell's text wrapped within ``width`` between units; ``whole``: one token (a
+    document number, a date) kept on one line, in a smaller size if it must."""
+    room = width - 2 * CELL_PAD - 1  # 1 pt for reportlab's rounding
+    size = style.fontSize
+    if whole and "\n" not in text:
+        needed = pdfmetrics.stringWidth(text, FONT, size)
+        if needed > room:
+            size = max(6.0, size * room / needed)
+            style = ParagraphStyle(style.name + "-fit", parent=style, fontSize=size)
+            style.leading = size * 1.35
+    lines = _lines(text, room, size)
+    return Paragraph("<br/>".join(escape(line) for line in lines), style)
+
+
+def _cell(text: str, width: float, style: ParagraphStyle, whole: bool = False) -> str | Paragraph:
     """A plain string when it fits on one line (much faster), else a wrapping Paragraph."""
     if "\n" not in text and (
         pdfmetrics.stringWidth(text, FONT, style.fontSize) <= width - 2 * CELL_PAD
     ):
         return text
-    return _para(text, style)
+    return _value(text, width, style, whole)
 
 
 ALL = ((0, 0), (-1, -1))
@@ -166,13 +222,95 @@ def _column_widths(section: Section) -> list[float]:
 def _section_table(section: Section, styles: _Styles) -> Table:
     widths = _column_widths(section)
     header = [_para(c, styles.head_cell) for c in section.columns]
+    whole = [bool(WHOLE_TOKEN.search(c)) for c in section.columns]
     body = [
-        [_cell(text, w, styles.cell) for text, w in zip(row, widths, strict=True)]
+        [
+            _cell(text, w, styles.cell, token)
+            for text, w, token in zip(row, widths, whole, strict=True)
+        ]
         for row in section.rows
     ]
+    marked = _marks(section)
+    if marked:  # a row's marks go under its first cell
+        for index, marks in marked.items():
+            first = body[index][0]
+            text = first if isinstance(first, str) else section.rows[index][0]
+            body[index][0] = _value(f"{text}\n（{marks}）", widths[0], styles.cell)
     table = Table([header, *body], colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=24)
     table.setStyle(TableStyle(_grid_style()))
     return table
+
+
+def _marks(section: Section) -> dict[int, str]:
+    """What a row carries besides its columns: 已移出 (a list entry no longer in force) and
+    异议处理中 (``objections``, a field the platform may add to a section)."""
+    marks: dict[int, list[str]] = {}
+    for index in range(len(section.rows)):
+        if is_removed(section, index):
+            marks.setdefault(index, []).append("已移出，不计为当前记录")
+    for index in getattr(section, "objections", ()):
+        marks.setdefault(index, []).append(UNDER_OBJECTION)
+    return {index: "，".join(found) for index, found in marks.items()}
+
+
+class _Card(Table):  # type: ignore[misc]
+    """A record's card goes to the next page whole rather than split, unless it is taller
+    than half a page (a record of very long texts)."""
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if self._height <= (PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) / 2:
+            return []
+        return list(super().split(available_width, available_height))
+
+
+def _record_cards(section: Section, styles: _Styles) -> list[Flowable]:
+    """Each record of a wide section as a card: its document numbers across the card, its
+    short values two to a row, then each text column (违法事实, 处罚依据 …) across it."""
+    marks = _marks(section)
+    cards: list[Flowable] = []
+    for index in range(len(section.rows)):
+        title = f"第 {index + 1} 条" + (f"（{marks[index]}）" if index in marks else "")
+        cards += [_record_card(section, index, title, styles), Spacer(1, 4)]
+    return cards
+
+
+def _record_card(section: Section, index: int, title: str, styles: _Styles) -> Table:
+    row, columns = section.rows[index], section.columns
+    value_width = (BODY_WIDTH - 2 * CARD_NAME_WIDTH) / 2
+    numbers = [i for i, c in enumerate(columns) if DOCUMENT_NUMBER.search(c)]
+    text = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS]
+    short = [i for i in range(len(columns)) if i not in numbers + text]
+    data: list[list[Any]] = [[_para(title, styles.cell), "", "", ""]]
+    commands = [
+        *_ruled_style(),
+        ("SPAN", (0, 0), (-1, 0)),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+    ]
+
+    def across(column: int, whole: bool) -> None:
+        commands.append(("SPAN", (1, len(data)), (-1, len(data))))
+        commands.append(("BACKGROUND", (0, len(data)), (0, len(data)), NAME_FILL))
+        value = _value(row[column], BODY_WIDTH - CARD_NAME_WIDTH, styles.cell, whole)
+        data.append([_para(columns[column], styles.cell), value, "", ""])
+
+    for column in numbers:
+        across(column, whole=True)
+    for start in range(0, len(short), 2):
+        cells: list[Any] = []
+        for column in short[start : start + 2]:
+            whole = bool(WHOLE_TOKEN.search(columns[column]))
+            cells += [
+                _para(columns[column], styles.cell),
+                _cell(row[column], value_width, styles.cell, whole),
+            ]
+            at = (len(cells) - 2, len(data))
+            commands.append(("BACKGROUND", at, at, NAME_FILL))
+        data.append(cells + [""] * (4 - len(cells)))
+    for column in text:
+        across(column, whole=False)
+    card = _Card(data, colWidths=[CARD_NAME_WIDTH, value_width] * 2)
+    card.setStyle(TableStyle(commands))
+    return card
 
 
 def _qr_code(url: str) -> Drawing:
@@ -234,7 +372,7 @@ def _summary_table(report: CreditReport) -> Table:
     cells: list[tuple[str, str]] = [(s.title, f"{len(s.rows)} 条") for s in report.sections]
     cells += [
         ("红名单状态", _list_status(report.on_red_list)),
-        ("黑名单状态", _list_status(report.on_black_list)),
+        ("黑名单状态", _list_status(current_listings(report) > 0)),
     ]
     if len(cells) % 2:
         cells.append(("", ""))
@@ -246,40 +384,91 @@ def _summary_table(report: CreditReport) -> Table:
     commands.append(("ALIGN", (1, 0), (1, -1), "CENTER"))
     commands.append(("ALIGN", (3, 0), (3, -1), "CENTER"))
     commands.append(("ALIGN", (0, 0), (-1, 0), "CENTER"))
-    if report.on_black_list:  # its cell is the last of ``cells`` before padding
+    if current_listings(report):  # its cell is the last of ``cells`` before padding
         row, col = divmod(len(report.sections) + 1, 2)
         commands.append(("TEXTCOLOR", (col * 2 + 1, row + 1), (col * 2 + 1, row + 1), ALERT))
     table.setStyle(TableStyle(commands))
     return table
 
 
+def _conclusion_block(report: CreditReport, service_window: str, styles: _Styles) -> Table:
+    said = conclusion(report, service_window)
+    colour = ALERT if said.needs_attention else GOOD
+    headline = ParagraphStyle("headline", parent=styles.conclusion, textColor=colour)
+    rows = [[_para(said.headline, headline)]]
+    rows += [[_para(detail, styles.body)] for detail in said.details]
+    rows += [[_para("您可以：" + " ".join(said.next_steps), styles.body)]]
+    table = Table(rows, colWidths=[BODY_WIDTH])
+    table.setStyle(
+        TableStyle(
+            [
+                *PLAIN,
+                ("BOX", *ALL, 1.2, colour),
+                ("LEFTPADDING", *ALL, 8),
+                ("RIGHTPADDING", *ALL, 8),
+                ("TOPPADDING", (0, 0), (-1, 0), 6),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+            ]
+        )
+    )
+    return table
+
+
+def _section_heading(number: int, section: Section) -> str:
+    count = f"共 {len(section.rows)} 条"
+    removed = len(section.rows) - in_force(section)
+    if removed:
+        count += f"，其中 {removed} 条已移出"
+    return f"{_chinese_number(number)}、{section.title}（{count}）"
+
+
+class _SectionMark(Flowable):  # type: ignore[misc]
+    """Takes no room; tells the document a section starts (``title``) or ends (None), so
+    a page that continues a section repeats its heading with （续）."""
+
+    def __init__(self, title: str | None) -> None:
+        super().__init__()
+        self.title = title
+        self.keepWithNext = title is not None  # a heading stays with the section's first rows
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
 def _story(
-    report: CreditReport, terminal_id: str, printed_at: dt.datetime, url: str
+    report: CreditReport, terminal_id: str, printed_at: dt.datetime, url: str, service_window: str
 ) -> list[Flowable]:
     styles = _Styles()
     story: list[Flowable] = [
         _para(TITLE, styles.title),
         _para(f"出具机构：{ISSUER}（{ISSUER_SITE}）", styles.issuer),
         _subject_block(report, terminal_id, printed_at, url, styles),
+        _para("报告结论", styles.heading),
+        _conclusion_block(report, service_window, styles),
         _para("信息概要", styles.heading),
         _summary_table(report),
     ]
     for number, section in enumerate(report.sections, start=1):
+        heading = _section_heading(number, section)
         story.append(CondPageBreak(SECTION_START_MIN))
-        story.append(
-            _para(
-                f"{_chinese_number(number)}、{section.title}（共 {len(section.rows)} 条）",
-                styles.heading,
-            )
-        )
-        if section.rows:
-            story.append(_section_table(section, styles))
-        else:
+        story.append(_para(heading, styles.heading))
+        if not section.rows:
             story.append(_para(NO_RECORDS, styles.empty))
+            continue
+        story.append(_SectionMark(f"{_chinese_number(number)}、{section.title}"))
+        if len(section.columns) > WIDE_SECTION:
+            story += _record_cards(section, styles)
+        else:
+            story.append(_section_table(section, styles))
+        story.append(_SectionMark(None))
     story.append(CondPageBreak(SECTION_START_MIN))
     story.append(_para("说明", styles.heading))
     story += [_para(f"{i}. {note}", styles.body) for i, note in enumerate(NOTES, start=1)]
-    story.append(Spacer(1, 6))
+    story.append(Spacer(1, 10))
+    story.append(_para(END, styles.caption))
     return story
 
 
@@ -297,6 +486,17 @@ class _PageChrome:
         self.header_right = f"报告编号：{report.report_no}    核验码：{report.verify_code}"
         self.watermark = f"{terminal_id}  {display_time(printed_at)}"
         self.footer_left = f"{ISSUER}（{ISSUER_SITE}）"
+        self.continued: str | None = None
+        """The heading of the section a page break falls in (None: between sections)."""
+
+    def on_continued_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self.on_page(canvas, doc)
+        if self.continued is None:
+            return
+        canvas.saveState()
+        canvas.setFont(FONT, 12)
+        canvas.drawString(MARGIN_X, PAGE_HEIGHT - MARGIN_TOP - 12, self.continued + CONTINUED)
+        canvas.restoreState()
 
     def on_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         """Drawn before the page's content: the watermark lies under the tables."""
@@ -355,15 +555,34 @@ def _numbered_canvas(chrome: _PageChrome) -> type[Canvas]:
     return NumberedCanvas
 
 
+class _ReportDoc(BaseDocTemplate):  # type: ignore[misc]
+    def __init__(self, out: io.BytesIO, chrome: _PageChrome, **options: Any) -> None:
+        super().__init__(out, **options)
+        self.chrome = chrome
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """Pages from here on continue the section just started, or none."""
+        if isinstance(flowable, _SectionMark):
+            self.chrome.continued = flowable.title
+            self.handle_nextPageTemplate("page" if flowable.title is None else "continued")
+
+
 def build_report_pdf(
-    report: CreditReport, *, terminal_id: str, printed_at: dt.datetime, verify_url: str
+    report: CreditReport,
+    *,
+    terminal_id: str,
+    printed_at: dt.datetime,
+    verify_url: str,
+    service_window: str = "",
 ) -> bytes:
-    """The full A4 report. The PDF's metadata names the report number, never the person."""
+    """The full A4 report. The PDF's metadata names the report number, never the person.
+    ``service_window``: the hall's window the conclusion sends residents to for help."""
     register_font()
     out = io.BytesIO()
     chrome = _PageChrome(report, terminal_id, printed_at)
-    doc = BaseDocTemplate(
+    doc = _ReportDoc(
         out,
+        chrome,
         pagesize=A4,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
@@ -376,19 +595,30 @@ def build_report_pdf(
         lang="zh-CN",
         initialFontName=FONT,
     )
-    frame = Frame(
-        doc.leftMargin,
-        doc.bottomMargin,
-        doc.width,
-        doc.height,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
+
+    def body(height: float) -> Frame:
+        return Frame(
+            doc.leftMargin,
+            doc.bottomMargin,
+            doc.width,
+            height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+
+    doc.addPageTemplates(
+        [
+            PageTemplate(id="page", frames=[body(doc.height)], onPage=chrome.on_page),
+            PageTemplate(
+                id="continued",
+                frames=[body(doc.height - CONTINUED_BAND)],
+                onPage=chrome.on_continued_page,
+            ),
+        ]
     )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=chrome.on_page)])
-    doc.build(
-        _story(report, terminal_id, printed_at, verify_url), canvasmaker=_numbered_canvas(chrome)
-    )
+    story = _story(report, terminal_id, printed_at, verify_url, service_window)
+    doc.build(story, canvasmaker=_numbered_canvas(chrome))
     return out.getvalue()
