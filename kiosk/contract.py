@@ -188,6 +188,10 @@ class RedList(Section, frozen=True, kw_only=True):
     rows: Rows[Row5]
 
 
+LIST_REMOVED = "已移出"
+"""当前状态 of a 失信 list entry no longer in force."""
+
+
 class BlackList(Section, frozen=True, kw_only=True):
     """Includes 失信被执行人 (court case numbers, 执行依据, 履行情况). A row removed from its
     list keeps 当前状态 "已移出" and its 移出日期; a row in force reads "有效" and "—"."""
@@ -376,7 +380,10 @@ class CreditReport(Model, frozen=True):
 
     @property
     def on_black_list(self) -> bool:
-        return self.count("black_list") > 0
+        """Listed now: an entry removed from its list (当前状态 已移出) no longer counts."""
+        lists = self.section("black_list")
+        status = lists.columns.index("当前状态")
+        return any(row[status] != LIST_REMOVED for row in lists.rows)
 
 
 # --- print records --------------------------------------------------------------------------

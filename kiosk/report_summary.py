@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.contract import CreditReport, Section
+from kiosk.contract import LIST_REMOVED, CreditReport, Section
 from kiosk.report_model import CHINA_TIME
 
-REMOVED = "已移出"
-"""当前状态 of a list entry no longer in force: shown, never counted as current."""
 NOT_RECORDED = "—"
 """A cell the national format leaves empty for this record."""
 UNFULFILLED = "未履约"
@@ -76,7 +74,7 @@ def summarize_row(section: Section, index: int) -> RowSummary:
     if section.key == "tax_credit":
         parts[0] = f"纳税信用 {parts[0]} 级"
     if is_removed(section, index):
-        parts.append(REMOVED)
+        parts.append(LIST_REMOVED)
     what = "，".join(p for p in parts if p != NOT_RECORDED)
     return RowSummary(cell(section, row, columns.date), what, cell(section, row, columns.authority))
 
@@ -90,7 +88,10 @@ def newest_first(section: Section) -> list[int]:
 
 
 def is_removed(section: Section, index: int) -> bool:
-    return section.key == "black_list" and cell(section, section.rows[index], "当前状态") == REMOVED
+    return (
+        section.key == "black_list"
+        and cell(section, section.rows[index], "当前状态") == LIST_REMOVED
+    )
 
 
 def in_force(section: Section) -> int:

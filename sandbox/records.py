@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from kiosk.contract import SECTIONS
+from kiosk.contract import LIST_REMOVED, SECTIONS
 
 REFERENCE_DATE = dt.date(2025, 10, 31)
 """The population's "today": no record is dated later."""
@@ -325,7 +325,6 @@ _BLACK = (
     ),
 )
 IN_FORCE = "有效"
-REMOVED = "已移出"
 
 
 def _black(rng: random.Random, since: dt.date, which: int | None = None) -> Row:
@@ -337,13 +336,13 @@ def _black(rng: random.Random, since: dt.date, which: int | None = None) -> Row:
         number = f"（{day.year}）鲁0982执{rng.randrange(100, 9999)}号"
     else:
         number = f"{prefix}〔{day.year}〕{rng.randrange(1, 60)}号"
-    status = IN_FORCE if which is not None or rng.random() < 0.6 else REMOVED
+    status = IN_FORCE if which is not None or rng.random() < 0.6 else LIST_REMOVED
     detail = _detail_rng(number, day.isoformat())
     if prefix == "court":
         basis_no = f"（{day.year - 1}）{basis}{detail.randrange(100, 9999)}号"
     else:
         basis_no = f"{basis}〔{day.year}〕{detail.randrange(1, 300)}号"
-    if status == REMOVED:
+    if status == LIST_REMOVED:
         performance = "全部已履行"
         removed = random_day(detail, min(day + dt.timedelta(days=30), REFERENCE_DATE)).isoformat()
     else:

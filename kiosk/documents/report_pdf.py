@@ -41,7 +41,7 @@ from reportlab.platypus import (
 from devices.fonts import cjk_font_path
 from kiosk.contract import CreditReport, Section
 from kiosk.report_model import display_time
-from kiosk.report_summary import conclusion, current_listings, in_force, is_removed
+from kiosk.report_summary import conclusion, in_force, is_removed
 
 FONT = "WenQuanYiZenHei"
 TITLE = "公共信用信息报告"
@@ -372,7 +372,7 @@ def _summary_table(report: CreditReport) -> Table:
     cells: list[tuple[str, str]] = [(s.title, f"{len(s.rows)} 条") for s in report.sections]
     cells += [
         ("红名单状态", _list_status(report.on_red_list)),
-        ("黑名单状态", _list_status(current_listings(report) > 0)),
+        ("黑名单状态", _list_status(report.on_black_list)),
     ]
     if len(cells) % 2:
         cells.append(("", ""))
@@ -384,7 +384,7 @@ def _summary_table(report: CreditReport) -> Table:
     commands.append(("ALIGN", (1, 0), (1, -1), "CENTER"))
     commands.append(("ALIGN", (3, 0), (3, -1), "CENTER"))
     commands.append(("ALIGN", (0, 0), (-1, 0), "CENTER"))
-    if current_listings(report):  # its cell is the last of ``cells`` before padding
+    if report.on_black_list:  # its cell is the last of ``cells`` before padding
         row, col = divmod(len(report.sections) + 1, 2)
         commands.append(("TEXTCOLOR", (col * 2 + 1, row + 1), (col * 2 + 1, row + 1), ALERT))
     table.setStyle(TableStyle(commands))

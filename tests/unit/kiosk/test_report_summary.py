@@ -104,6 +104,7 @@ def test_removed_listings_are_not_counted_as_current() -> None:
 def test_only_removed_listings_need_no_attention() -> None:
     removed_only = report({"black_list": [listing("2023-01-02", "已移出")]})
     assert conclusion(removed_only).headline == "未发现仍在公示期的失信记录。"
+    assert not removed_only.on_black_list  # so the receipt and the A4 say 未列入
     assert [s.key for s in section_order(removed_only)] == ["basic", "black_list"]
 
 
