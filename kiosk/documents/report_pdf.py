@@ -72,18 +72,14 @@ SECTION_START_MIN = 35 * mm
 """A section heading starts a new page unless this much room is left for its first rows."""
 CONTINUED_BAND = 9 * mm
 """Room at the top of a page that continues a section, for its heading with （续）."""
-WIDE_SECTION = 7
-"""Sections with more columns than this print each record as a card of name/value pairs."""
-DOCUMENT_NUMBER = re.compile("文号|文书号|案号")
-"""Columns of document and case numbers: each takes a whole row of a record's card."""
-TEXT_COLUMNS = frozenset({"违法事实", "处罚依据", "处罚内容", "许可内容", "失信行为具体情形"})
-"""Columns of free text: each takes a whole row of a record's card."""
-CARD_NAME_WIDTH = 31 * mm
 WHOLE_TOKEN = re.compile("号|编号|日期|有效期|金额|截止期|年度")
 """Columns whose value is one token (a document number, a date, an amount): never broken."""
+MIN_TOKEN_SIZE = 5.0
+"""Smallest size a document number is set in to keep it on one line."""
+SECOND_LINE = "#555555"
+"""Colour of the second value in a two-line cell, so the eye tells the two apart."""
 GRID = colors.Color(0.55, 0.55, 0.55)
 HEADER_FILL = colors.Color(0.9, 0.92, 0.95)
-NAME_FILL = colors.Color(0.96, 0.97, 0.98)
 GOOD = colors.Color(0.1, 0.45, 0.2)
 WATERMARK = colors.Color(0.86, 0.86, 0.86)
 ALERT = colors.Color(0.7, 0.05, 0.05)
@@ -102,6 +98,31 @@ COLUMN_WEIGHTS: dict[str, tuple[float, ...]] = {
     "repair": (2.5, 1.3, 1.0, 1.8),
     "other": (1.5, 3.0, 1.0, 1.6),
 }
+TWO_LINE: dict[str, tuple[tuple[tuple[str, str] | tuple[str], float], ...]] = {
+    "admin_penalty": (
+        (("行政处罚决定书文号", "处罚决定日期"), 2.1),
+        (("违法行为类型", "处罚类别"), 1.5),
+        (("违法事实", "处罚依据"), 2.2),
+        (("处罚内容", "罚款金额(万元)"), 1.7),
+        (("处罚机关", "公示截止期"), 1.5),
+    ),
+    "admin_license": (
+        (("行政许可决定文书号", "许可决定日期"), 1.9),
+        (("许可证书名称", "许可编号"), 2.4),
+        (("许可类别", "许可内容"), 1.8),
+        (("有效期自", "有效期至"), 1.1),
+        (("许可机关",), 1.6),
+    ),
+    "black_list": (
+        (("名单名称", "当前状态"), 1.6),
+        (("案号/文号", "执行依据文号"), 2.1),
+        (("失信行为具体情形", "履行情况"), 2.3),
+        (("认定单位/执行法院",), 1.5),
+        (("列入(发布)日期", "移出日期"), 1.2),
+    ),
+}
+"""Sections with too many columns for one line each: every record is one table row of
+two-line cells (the first value, and the second below it in grey)."""
 
 
 @functools.cache
@@ -149,30 +170,33 @@ def _lines(text: str, width: float, size: float) -> list[str]:
     (reportlab's CJK wrapping would break anywhere, "1730" into "17" / "30")."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line, used = "", 0.0
         for unit in _UNIT.findall(paragraph):
-            if line and pdfmetrics.stringWidth(line + unit, FONT, size) > width:
+            advance = pdfmetrics.stringWidth(unit, FONT, size)
+            if line and used + advance > width:
                 lines.append(line)
-                line = unit
-            else:
-                line += unit
+                line, used = "", 0.0
+            line += unit
+            used += advance
         lines.append(line)
     return lines
 
 
-def _value(text: str, width: float, style: ParagraphStyle, whole: bool = False) -> Paragraph:
-    """A cell's text wrapped within ``width`` between units; ``whole``: one token (a
-    document number, a date) kept on one line, in a smaller size if it must."""
+def _markup(text: str, width: float, size: float, whole: bool = False) -> str:
+    """Paragraph markup of ``text`` wrapped within ``width`` between units; ``whole``: one
+    token (a document number, a date) kept on one line, in a smaller size if it must."""
     room = width - 2 * CELL_PAD - 1  # 1 pt for reportlab's rounding
-    size = style.fontSize
     if whole and "\n" not in text:
         needed = pdfmetrics.stringWidth(text, FONT, size)
         if needed > room:
-            size = max(6.0, size * room / needed)
-            style = ParagraphStyle(style.name + "-fit", parent=style, fontSize=size)
-            style.leading = size * 1.35
-    lines = _lines(text, room, size)
-    return Paragraph("<br/>".join(escape(line) for line in lines), style)
+            fitted = max(MIN_TOKEN_SIZE, size * room / needed)
+            lines = _lines(text, room, fitted)
+            return f'<font size="{fitted:.2f}">' + "<br/>".join(map(escape, lines)) + "</font>"
+    return "<br/>".join(escape(line) for line in _lines(text, room, size))
+
+
+def _value(text: str, width: float, style: ParagraphStyle, whole: bool = False) -> Paragraph:
+    return Paragraph(_markup(text, width, style.fontSize, whole), style)
 
 
 def _cell(text: str, width: float, style: ParagraphStyle, whole: bool = False) -> str | Paragraph:
@@ -211,31 +235,51 @@ def _grid_style() -> list[tuple[Any, ...]]:
     ]
 
 
-def _column_widths(section: Section) -> list[float]:
+def _groups(section: Section) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """The table's columns: one or two of the section's columns each, with their weight."""
+    if section.key in TWO_LINE:
+        return TWO_LINE[section.key]
     weights = COLUMN_WEIGHTS.get(section.key, ())
     if len(weights) != len(section.columns):
         weights = (1.0,) * len(section.columns)
-    total = sum(weights)
-    return [BODY_WIDTH * w / total for w in weights]
+    return tuple(
+        ((column,), weight) for column, weight in zip(section.columns, weights, strict=True)
+    )
 
 
 def _section_table(section: Section, styles: _Styles) -> Table:
-    widths = _column_widths(section)
-    header = [_para(c, styles.head_cell) for c in section.columns]
-    whole = [bool(WHOLE_TOKEN.search(c)) for c in section.columns]
-    body = [
-        [
-            _cell(text, w, styles.cell, token)
-            for text, w, token in zip(row, widths, whole, strict=True)
-        ]
-        for row in section.rows
+    groups = _groups(section)
+    total = sum(weight for _, weight in groups)
+    widths = [BODY_WIDTH * weight / total for _, weight in groups]
+    size = styles.cell.fontSize
+    grey = f'<font color="{SECOND_LINE}">'
+    header = [
+        Paragraph(
+            "<br/>".join(
+                escape(name) if n == 0 else grey + escape(name) + "</font>"
+                for n, name in enumerate(names)
+            ),
+            styles.head_cell,
+        )
+        for names, _ in groups
     ]
-    marked = _marks(section)
-    if marked:  # a row's marks go under its first cell
-        for index, marks in marked.items():
-            first = body[index][0]
-            text = first if isinstance(first, str) else section.rows[index][0]
-            body[index][0] = _value(f"{text}\n（{marks}）", widths[0], styles.cell)
+    marks = _marks(section)
+    body: list[list[str | Paragraph]] = []
+    for index, row in enumerate(section.rows):
+        cells: list[str | Paragraph] = []
+        for (names, _), width in zip(groups, widths, strict=True):
+            values = [row[section.columns.index(name)] for name in names]
+            whole = [bool(WHOLE_TOKEN.search(name)) for name in names]
+            if len(names) == 1 and not (index in marks and not cells):
+                cells.append(_cell(values[0], width, styles.cell, whole[0]))
+                continue
+            markup = _markup(values[0], width, size, whole[0])
+            if len(names) == 2:
+                markup += "<br/>" + grey + _markup(values[1], width, size, whole[1]) + "</font>"
+            if index in marks and not cells:  # a row's marks go under its first cell
+                markup += "<br/>" + escape(f"（{marks[index]}）")
+            cells.append(Paragraph(markup, styles.cell))
+        body.append(cells)
     table = Table([header, *body], colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=24)
     table.setStyle(TableStyle(_grid_style()))
     return table
@@ -251,66 +295,6 @@ def _marks(section: Section) -> dict[int, str]:
     for index in getattr(section, "objections", ()):
         marks.setdefault(index, []).append(UNDER_OBJECTION)
     return {index: "，".join(found) for index, found in marks.items()}
-
-
-class _Card(Table):  # type: ignore[misc]
-    """A record's card goes to the next page whole rather than split, unless it is taller
-    than half a page (a record of very long texts)."""
-
-    def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        if self._height <= (PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) / 2:
-            return []
-        return list(super().split(available_width, available_height))
-
-
-def _record_cards(section: Section, styles: _Styles) -> list[Flowable]:
-    """Each record of a wide section as a card: its document numbers across the card, its
-    short values two to a row, then each text column (违法事实, 处罚依据 …) across it."""
-    marks = _marks(section)
-    cards: list[Flowable] = []
-    for index in range(len(section.rows)):
-        title = f"第 {index + 1} 条" + (f"（{marks[index]}）" if index in marks else "")
-        cards += [_record_card(section, index, title, styles), Spacer(1, 4)]
-    return cards
-
-
-def _record_card(section: Section, index: int, title: str, styles: _Styles) -> Table:
-    row, columns = section.rows[index], section.columns
-    value_width = (BODY_WIDTH - 2 * CARD_NAME_WIDTH) / 2
-    numbers = [i for i, c in enumerate(columns) if DOCUMENT_NUMBER.search(c)]
-    text = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS]
-    short = [i for i in range(len(columns)) if i not in numbers + text]
-    data: list[list[Any]] = [[_para(title, styles.cell), "", "", ""]]
-    commands = [
-        *_ruled_style(),
-        ("SPAN", (0, 0), (-1, 0)),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-    ]
-
-    def across(column: int, whole: bool) -> None:
-        commands.append(("SPAN", (1, len(data)), (-1, len(data))))
-        commands.append(("BACKGROUND", (0, len(data)), (0, len(data)), NAME_FILL))
-        value = _value(row[column], BODY_WIDTH - CARD_NAME_WIDTH, styles.cell, whole)
-        data.append([_para(columns[column], styles.cell), value, "", ""])
-
-    for column in numbers:
-        across(column, whole=True)
-    for start in range(0, len(short), 2):
-        cells: list[Any] = []
-        for column in short[start : start + 2]:
-            whole = bool(WHOLE_TOKEN.search(columns[column]))
-            cells += [
-                _para(columns[column], styles.cell),
-                _cell(row[column], value_width, styles.cell, whole),
-            ]
-            at = (len(cells) - 2, len(data))
-            commands.append(("BACKGROUND", at, at, NAME_FILL))
-        data.append(cells + [""] * (4 - len(cells)))
-    for column in text:
-        across(column, whole=False)
-    card = _Card(data, colWidths=[CARD_NAME_WIDTH, value_width] * 2)
-    card.setStyle(TableStyle(commands))
-    return card
 
 
 def _qr_code(url: str) -> Drawing:
@@ -459,10 +443,7 @@ def _story(
             story.append(_para(NO_RECORDS, styles.empty))
             continue
         story.append(_SectionMark(f"{_chinese_number(number)}、{section.title}"))
-        if len(section.columns) > WIDE_SECTION:
-            story += _record_cards(section, styles)
-        else:
-            story.append(_section_table(section, styles))
+        story.append(_section_table(section, styles))
         story.append(_SectionMark(None))
     story.append(CondPageBreak(SECTION_START_MIN))
     story.append(_para("说明", styles.heading))
