@@ -99,6 +99,8 @@ Row3 = tuple[Cell, Cell, Cell]
 Row4 = tuple[Cell, Cell, Cell, Cell]
 Row5 = tuple[Cell, Cell, Cell, Cell, Cell]
 Row6 = tuple[Cell, Cell, Cell, Cell, Cell, Cell]
+Row9 = tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell]
+Row10 = tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell]
 R = TypeVar("R")
 Rows = Annotated[tuple[R, ...], Meta(max_length=MAX_ROWS_PER_SECTION)]
 
@@ -130,35 +132,64 @@ class BasicInfo(Section, frozen=True, kw_only=True):
 
 
 class AdminLicenses(Section, frozen=True, kw_only=True):
-    """双公示: administrative licences."""
+    """双公示: administrative licences, with every column the national format publishes."""
 
     key: Literal["admin_license"] = "admin_license"
     title: Literal["行政许可"] = "行政许可"
     columns: tuple[
         Literal["行政许可决定文书号"],
         Literal["许可类别"],
+        Literal["许可证书名称"],
+        Literal["许可编号"],
         Literal["许可内容"],
         Literal["许可决定日期"],
+        Literal["有效期自"],
         Literal["有效期至"],
         Literal["许可机关"],
-    ] = ("行政许可决定文书号", "许可类别", "许可内容", "许可决定日期", "有效期至", "许可机关")
-    rows: Rows[Row6]
+    ] = (
+        "行政许可决定文书号",
+        "许可类别",
+        "许可证书名称",
+        "许可编号",
+        "许可内容",
+        "许可决定日期",
+        "有效期自",
+        "有效期至",
+        "许可机关",
+    )
+    rows: Rows[Row9]
 
 
 class AdminPenalties(Section, frozen=True, kw_only=True):
-    """双公示: administrative penalties."""
+    """双公示: administrative penalties, with every column the national format publishes.
+    A cell the format leaves empty (no fine for a warning) reads "—"."""
 
     key: Literal["admin_penalty"] = "admin_penalty"
     title: Literal["行政处罚"] = "行政处罚"
     columns: tuple[
         Literal["行政处罚决定书文号"],
         Literal["违法行为类型"],
+        Literal["违法事实"],
+        Literal["处罚依据"],
         Literal["处罚类别"],
         Literal["处罚内容"],
+        Literal["罚款金额(万元)"],
         Literal["处罚决定日期"],
         Literal["处罚机关"],
-    ] = ("行政处罚决定书文号", "违法行为类型", "处罚类别", "处罚内容", "处罚决定日期", "处罚机关")
-    rows: Rows[Row6]
+        Literal["公示截止期"],
+    ] = (
+        "行政处罚决定书文号",
+        "违法行为类型",
+        "违法事实",
+        "处罚依据",
+        "处罚类别",
+        "处罚内容",
+        "罚款金额(万元)",
+        "处罚决定日期",
+        "处罚机关",
+        "公示截止期",
+    )
+    rows: Rows[Row10]
 
 
 class RedList(Section, frozen=True, kw_only=True):
@@ -174,19 +205,38 @@ class RedList(Section, frozen=True, kw_only=True):
     rows: Rows[Row5]
 
 
+LIST_REMOVED = "已移出"
+"""当前状态 of a 失信 list entry no longer in force."""
+
+
 class BlackList(Section, frozen=True, kw_only=True):
-    """Includes 失信被执行人 (court case numbers)."""
+    """Includes 失信被执行人 (court case numbers, 执行依据, 履行情况). A row removed from its
+    list keeps 当前状态 "已移出" and its 移出日期; a row in force reads "有效" and "—"."""
 
     key: Literal["black_list"] = "black_list"
     title: Literal["失信惩戒/黑名单"] = "失信惩戒/黑名单"
     columns: tuple[
         Literal["名单名称"],
         Literal["案号/文号"],
-        Literal["认定单位"],
-        Literal["列入日期"],
+        Literal["认定单位/执行法院"],
+        Literal["执行依据文号"],
+        Literal["失信行为具体情形"],
+        Literal["履行情况"],
+        Literal["列入(发布)日期"],
         Literal["当前状态"],
-    ] = ("名单名称", "案号/文号", "认定单位", "列入日期", "当前状态")
-    rows: Rows[Row5]
+        Literal["移出日期"],
+    ] = (
+        "名单名称",
+        "案号/文号",
+        "认定单位/执行法院",
+        "执行依据文号",
+        "失信行为具体情形",
+        "履行情况",
+        "列入(发布)日期",
+        "当前状态",
+        "移出日期",
+    )
+    rows: Rows[Row9]
 
 
 class Commitments(Section, frozen=True, kw_only=True):
@@ -371,7 +421,10 @@ class CreditReport(Model, frozen=True):
 
     @property
     def on_black_list(self) -> bool:
-        return self.count("black_list") > 0
+        """Listed now: an entry removed from its list (当前状态 已移出) no longer counts."""
+        lists = self.section("black_list")
+        status = lists.columns.index("当前状态")
+        return any(row[status] != LIST_REMOVED for row in lists.rows)
 
 
 class EnterpriseReportRequest(Model, frozen=True):

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from kiosk.contract import SECTIONS
+from kiosk.contract import LIST_REMOVED, SECTIONS
 
 REFERENCE_DATE = dt.date(2025, 10, 31)
 """The population's "today": no record is dated later."""
@@ -37,27 +37,91 @@ def years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-Licence = tuple[str, str, str, str, str]
+# (许可名称, 类别, 内容, 机关, 许可编号 prefix, 证书名称)
+Licence = tuple[str, str, str, str, str, str]
 _LICENCES: tuple[Licence, ...] = (
-    ("食品经营许可", "普通", "预包装食品销售、热食类食品制售", "新泰市行政审批服务局", "JY"),
+    (
+        "食品经营许可",
+        "普通",
+        "预包装食品销售、热食类食品制售",
+        "新泰市行政审批服务局",
+        "JY",
+        "食品经营许可证",
+    ),
     (
         "个体工商户设立登记",
         "登记",
         "个体工商户营业执照（餐饮服务）",
         "新泰市市场监督管理局",
         "新市监个登字",
+        "营业执照",
     ),
-    ("公共场所卫生许可", "普通", "理发店、美容店卫生许可", "新泰市行政审批服务局", "新审批卫公字"),
-    ("道路运输从业资格", "认可", "道路货物运输驾驶员从业资格", "新泰市交通运输局", "新交运许字"),
-    ("林木采伐许可", "普通", "自留山杨树采伐12立方米", "新泰市自然资源和规划局", "新林采字"),
-    ("烟草专卖零售许可", "特许", "卷烟、雪茄烟零售", "新泰市烟草专卖局", "370982"),
-    ("取水许可", "普通", "农业灌溉取用地下水", "新泰市水利局", "取水（鲁新泰）字"),
-    ("乡村建设规划许可", "普通", "农村村民住宅建设", "新泰市自然资源和规划局", "乡字第"),
+    (
+        "公共场所卫生许可",
+        "普通",
+        "理发店、美容店卫生许可",
+        "新泰市行政审批服务局",
+        "新审批卫公字",
+        "公共场所卫生许可证",
+    ),
+    (
+        "道路运输从业资格",
+        "认可",
+        "道路货物运输驾驶员从业资格",
+        "新泰市交通运输局",
+        "新交运许字",
+        "道路运输从业资格证",
+    ),
+    (
+        "林木采伐许可",
+        "普通",
+        "自留山杨树采伐12立方米",
+        "新泰市自然资源和规划局",
+        "新林采字",
+        "林木采伐许可证",
+    ),
+    (
+        "烟草专卖零售许可",
+        "特许",
+        "卷烟、雪茄烟零售",
+        "新泰市烟草专卖局",
+        "370982",
+        "烟草专卖零售许可证",
+    ),
+    ("取水许可", "普通", "农业灌溉取用地下水", "新泰市水利局", "取水（鲁新泰）字", "取水许可证"),
+    (
+        "乡村建设规划许可",
+        "普通",
+        "农村村民住宅建设",
+        "新泰市自然资源和规划局",
+        "乡字第",
+        "乡村建设规划许可证",
+    ),
 )
 
 
+# The short name an authority numbers its decisions with.
+_SHORT = {
+    "新泰市行政审批服务局": "新审批",
+    "新泰市市场监督管理局": "新市监",
+    "新泰市交通运输局": "新交运",
+    "新泰市自然资源和规划局": "新自然资",
+    "新泰市烟草专卖局": "新烟专",
+    "新泰市水利局": "新水",
+    "新泰市应急管理局": "新应急",
+    "泰安市行政审批服务局": "泰审批",
+    "泰安市生态环境局": "泰环",
+}
+
+
+def _detail_rng(*anchor: str) -> random.Random:
+    """The columns the national format added later are drawn from their own generator, seeded
+    by the row, so adding them left every other draw, and so the population, unchanged."""
+    return random.Random("|".join(anchor))
+
+
 def _licence(rng: random.Random, since: dt.date, table: tuple[Licence, ...] = _LICENCES) -> Row:
-    _, category, content, authority, prefix = rng.choice(table)
+    _, category, content, authority, prefix, certificate = rng.choice(table)
     day = random_day(rng, since)
     n = rng.randrange(1, 9999)
     if prefix == "JY":
@@ -69,27 +133,115 @@ def _licence(rng: random.Random, since: dt.date, table: tuple[Licence, ...] = _L
     else:
         number = f"{prefix}〔{day.year}〕第{n:04d}号"
     until = "长期" if category == "登记" else years_later(day, rng.choice((3, 5))).isoformat()
-    return (number, category, content, day.isoformat(), until, authority)
+    detail = _detail_rng(number, day.isoformat())
+    decision = f"{_SHORT[authority]}许决〔{day.year}〕{detail.randrange(1, 9999):04d}号"
+    return (
+        decision,
+        category,
+        certificate,
+        number,
+        content,
+        day.isoformat(),
+        day.isoformat(),
+        until,
+        authority,
+    )
 
 
+# (机关, 文号 prefix, 违法行为类型, fine range, 违法事实, 处罚依据)
 _PENALTIES = (
-    ("新泰市综合行政执法局", "新综执罚决字", "占道经营", (200, 500)),
-    ("新泰市综合行政执法局", "新综执罚决字", "违规倾倒建筑垃圾", (1000, 5000)),
-    ("新泰市综合行政执法局", "新综执罚决字", "擅自设置户外广告", (500, 2000)),
-    ("新泰市市场监督管理局", "新市监罚字", "销售超过保质期的食品", (2000, 10000)),
-    ("新泰市市场监督管理局", "新市监罚字", "未按规定公示营业执照", (0, 0)),
-    ("新泰市市场监督管理局", "新市监罚字", "使用未经检定的计量器具", (1000, 3000)),
-    ("泰安市生态环境局新泰分局", "泰环新罚字", "露天焚烧秸秆", (200, 1000)),
-    ("新泰市交通运输局", "新交罚字", "未取得道路运输经营许可擅自从事道路运输经营", (5000, 20000)),
-    ("新泰市自然资源和规划局", "新自然资罚字", "未经批准占用耕地建房", (3000, 15000)),
-    ("国家税务总局新泰市税务局", "新税简罚", "未按照规定期限办理纳税申报", (50, 500)),
+    (
+        "新泰市综合行政执法局",
+        "新综执罚决字",
+        "占道经营",
+        (200, 500),
+        "在{place}占用城市道路摆摊经营",
+        "《城市市容和环境卫生管理条例》第三十六条",
+    ),
+    (
+        "新泰市综合行政执法局",
+        "新综执罚决字",
+        "违规倾倒建筑垃圾",
+        (1000, 5000),
+        "未经核准在{place}倾倒建筑垃圾",
+        "《城市建筑垃圾管理规定》第二十六条",
+    ),
+    (
+        "新泰市综合行政执法局",
+        "新综执罚决字",
+        "擅自设置户外广告",
+        (500, 2000),
+        "未经批准在{place}设置户外广告牌",
+        "《城市市容和环境卫生管理条例》第三十四条",
+    ),
+    (
+        "新泰市市场监督管理局",
+        "新市监罚字",
+        "销售超过保质期的食品",
+        (2000, 10000),
+        "在{place}经营场所销售超过保质期的预包装食品",
+        "《中华人民共和国食品安全法》第一百二十四条",
+    ),
+    (
+        "新泰市市场监督管理局",
+        "新市监罚字",
+        "未按规定公示营业执照",
+        (0, 0),
+        "在{place}经营场所未将营业执照置于醒目位置",
+        "《中华人民共和国市场主体登记管理条例》第四十八条",
+    ),
+    (
+        "新泰市市场监督管理局",
+        "新市监罚字",
+        "使用未经检定的计量器具",
+        (1000, 3000),
+        "在{place}经营场所使用未经检定的电子计价秤",
+        "《中华人民共和国计量法》第二十六条",
+    ),
+    (
+        "泰安市生态环境局新泰分局",
+        "泰环新罚字",
+        "露天焚烧秸秆",
+        (200, 1000),
+        "在{place}农田露天焚烧秸秆",
+        "《中华人民共和国大气污染防治法》第一百一十九条",
+    ),
+    (
+        "新泰市交通运输局",
+        "新交罚字",
+        "未取得道路运输经营许可擅自从事道路运输经营",
+        (5000, 20000),
+        "未取得道路运输经营许可，在{place}擅自从事道路货物运输经营",
+        "《中华人民共和国道路运输条例》第六十三条",
+    ),
+    (
+        "新泰市自然资源和规划局",
+        "新自然资罚字",
+        "未经批准占用耕地建房",
+        (3000, 15000),
+        "未经批准在{place}占用耕地建设住房",
+        "《中华人民共和国土地管理法》第七十八条",
+    ),
+    (
+        "国家税务总局新泰市税务局",
+        "新税简罚",
+        "未按照规定期限办理纳税申报",
+        (50, 500),
+        "未按照规定期限办理个人所得税纳税申报",
+        "《中华人民共和国税收征收管理法》第六十二条",
+    ),
 )
+_PENALTY_DAY = 7
+"""处罚决定日期's column."""
+SERIOUS_FINE_YUAN = 10000
+"""From this fine on a penalty stays published three years instead of one (sandbox rule)."""
 
 
 def _penalty(rng: random.Random, since: dt.date) -> Row:
-    authority, prefix, conduct, (low, high) = rng.choice(_PENALTIES)
+    authority, prefix, conduct, (low, high), fact, basis = rng.choice(_PENALTIES)
     day = random_day(rng, since)
     number = f"{prefix}〔{day.year}〕第{rng.randrange(1, 999)}号"
+    amount = 0
     if high == 0:
         category, content = "警告", "警告，责令限期改正"
     else:
@@ -99,7 +251,21 @@ def _penalty(rng: random.Random, since: dt.date) -> Row:
             gain = rng.randrange(100, 3000, 10)
             category = "没收违法所得、罚款"
             content = f"没收违法所得人民币{gain}元，并处罚款人民币{amount}元"
-    return (number, conduct, category, content, day.isoformat(), authority)
+    place = _detail_rng(number, day.isoformat()).choice(_STATIONS)
+    fine = f"{amount / 10000:.4f}".rstrip("0").rstrip(".") if amount else "—"
+    published = years_later(day, 3 if amount >= SERIOUS_FINE_YUAN else 1)
+    return (
+        number,
+        conduct,
+        fact.format(place=place),
+        basis,
+        category,
+        content,
+        fine,
+        day.isoformat(),
+        authority,
+        published.isoformat(),
+    )
 
 
 _RED = (
@@ -129,29 +295,74 @@ def _red(
 
 
 _COURT = "新泰市人民法院"
+# (名单名称, 文号 prefix, 认定单位, 执行依据 prefix, 失信行为具体情形)
 _BLACK = (
-    ("失信被执行人", "court", _COURT),
-    ("限制高消费人员", "court", _COURT),
-    ("拖欠农民工工资失信联合惩戒对象", "新人社欠薪失信", "新泰市人力资源和社会保障局"),
-    ("严重违法失信名单", "新市监严违", "新泰市市场监督管理局"),
-    ("重大税收违法失信主体", "新税稽罚", "国家税务总局新泰市税务局"),
+    (
+        "失信被执行人",
+        "court",
+        _COURT,
+        "鲁0982民初",
+        "有履行能力而拒不履行生效法律文书确定义务",
+    ),
+    (
+        "限制高消费人员",
+        "court",
+        _COURT,
+        "鲁0982民初",
+        "未按执行通知书指定的期间履行生效法律文书确定的给付义务",
+    ),
+    (
+        "拖欠农民工工资失信联合惩戒对象",
+        "新人社欠薪失信",
+        "新泰市人力资源和社会保障局",
+        "新人社监察决字",
+        "拖欠农民工工资数额较大，经责令限期支付仍未支付",
+    ),
+    (
+        "严重违法失信名单",
+        "新市监严违",
+        "新泰市市场监督管理局",
+        "新市监处字",
+        "提交虚假材料取得市场主体登记，被撤销登记",
+    ),
+    (
+        "重大税收违法失信主体",
+        "新税稽罚",
+        "国家税务总局新泰市税务局",
+        "新税稽处字",
+        "偷税数额较大，且占应纳税额百分之十以上",
+    ),
 )
+IN_FORCE = "有效"
 
 
 def _black(
     rng: random.Random,
     since: dt.date,
     which: int | None = None,
-    table: tuple[tuple[str, str, str], ...] = _BLACK,
+    table: tuple[tuple[str, str, str, str, str], ...] = _BLACK,
 ) -> Row:
-    name, prefix, unit = table[rng.randrange(len(table)) if which is None else which]
+    name, prefix, unit, basis, conduct = table[
+        rng.randrange(len(table)) if which is None else which
+    ]
     day = random_day(rng, since)
     if prefix == "court":
         number = f"（{day.year}）鲁0982执{rng.randrange(100, 9999)}号"
     else:
         number = f"{prefix}〔{day.year}〕{rng.randrange(1, 60)}号"
-    status = "有效" if which is not None or rng.random() < 0.6 else "已移出"
-    return (name, number, unit, day.isoformat(), status)
+    status = IN_FORCE if which is not None or rng.random() < 0.6 else LIST_REMOVED
+    detail = _detail_rng(number, day.isoformat())
+    if prefix == "court":
+        basis_no = f"（{day.year - 1}）{basis}{detail.randrange(100, 9999)}号"
+    else:
+        basis_no = f"{basis}〔{day.year}〕{detail.randrange(1, 300)}号"
+    if status == LIST_REMOVED:
+        performance = "全部已履行"
+        removed = random_day(detail, min(day + dt.timedelta(days=30), REFERENCE_DATE)).isoformat()
+    else:
+        performance = detail.choice(("全部未履行", "部分未履行"))
+        removed = "—"
+    return (name, number, unit, basis_no, conduct, performance, day.isoformat(), status, removed)
 
 
 _COMMITMENTS = (
@@ -217,7 +428,7 @@ def _repair(rng: random.Random, since: dt.date, penalty: Row | None) -> Row:
         day = random_day(rng, since)
     else:
         matter, kind, unit = f"{penalty[0]}提前停止公示", "行政处罚", "新泰市社会信用中心"
-        day = random_day(rng, dt.date.fromisoformat(penalty[4]))
+        day = random_day(rng, dt.date.fromisoformat(penalty[_PENALTY_DAY]))
     return (matter, kind, day.isoformat(), unit)
 
 
@@ -248,7 +459,8 @@ _SIMPLE: dict[str, Callable[[random.Random, dt.date], Row]] = {
     "other": _other,
 }
 # Column holding each section's date (or year): rows are listed newest first.
-_DATE_COLUMN = {"admin_license": 3, "admin_penalty": 4, "red_list": 3, "black_list": 3}
+_DATE_COLUMN = {"admin_license": 5, "admin_penalty": _PENALTY_DAY}
+_DATE_COLUMN |= {"red_list": 3, "black_list": 6}
 _DATE_COLUMN |= {"commitment": 2, "honors": 2, "volunteer": 2, "tax_credit": 0, "repair": 2}
 _DATE_COLUMN |= {"other": 2}
 
@@ -317,30 +529,63 @@ def _in_report_order(rows: dict[str, list[Row]]) -> Records:
 # --- enterprises ---------------------------------------------------------------------------
 
 _ENTERPRISE_LICENCES: tuple[Licence, ...] = (
-    ("食品经营许可", "普通", "预包装食品销售、散装食品销售", "新泰市行政审批服务局", "JY"),
-    ("建筑业企业资质", "认可", "建筑工程施工总承包三级", "泰安市行政审批服务局", "泰审批建资字"),
-    ("排污许可", "普通", "排污许可证（简化管理）", "泰安市生态环境局", "泰环排许字"),
+    (
+        "食品经营许可",
+        "普通",
+        "预包装食品销售、散装食品销售",
+        "新泰市行政审批服务局",
+        "JY",
+        "食品经营许可证",
+    ),
+    (
+        "建筑业企业资质",
+        "认可",
+        "建筑工程施工总承包三级",
+        "泰安市行政审批服务局",
+        "泰审批建资字",
+        "建筑业企业资质证书",
+    ),
+    (
+        "排污许可",
+        "普通",
+        "排污许可证（简化管理）",
+        "泰安市生态环境局",
+        "泰环排许字",
+        "排污许可证",
+    ),
     (
         "危险化学品经营许可",
         "普通",
         "危险化学品经营（不带储存设施）",
         "新泰市应急管理局",
         "鲁泰新危化经字",
+        "危险化学品经营许可证",
     ),
-    ("道路运输经营许可", "普通", "道路普通货物运输", "新泰市行政审批服务局", "鲁交运管许可泰字"),
-    ("烟草专卖零售许可", "特许", "卷烟、雪茄烟零售", "新泰市烟草专卖局", "370982"),
+    (
+        "道路运输经营许可",
+        "普通",
+        "道路普通货物运输",
+        "新泰市行政审批服务局",
+        "鲁交运管许可泰字",
+        "道路运输经营许可证",
+    ),
+    (
+        "烟草专卖零售许可",
+        "特许",
+        "卷烟、雪茄烟零售",
+        "新泰市烟草专卖局",
+        "370982",
+        "烟草专卖零售许可证",
+    ),
 )
 _ENTERPRISE_RED = (
     ("纳税信用A级纳税人", "年度纳税信用评价为A级", "国家税务总局新泰市税务局"),
     ("守合同重信用企业", "连续两年公示为守合同重信用企业", "泰安市市场监督管理局"),
     ("诚信经营示范单位", "诚信经营、无消费投诉", "新泰市市场监督管理局"),
 )
-_ENTERPRISE_BLACK = (
-    ("严重违法失信名单", "新市监严违", "新泰市市场监督管理局"),
-    ("重大税收违法失信主体", "新税稽罚", "国家税务总局新泰市税务局"),
-    ("拖欠农民工工资失信联合惩戒对象", "新人社欠薪失信", "新泰市人力资源和社会保障局"),
-    ("失信被执行人", "court", _COURT),
-)
+_ENTERPRISE_BLACK = (_BLACK[3], _BLACK[4], _BLACK[2], _BLACK[0])
+"""严重违法失信名单, 重大税收违法失信主体, 拖欠农民工工资, 失信被执行人: the lists an enterprise
+can be on (限制高消费 names persons)."""
 _ENTERPRISE_OTHER = (
     ("企业年度报告", "已按时公示上一年度年度报告", "新泰市市场监督管理局"),
     ("社会保险参保", "单位职工基本养老保险正常参保缴费，参保{n}人", "新泰市社会保险事业中心"),

@@ -67,7 +67,9 @@ def _dated(
 
 
 def penalty_rule(row: tuple[str, ...], today: dt.date, enterprise: bool) -> RepairRule:
-    number, _, category, content, decided, authority = row
+    # the 双公示 columns: 决定书文号, 违法行为类型, 违法事实, 处罚依据, 处罚类别, 处罚内容,
+    # 罚款金额(万元), 处罚决定日期, 处罚机关, 公示截止期
+    number, category, content, decided, authority = row[0], row[4], row[5], row[7], row[8]
     if "简罚" in number:
         return RepairRule(
             status="not_repairable",
@@ -81,7 +83,9 @@ def penalty_rule(row: tuple[str, ...], today: dt.date, enterprise: bool) -> Repa
 
 
 def black_list_rule(row: tuple[str, ...], today: dt.date, enterprise: bool) -> RepairRule:
-    name, _, unit, listed, status = row
+    # 名单名称, 案号/文号, 认定单位/执行法院, 执行依据文号, 失信行为具体情形, 履行情况,
+    # 列入(发布)日期, 当前状态, 移出日期
+    name, unit, listed, status = row[0], row[2], row[6], row[7]
     if name in COURT_LISTS:
         return RepairRule(
             status="not_repairable",

@@ -236,6 +236,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("04e-report-again", view(State.SHOWING, report=report, holder_name=name)),
         ("05-report-section", "next"),
         ("06-report-penalties", "penalties"),
+        ("06b-report-row-details", "row details"),
         ("07-print-choice", "print"),
         (
             "07b-print-choice-receipt-only",
@@ -343,6 +344,8 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 window.report.next.click()
             elif step == "penalties":
                 window.report.open_section("admin_penalty")
+            elif step == "row details":
+                window.report.open_row("admin_penalty", 0)
             elif step == "print":
                 window.report.print.click()
             elif step in ("uscc-typo", "uscc-typed"):

@@ -110,6 +110,16 @@ QPushButton#navItem, QPushButton#navCurrent {{ font-size: {SMALL_PX}px; min-heig
 QPushButton#navItem {{ font-weight: normal; color: {INK}; border: 2px solid {LINE}; }}
 QPushButton#navCurrent {{ background: {BLUE}; color: {WHITE}; }}
 QPushButton#reason {{ padding: 16px 24px; font-size: 34px; min-height: 140px; }}
+QPushButton#sectionTile, QPushButton#sectionTileWarn {{ text-align: left; padding: 0 24px;
+    font-size: {BODY_PX}px; min-height: 80px; }}
+QPushButton#sectionTile {{ font-weight: normal; color: {INK}; border: 2px solid {LINE}; }}
+QPushButton#sectionTileWarn {{ color: {RED}; border: 3px solid {RED}; background: {RED_LIGHT}; }}
+QLabel#conclusionBad {{ font-size: 40px; font-weight: bold; color: {RED}; }}
+QLabel#conclusionGood {{ font-size: 40px; font-weight: bold; color: {GREEN}; }}
+QFrame#recordRow {{ background: {WHITE}; border: 2px solid {LINE}; border-radius: 12px;
+    min-height: {TOUCH_PX}px; }}
+QLabel#rowWhat {{ font-size: {BODY_PX}px; font-weight: bold; color: {INK}; }}
+QLabel#rowOpen {{ font-size: {SMALL_PX}px; color: {BLUE}; font-weight: bold; }}
 QPlainTextEdit#log {{ font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace;
     font-size: 20px; background: {WHITE}; border: 2px solid {LINE}; border-radius: 12px; }}
 QPushButton#key {{ font-size: 40px; min-height: {TOUCH_PX}px; min-width: {KEY_PX}px;

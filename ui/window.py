@@ -131,7 +131,7 @@ class KioskWindow(QWidget):
         self.attract = AttractScreen(hall_name, service_window)
         self.progress = ProgressScreen()
         self.consent = ConsentScreen(consent_text)
-        self.report = ReportScreen()
+        self.report = ReportScreen(service_window)
         self.print_choice = PrintChoiceScreen(self._resident)
         self.print_paused = PrintPausedScreen()
         self.publicity = PublicityScreen()

@@ -141,7 +141,7 @@ def _three_months_later(day: dt.date) -> dt.date:
 
 
 def _expected_penalty(row: tuple[str, ...]) -> tuple[str, dt.date | None]:
-    number, _, category, content, decided, _ = row
+    number, category, content, decided = row[0], row[4], row[5], row[7]
     if "简罚" in number:
         return "not_repairable", None
     fines = [
@@ -165,7 +165,7 @@ def test_repair_guidance_for_every_kind_of_record(client: PlatformClient) -> Non
         if status != "not_repairable":
             assert "信用修复申请书" in guidance.rule.materials
             assert any("信用中国" in w for w in guidance.rule.where)
-            assert any(row[5] in w for w in guidance.rule.where)  # the deciding authority
+            assert any(row[8] in w for w in guidance.rule.where)  # the deciding authority
         seen.add(status)
     assert seen == {"repairable", "not_yet", "not_repairable"}
 

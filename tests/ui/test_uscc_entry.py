@@ -150,12 +150,12 @@ def test_the_report_screen_titles_an_enterprise_report(qtbot: QtBot, actions: Fa
     report = make_report(1, name=ENTERPRISE_NAME, uscc=ENTERPRISE_USCC)
     window.apply(view(State.SHOWING, report=report, holder_name="测试员甲", enterprise=True))
     assert window.report.title.text() == ENTERPRISE_TITLE
-    assert f"统一社会信用代码：{ENTERPRISE_USCC}" in window.report.holder.text()
-    assert f"企业名称：{ENTERPRISE_NAME}" in window.report.holder.text()
+    assert f"统一社会信用代码：{ENTERPRISE_USCC}" in window.report.meta.text()
+    assert f"企业名称：{ENTERPRISE_NAME}" in window.report.meta.text()
     person = make_report(1)
     window.apply(view(State.SHOWING, report=person, holder_name="测试员甲"))
     assert window.report.title.text() == "个人公共信用信息报告"
-    assert "测试员甲" not in window.report.holder.text()  # a person's name shows masked
+    assert "测试员甲" not in window.report.meta.text()  # a person's name shows masked
 
 
 def test_refusal_names_the_window_to_go_to(qtbot: QtBot, actions: FakeActions) -> None:
@@ -223,7 +223,7 @@ def test_a_legal_representative_types_the_code_and_reads_the_enterprise_report(
     qtbot.mouseClick(entry.confirm, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.report, timeout=15_000)
     assert window.report.title.text() == ENTERPRISE_TITLE
-    assert code in window.report.holder.text()
+    assert code in window.report.meta.text()
     qtbot.mouseClick(window.report.exit, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.exit_confirm, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.attract)

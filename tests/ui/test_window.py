@@ -10,7 +10,6 @@ from kiosk.platform.watch import PlatformStatus
 from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from tests.reports import make_report
 from tests.ui.fakes import FakeActions
-from ui.screens.report import RECORDS_PER_PAGE, paginate
 from ui.strings import attract as attract_text
 from ui.strings import done as done_text
 from ui.strings import failure as failure_text
@@ -82,14 +81,13 @@ def test_report_pages_and_print_choice(window: KioskWindow, actions: FakeActions
     assert window.stack.currentWidget() is window.report
     texts = " ".join(visible_texts(window.report))
     assert report.report_no in texts and "测**甲" in texts and NAME not in texts
-    pages = paginate(report, RECORDS_PER_PAGE[False])
-    assert window.report.page_label.text() == f"第 1 / {len(pages)} 页"
+    assert window.report.page_label.text() == "报告结论"
     assert not window.report.previous.isEnabled()
     window.report.next.click()
-    assert window.report.page_label.text() == f"第 2 / {len(pages)} 页"
+    assert window.report.page_label.text() == "失信惩戒/黑名单 第 1/1 页"
     assert ("touch", None) in actions.calls
-    window.report.open_section("black_list")
-    assert "失信惩戒/黑名单（共 6 条，第 1–2 条）" in visible_texts(window.report)
+    window.report.open_section("admin_penalty")
+    assert window.report.page_label.text() == "行政处罚 第 1/1 页"
     window.report.print.click()
     assert window.stack.currentWidget() is window.print_choice
     window.print_choice.cancel.click()

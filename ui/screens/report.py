@@ -1,47 +1,22 @@
-"""The report: a summary page, then each section paged in large type for touch."""
+"""The report: its conclusion first, then each section as pages of short rows; a row opens
+its full details, from where the resident can object or read the credit-repair guidance."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QHBoxLayout,
-    QVBoxLayout,
-    QWidget,
-)
-
-from kiosk.contract import CreditReport, Section
+from kiosk.contract import CreditReport
 from kiosk.report_model import display_time, report_title, subject_facts
+from kiosk.report_summary import Screen, screens
+from ui.screens.report_pages import RowDetails, conclusion_page, section_page
 from ui.strings import common
 from ui.strings import report as text
-from ui.widgets import button, card, centered, clear_layout, label, touch_scroll_area
+from ui.widgets import button, centered, clear_layout, label, touch_scroll_area
 
-# Records that fit one page at 1080 p without scrolling: one row of two cards across a
-# landscape screen, four cards down a portrait one.
-RECORDS_PER_PAGE = {False: 2, True: 4}
-
-
-@dataclass(frozen=True)
-class Page:
-    section: str | None
-    """None for the summary page."""
-    first_row: int = 0
-
-
-def paginate(report: CreditReport, per_page: int) -> list[Page]:
-    """Summary first, then every section with records, ``per_page`` records at a time.
-
-    The basic-information section is one page: its rows are short name/value pairs.
-    """
-    pages = [Page(None)]
-    for section in report.sections:
-        if section.key == "basic":
-            pages.append(Page(section.key))
-            continue
-        pages.extend(Page(section.key, start) for start in range(0, len(section.rows), per_page))
-    return pages
+ROWS_PER_PAGE = {False: 8, True: 10}
+"""Records per section page: two columns of four across a landscape screen (a row may take
+three lines), ten down a portrait one."""
 
 
 class ReportScreen(QWidget):
@@ -53,33 +28,34 @@ class ReportScreen(QWidget):
     repair_requested = Signal(str, int)
     """信用修复指引 on a record: (section key, row index within that section)."""
 
-    def __init__(self) -> None:
+    def __init__(self, service_window: str = "") -> None:
+        """``service_window``: the hall's window for help (e.g. "3号窗口"); empty: any."""
         super().__init__()
+        self.service_window = service_window
         self.report: CreditReport | None = None
-        self.pages: list[Page] = []
-        self.page_index = 0
+        self.screens: list[Screen] = []
+        self.screen_index = 0
+        self.details: RowDetails | None = None
         self.portrait = False
 
-        self.title = label(text.TITLE, "title")
-        self.holder = label("", "muted")
+        title_row = QHBoxLayout()
+        self.title = label(text.TITLE, "title", wrap=False)
+        title_row.addWidget(self.title)
+        title_row.addStretch(1)
+        title_row.addWidget(label(text.KEEP_CARD, "step", wrap=False))
         self.meta = label("", "muted")
-        heading = QVBoxLayout()
-        heading.setSpacing(4)
-        heading.addWidget(self.title)
-        heading.addWidget(self.holder)
-        heading.addWidget(self.meta)
 
         self.scroll_area, self.body_layout = touch_scroll_area()
 
         self.previous = button(text.PREVIOUS)
         self.next = button(text.NEXT)
         self.page_label = centered("", "muted")
-        self.summary = button(text.BACK_TO_SUMMARY)
+        self.to_conclusion = button(text.BACK_TO_CONCLUSION)
         self.print = button(text.PRINT, "primary")
         self.exit = button(common.EXIT)
-        self.previous.clicked.connect(lambda: self.go_to(self.page_index - 1))
-        self.next.clicked.connect(lambda: self.go_to(self.page_index + 1))
-        self.summary.clicked.connect(lambda: self.go_to(0))
+        self.previous.clicked.connect(lambda: self.go_to(self.screen_index - 1))
+        self.next.clicked.connect(lambda: self.go_to(self.screen_index + 1))
+        self.to_conclusion.clicked.connect(lambda: self.go_to(0))
         self.print.clicked.connect(self.print_requested)
         self.exit.clicked.connect(self.exit_requested)
 
@@ -87,43 +63,55 @@ class ReportScreen(QWidget):
         self.controls.setHorizontalSpacing(16)
         self.controls.setVerticalSpacing(12)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 20, 40, 16)
-        layout.setSpacing(14)
-        layout.addLayout(heading)
+        layout.setContentsMargins(40, 16, 40, 16)
+        layout.setSpacing(12)
+        layout.addLayout(title_row)
+        layout.addWidget(self.meta)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self.controls)
         self._arrange_controls()
 
     # --- layout for either orientation ---
     def set_portrait(self, portrait: bool) -> None:
-        if portrait != self.portrait:
-            self.portrait = portrait
-            self._arrange_controls()
-            if self.report is not None:
-                section = self.pages[self.page_index].section
-                self.pages = paginate(self.report, self.per_page)
-                self.page_index = next(
-                    (i for i, p in enumerate(self.pages) if p.section == section), 0
-                )
+        if portrait == self.portrait:
+            return
+        self.portrait = portrait
+        self._arrange_controls()
+        if self.report is not None:
+            shown = self.screens[self.screen_index]
+            self.screens = screens(self.report, self.per_page)
+            self.screen_index = self._index_showing(shown)
             self._render()
+
+    def _index_showing(self, old: Screen) -> int:
+        """The screen now showing ``old``'s first row (or its section, or the conclusion)."""
+        same_section = [i for i, s in enumerate(self.screens) if s.section == old.section]
+        with_row = [i for i in same_section if old.rows and old.rows[0] in self.screens[i].rows]
+        return (with_row or same_section or [0])[0]
 
     @property
     def per_page(self) -> int:
-        return RECORDS_PER_PAGE[self.portrait]
+        return ROWS_PER_PAGE[self.portrait]
 
     def _arrange_controls(self) -> None:
-        nav: tuple[QWidget, ...] = (self.previous, self.page_label, self.next, self.summary)
-        actions: tuple[QWidget, ...] = (self.print, self.exit)
-        for widget in nav + actions:
+        widgets: tuple[QWidget, ...] = (self.previous, self.page_label, self.next)
+        widgets += (self.to_conclusion, self.print, self.exit)
+        for widget in widgets:
             self.controls.removeWidget(widget)
         if self.portrait:
-            for column, widget in enumerate(nav):
-                self.controls.addWidget(widget, 0, column)
-            self.controls.addWidget(self.print, 1, 0, 1, 3)
-            self.controls.addWidget(self.exit, 1, 3)
+            self.controls.addWidget(self.previous, 0, 0)
+            self.controls.addWidget(self.page_label, 0, 1)
+            self.controls.addWidget(self.next, 0, 2)
+            self.controls.addWidget(self.to_conclusion, 1, 0)
+            self.controls.addWidget(self.print, 1, 1)
+            self.controls.addWidget(self.exit, 1, 2)
         else:
-            for column, widget in enumerate(nav + actions):
+            for column, widget in enumerate(widgets):
                 self.controls.addWidget(widget, 0, column)
+        for column in range(self.controls.columnCount()):
+            # portrait: three equal columns; landscape: the page label takes the rest
+            stretch = column < 3 if self.portrait else column == 1
+            self.controls.setColumnStretch(column, int(stretch))
 
     # --- content ---
     def show_report(self, report: CreditReport, holder_masked: str) -> None:
@@ -131,118 +119,78 @@ class ReportScreen(QWidget):
             return
         self.report = report
         self.title.setText(report_title(report))
-        self.holder.setText(
-            "    ".join(f"{name}：{value}" for name, value in subject_facts(report, holder_masked))
-        )
+        facts = subject_facts(report, holder_masked)
         self.meta.setText(
-            f"{text.REPORT_NO}：{report.report_no}    "
-            f"{text.ISSUED_AT}：{display_time(report.issued_at)}"
+            "    ".join(f"{name}：{value}" for name, value in facts)
+            + f"    {text.REPORT_NO}：{report.report_no}"
+            + f"    {text.ISSUED_AT}：{display_time(report.issued_at)}"
         )
-        self.pages = paginate(report, self.per_page)
-        self.page_index = 0
+        self.screens = screens(report, self.per_page)
+        self.screen_index = 0
         self._render()
 
     def clear(self) -> None:
         """Drop every widget that showed personal data."""
         self.report = None
-        self.pages = []
-        self.holder.clear()
+        self.screens = []
+        self.details = None
         self.meta.clear()
+        self.page_label.clear()
         clear_layout(self.body_layout)
 
     def go_to(self, index: int) -> None:
         self.touched.emit()
-        if self.pages and 0 <= index < len(self.pages):
-            self.page_index = index
+        if self.screens and 0 <= index < len(self.screens):
+            self.screen_index = index
             self._render()
 
     def open_section(self, key: str) -> None:
-        index = next((i for i, p in enumerate(self.pages) if p.section == key), None)
-        if index is None:  # no records: show the empty section as its own page
-            self.pages.append(Page(key))
-            index = len(self.pages) - 1
-        self.go_to(index)
+        index = next((i for i, s in enumerate(self.screens) if s.section == key), None)
+        if index is not None:
+            self.go_to(index)
+
+    def open_row(self, key: str, index: int) -> None:
+        """The full details of row ``index`` of section ``key``."""
+        if self.report is None:
+            return
+        self.touched.emit()
+        self.details = RowDetails(self.report.section(key), index)
+        self.details.back.connect(self.close_row)
+        self.details.objection.connect(lambda: self.objection_requested.emit(key, index))
+        self.details.repair.connect(lambda: self.repair_requested.emit(key, index))
+        clear_layout(self.body_layout)
+        self.body_layout.addWidget(self.details)
+        self.body_layout.addStretch(1)
+        self.scroll_area.verticalScrollBar().setValue(0)
+        self.page_label.setText(text.DETAILS.format(title=self.report.section(key).title))
+        self.previous.setEnabled(False)
+        self.next.setEnabled(False)
+        self.to_conclusion.setEnabled(True)
+
+    def close_row(self) -> None:
+        self.touched.emit()
+        self._render()
 
     def _render(self) -> None:
         if self.report is None:
             return
+        self.details = None
         clear_layout(self.body_layout)
-        page = self.pages[self.page_index]
-        if page.section is None:
-            self._render_summary(self.report)
+        screen = self.screens[self.screen_index]
+        if screen.section is None:
+            page = conclusion_page(
+                self.report, self.service_window, self.portrait, self.open_section
+            )
+            self.page_label.setText(text.CONCLUSION)
         else:
-            self._render_section(self.report.section(page.section), page.first_row)
+            page = section_page(self.report, screen, self.portrait, self.open_row)
+            title = self.report.section(screen.section).title
+            self.page_label.setText(
+                text.PAGE_OF_SECTION.format(title=title, page=screen.page, pages=screen.pages)
+            )
+        self.body_layout.addWidget(page)
         self.body_layout.addStretch(1)
         self.scroll_area.verticalScrollBar().setValue(0)
-        self.page_label.setText(text.PAGE.format(page=self.page_index + 1, pages=len(self.pages)))
-        self.previous.setEnabled(self.page_index > 0)
-        self.next.setEnabled(self.page_index < len(self.pages) - 1)
-        self.summary.setEnabled(self.page_index > 0)
-
-    def _render_summary(self, report: CreditReport) -> None:
-        badges = QHBoxLayout()
-        badges.setSpacing(20)
-        red = text.LISTED if report.on_red_list else text.NOT_LISTED
-        black = text.LISTED if report.on_black_list else text.NOT_LISTED
-        red_style = "badgeHonour" if report.on_red_list else "badgeGood"
-        black_style = "badgeBad" if report.on_black_list else "badgeGood"
-        badges.addWidget(label(text.SUMMARY, "sectionTitle", wrap=False))
-        badges.addSpacing(20)
-        badges.addWidget(label(f"{text.RED_LIST}：{red}", red_style, wrap=False))
-        badges.addWidget(label(f"{text.BLACK_LIST}：{black}", black_style, wrap=False))
-        badges.addStretch(1)
-        self.body_layout.addLayout(badges)
-        self.body_layout.addWidget(label(text.TOUCH_TO_OPEN, "muted"))
-        grid = QGridLayout()
-        grid.setSpacing(14)
-        columns = 2 if self.portrait else 4
-        for index, section in enumerate(report.sections):
-            count = len(section.rows)
-            warn = section.key in ("black_list", "admin_penalty") and count > 0
-            counted = text.RECORDS.format(count=count) if count else text.NO_RECORDS
-            tile = button(f"{section.title}    {counted}", "tileWarn" if warn else "tile")
-            tile.clicked.connect(lambda _=False, key=section.key: self.open_section(key))
-            grid.addWidget(tile, index // columns, index % columns)
-        self.body_layout.addLayout(grid)
-
-    def _render_section(self, section: Section, first: int) -> None:
-        rows = section.rows[first : first + self.per_page]
-        total = len(section.rows)
-        if section.key == "basic":
-            rows = section.rows
-        heading = section.title
-        if total and section.key != "basic":
-            last = first + len(rows)
-            heading = f"{section.title}（共 {total} 条，第 {first + 1}–{last} 条）"
-        self.body_layout.addWidget(label(heading, "sectionTitle"))
-        if not rows:
-            self.body_layout.addWidget(label(text.NO_RECORDS, "subtitle"))
-            return
-        if section.key == "basic":
-            box = card()
-            grid = QGridLayout(box)
-            grid.setContentsMargins(28, 20, 28, 20)
-            grid.setHorizontalSpacing(30)
-            for index, (name, value) in enumerate(rows):
-                grid.addWidget(label(name, "fieldName", wrap=False), index, 0)
-                grid.addWidget(label(value, "fieldValue"), index, 1)
-            grid.setColumnStretch(1, 1)
-            self.body_layout.addWidget(box)
-            return
-        records = QGridLayout()
-        records.setSpacing(16)
-        columns = 1 if self.portrait else 2
-        for index, row in enumerate(rows):
-            box = card()
-            grid = QGridLayout(box)
-            grid.setContentsMargins(24, 16, 24, 16)
-            grid.setHorizontalSpacing(20)
-            grid.setVerticalSpacing(6)
-            for line, (name, value) in enumerate(zip(section.columns, row, strict=True)):
-                grid.addWidget(
-                    label(name, "fieldName", wrap=False), line, 0, Qt.AlignmentFlag.AlignTop
-                )
-                grid.addWidget(label(value, "fieldValue"), line, 1)
-            grid.setColumnStretch(1, 1)
-            records.addWidget(box, index // columns, index % columns, Qt.AlignmentFlag.AlignTop)
-        self.body_layout.addLayout(records)
+        self.previous.setEnabled(self.screen_index > 0)
+        self.next.setEnabled(self.screen_index < len(self.screens) - 1)
+        self.to_conclusion.setEnabled(self.screen_index > 0)

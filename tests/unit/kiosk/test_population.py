@@ -88,7 +88,9 @@ def test_black_list_has_court_judgement_debtors() -> None:
     debtors = [row for row in richest.rows("black_list") if row[0] == "失信被执行人"]
     assert debtors
     assert all(CASE_NUMBER.fullmatch(row[1]) and row[2] == "新泰市人民法院" for row in debtors)
-    assert any(row[4] == "有效" for row in debtors)
+    assert any(row[7] == "有效" and row[8] == "—" for row in debtors)
+    removed = [row for row in richest.rows("black_list") if row[7] == "已移出"]
+    assert all(DATE.fullmatch(row[8]) and row[8] >= row[6] for row in removed)
 
 
 def test_red_list_honours_are_present() -> None:
@@ -104,12 +106,14 @@ def test_records_look_like_the_platform() -> None:
         assert all(isinstance(cell, str) and 0 < len(cell) <= 500 for cell in row)
     for row in richest.rows("admin_penalty"):
         assert re.fullmatch(r".+〔20[0-9]{2}〕第[0-9]+号", row[0])
-        assert DATE.fullmatch(row[4]) and row[4] <= REFERENCE_DATE.isoformat()
-        assert row[5].startswith(("新泰市", "泰安市", "国家税务总局新泰市"))
+        assert DATE.fullmatch(row[7]) and row[7] <= REFERENCE_DATE.isoformat()
+        assert row[8].startswith(("新泰市", "泰安市", "国家税务总局新泰市"))
+        assert DATE.fullmatch(row[9]) and row[9] > row[7]  # 公示截止期 after the decision
+        assert row[6] == "—" if row[4] == "警告" else float(row[6]) > 0  # 罚款金额(万元)
     for row in richest.rows("admin_license"):
-        assert DATE.fullmatch(row[3])
-        assert row[4] == "长期" or DATE.fullmatch(row[4])
-    dates = [row[4] for row in richest.rows("admin_penalty")]
+        assert DATE.fullmatch(row[5]) and row[6] == row[5]
+        assert row[7] == "长期" or DATE.fullmatch(row[7])
+    dates = [row[7] for row in richest.rows("admin_penalty")]
     assert dates == sorted(dates, reverse=True)
 
 

@@ -11,8 +11,16 @@ import msgspec
 import pytest
 from pypdf import PdfReader
 
-from kiosk.contract import SECTIONS, AdminPenalties, BasicInfo, CreditReport
-from kiosk.documents.report_pdf import COLUMN_WEIGHTS, build_report_pdf
+from kiosk.contract import (
+    SECTION_BY_KEY,
+    SECTIONS,
+    AdminPenalties,
+    BasicInfo,
+    BlackList,
+    CreditReport,
+    Section,
+)
+from kiosk.documents.report_pdf import COLUMN_WEIGHTS, TWO_LINE, build_report_pdf
 from kiosk.report_model import verify_url
 from tests import reports
 
@@ -117,28 +125,93 @@ def test_largest_report_builds() -> None:
     assert len(PdfReader(io.BytesIO(pdf)).pages) > 20
 
 
+def penalty_row(number: str, conduct: str, content: str) -> tuple[str, ...]:
+    return (
+        number,
+        conduct,
+        "在青云街道占用城市道路摆摊经营",
+        "《城市市容和环境卫生管理条例》第三十六条",
+        "罚款",
+        content,
+        "0.03",
+        "2026-01-01",
+        "新泰市市场监督管理局",
+        "2027-01-01",
+    )
+
+
+def with_section(report: CreditReport, section: Section) -> CreditReport:
+    sections = tuple(section if s.key == section.key else s for s in report.sections)
+    return msgspec.structs.replace(report, sections=sections)
+
+
 def test_long_cells_wrap_inside_their_cell_and_markup_is_literal() -> None:
     report = make_report({spec.key: 0 for spec in SECTIONS})
-    penalty = AdminPenalties(
-        rows=(
-            (
-                "新市监罚〔2026〕1号",
-                MARKUP,
-                "罚款",
-                LONG_CELL,
-                "2026-01-01",
-                "新泰市市场监督管理局",
-            ),
-        ),
+    penalty = AdminPenalties(rows=(penalty_row("新市监罚〔2026〕1号", MARKUP, LONG_CELL),))
+    report = with_section(report, penalty)
+
+    pages = page_texts(build(report))
+
+    assert all(LONG_CELL not in page for page in pages)  # broken over several lines ...
+    (page,) = [p for p in pages if LONG_CELL in re.sub(r"\s", "", p)]  # ... all on one page
+    assert MARKUP in re.sub(r"\s", "", page)
+
+
+def test_numbers_and_document_numbers_never_break_inside() -> None:
+    number = "泰环新罚字〔2026〕第000497号"  # wider than its cell at 8.5 pt
+    amounts = "没收违法所得人民币1234567元，并处罚款人民币7654321元" * 3
+    report = make_report({spec.key: 0 for spec in SECTIONS})
+    report = with_section(report, AdminPenalties(rows=(penalty_row(number, "占道经营", amounts),)))
+
+    text = "".join(page_texts(build(report)))
+
+    assert number in text  # on one line, in a smaller size if it must
+    assert amounts not in text  # the long text did wrap ...
+    assert amounts in re.sub(r"\s", "", text)
+    assert text.count("1234567") == 3 and text.count("7654321") == 3  # ... never in a number
+
+
+def test_page_one_concludes_and_the_last_page_ends_the_report(big_pdf: bytes) -> None:
+    pages = page_texts(big_pdf)
+
+    assert "报告结论" in pages[0]
+    assert re.search(r"您有\s*1\s*条仍在公示期的失信记录、230\s*条行政处罚记录", pages[0])
+    assert "12345" in pages[0]
+    assert "报告结束" in pages[-1]
+    assert all("报告结束" not in page for page in pages[:-1])
+
+
+def test_a_section_continued_on_the_next_page_says_so(big_pdf: bytes) -> None:
+    pages = page_texts(big_pdf)
+    continued = [p for p in pages if re.search(r"三、行政处罚\s*（续）", p)]
+
+    assert len(continued) >= 3
+    assert not re.search(r"三、行政处罚\s*（续）", pages[0])
+    assert all("（续）" not in p for p in pages if "信用承诺（共" in p.split("\n", 3)[-1][:40])
+
+
+def test_removed_list_entries_are_shown_but_not_current() -> None:
+    report = make_report({spec.key: 0 for spec in SECTIONS})
+    removed = (
+        "失信被执行人",
+        "（2020）鲁0982执100号",
+        "新泰市人民法院",
+        "（2019）鲁0982民初100号",
+        "有履行能力而拒不履行生效法律文书确定义务",
+        "全部已履行",
+        "2020-01-02",
+        "已移出",
+        "2021-03-04",
     )
-    sections = (*report.sections[:2], penalty, *report.sections[3:])
-    report = msgspec.structs.replace(report, sections=sections)
+    report = with_section(report, BlackList(rows=(removed,)))
 
-    first_page = page_texts(build(report))[0]
+    text = "".join(page_texts(build(report)))
 
-    assert LONG_CELL not in first_page  # broken over several lines of its cell ...
-    assert LONG_CELL in re.sub(r"\s", "", first_page)  # ... all of it, on this page
-    assert MARKUP in re.sub(r"\s", "", first_page)
+    assert re.search(r"黑名单状态\s*未列入", text)
+    assert "其中 1 条已移出" in text
+    assert "已移出，不计为当前记录" in re.sub(r"\s", "", text)
+    assert "（2020）鲁0982执100号" in text and "2021-03-04" in text
+    assert "未发现仍在公示期的失信记录" in text
 
 
 def test_cells_longer_than_a_page_split_instead_of_failing() -> None:
@@ -150,8 +223,13 @@ def test_cells_longer_than_a_page_split_instead_of_failing() -> None:
     assert len(page_texts(build(report))) >= 3
 
 
-def test_every_section_has_column_weights_for_its_columns() -> None:
-    assert {spec.key: len(spec.columns) for spec in SECTIONS} == {
+def test_every_section_lays_out_each_of_its_columns_once() -> None:
+    assert set(TWO_LINE) == {"admin_license", "admin_penalty", "black_list"}
+    for key, groups in TWO_LINE.items():
+        laid_out = [name for names, _ in groups for name in names]
+        assert sorted(laid_out) == sorted(SECTION_BY_KEY[key].columns), key
+    one_line = [spec for spec in SECTIONS if spec.key not in TWO_LINE]
+    assert {spec.key: len(spec.columns) for spec in one_line} == {
         key: len(weights) for key, weights in COLUMN_WEIGHTS.items()
     }
 
