@@ -19,7 +19,13 @@ from typing import Annotated, Any
 import msgspec
 
 from devices.base import NotSupported
-from devices.registry import DOCUMENT_PRINTERS, READERS, RECEIPT_PRINTERS, options_type
+from devices.registry import (
+    CAMERAS,
+    DOCUMENT_PRINTERS,
+    READERS,
+    RECEIPT_PRINTERS,
+    options_type,
+)
 from kiosk.technician import parse_pin_hash
 
 DEFAULT_CONFIG_PATH = Path("/etc/taihaoban-kiosk/kiosk.toml")
@@ -28,6 +34,7 @@ DRIVERS = {
     "card_reader": READERS,
     "receipt_printer": RECEIPT_PRINTERS,
     "document_printer": DOCUMENT_PRINTERS,
+    "camera": CAMERAS,
 }
 """Each device's config table and the drivers it may name."""
 
@@ -101,6 +108,21 @@ class SessionSettings:
     """Seconds the done screen stays before the attract screen returns."""
     failed_timeout_s: Seconds = 20.0
     """Seconds a failure message stays before the attract screen returns."""
+    face_check_timeout_s: Seconds = 60.0
+    """Seconds allowed for each step of the face check: reading the face consent, then
+    each attempt (guidance, blink, the platform's comparison)."""
+
+
+@dataclass(frozen=True)
+class FaceCheckSettings:
+    enabled: bool = False
+    """Compare the resident's face with the card holder's (人证核验) before the report:
+    needs a camera (``[camera]``). Off: identity is checked by the card only, and the
+    consent step says so."""
+    attempts: Annotated[int, msgspec.Meta(ge=1, le=5)] = 3
+    """Attempts before the resident is sent to the window."""
+    blink_within_s: Seconds = 4.0
+    """The liveness challenge: eyes open, closed, open again within this many seconds."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +181,9 @@ class Settings:
     """The thermal (ESC/POS) printer."""
     document_printer: DeviceSettings = field(default_factory=DeviceSettings)
     """The A4 printer."""
+    camera: DeviceSettings = field(default_factory=DeviceSettings)
+    """The camera in front of the resident (used only when ``[face_check]`` is enabled)."""
+    face_check: FaceCheckSettings = field(default_factory=FaceCheckSettings)
     session: SessionSettings = field(default_factory=SessionSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     updater: UpdaterSettings | None = None
@@ -242,6 +267,7 @@ def settings_from_dict(data: dict[str, Any]) -> Settings:
         card_reader=_typed_options("card_reader", settings.card_reader),
         receipt_printer=_typed_options("receipt_printer", settings.receipt_printer),
         document_printer=_typed_options("document_printer", settings.document_printer),
+        camera=_typed_options("camera", settings.camera),
     )
 
 
@@ -255,7 +281,8 @@ class PartialSettings:
     terminal: TerminalSettings | None = None
     platform: PlatformSettings | None = None
     devices: dict[str, DeviceSettings] = field(default_factory=dict)
-    """By config table (``card_reader``, ``receipt_printer``, ``document_printer``)."""
+    """By config table (``card_reader``, ``receipt_printer``, ``document_printer``,
+    ``camera``)."""
     updater: UpdaterSettings | None = None
 
 

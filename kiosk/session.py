@@ -1,6 +1,6 @@
 """One resident's session as a plain state machine (no Qt, no I/O, no threads).
 
-IDLE → READING → AUTHENTICATING → FETCHING → SHOWING → PRINTING → DONE, with FAILED
+IDLE → READING → AUTHENTICATING → [FACE_CHECK] → FETCHING → SHOWING → PRINTING → DONE, with FAILED
 reachable from every state. Each state has a deadline; ``expire()`` applies it. Every way
 back to IDLE goes through ``wipe()``, which drops the card, the token and the report.
 The owner (``kiosk.terminal``) calls this from a single thread.
@@ -21,6 +21,7 @@ class State(enum.Enum):
     IDLE = "idle"
     READING = "reading"
     AUTHENTICATING = "authenticating"
+    FACE_CHECK = "face_check"
     FETCHING = "fetching"
     SHOWING = "showing"
     PRINTING = "printing"
@@ -42,6 +43,10 @@ class FailureReason(enum.Enum):
     REPORT_MALFORMED = "report_malformed"
     PRINTER_FAULT = "printer_fault"
     TIMEOUT = "timeout"
+    FACE_CHECK_REFUSED = "face_check_refused"
+    """The resident chose 不用刷脸，到窗口办理: no failure of theirs, the window helps."""
+    FACE_MISMATCH = "face_mismatch"
+    """No match after the last attempt: the window checks identity in person."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,12 @@ class SessionView:
     terminal fills it in; the session knows nothing of devices)."""
     in_service: bool = True
     """False while a supervised loop keeps failing: the screen says 暂停服务 (the terminal)."""
+    face_check: bool = False
+    """This terminal checks the face before the report (config on and the camera healthy;
+    the terminal fills it in). False: the consent step says identity is checked by the card
+    only."""
+    face_attempt: int = 0
+    """In FACE_CHECK: 0 while the face consent is asked, then the attempt under way."""
 
     def __repr__(self) -> str:
         return f"SessionView(#{self.number}, {self.state.value})"
@@ -112,6 +123,8 @@ class Session:
         self.token: str | None = None
         self.report: CreditReport | None = None
         self.print_kinds: frozenset[PrintKind] = frozenset()
+        self.face_attempt = 0
+        """In FACE_CHECK: 0 while the face consent is asked, then the attempt under way."""
 
     # --- transitions along the one path ---
     def _advance(self, expected: State) -> None:
@@ -133,9 +146,37 @@ class Session:
         self._advance(State.READING)
         self.card = card
 
-    def authenticated(self, token: str) -> None:
+    def authenticated(self, token: str, face_check: bool = False) -> None:
+        """``face_check``: this terminal checks the face (人证核验) before the report, so
+        FACE_CHECK (its consent first) comes next, not FETCHING."""
         self._advance(State.AUTHENTICATING)
         self.token = token
+        if face_check:
+            self.face_attempt = 0
+            self._enter(State.FACE_CHECK)
+
+    # --- the face check (人证核验), between authentication and the report ---
+    def face_attempt_started(self) -> int:
+        """The resident consented (first attempt) or tries again: each attempt gets the
+        state's whole time. Returns the attempt's number (1 for the first)."""
+        if self.state is not State.FACE_CHECK:
+            raise InvalidTransition(f"no face check attempt in {self.state.value}")
+        self.face_attempt += 1
+        self._enter(State.FACE_CHECK)
+        return self.face_attempt
+
+    def face_verified(self) -> None:
+        """The platform matched the face with the card holder: on to the report."""
+        if self.state is not State.FACE_CHECK:
+            raise InvalidTransition(f"cannot verify a face in {self.state.value}")
+        self._enter(State.FETCHING)
+
+    def face_check_skipped(self) -> None:
+        """The camera failed during the check: identity rests on the card, as on a terminal
+        without a camera; on to the report."""
+        if self.state is not State.FACE_CHECK:
+            raise InvalidTransition(f"no face check to skip in {self.state.value}")
+        self._enter(State.FETCHING)
 
     def report_received(self, report: CreditReport) -> None:
         self._advance(State.FETCHING)
@@ -184,6 +225,7 @@ class Session:
         self._forget_personal_data()
         self.failure = None
         self.print_kinds = frozenset()
+        self.face_attempt = 0
         self._enter(State.IDLE)
 
     def _forget_personal_data(self) -> None:
@@ -203,4 +245,5 @@ class Session:
             report=self.report,
             holder_name=self.card.name if self.card else "",
             print_kinds=self.print_kinds,
+            face_attempt=self.face_attempt,
         )

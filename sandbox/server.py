@@ -13,7 +13,9 @@ refused (403) when none was configured.
 
 Admin paths need no signature; they exist for tests and the demo and answer loopback
 clients only: ``POST /__sandbox/faults`` ``{"kind", "count", params...}``,
-``DELETE /__sandbox/faults``, ``GET /__sandbox/state``.
+``DELETE /__sandbox/faults``, ``GET /__sandbox/state``, ``POST /__sandbox/faces``
+``{"id_number", "image": base64}`` (a resident's registered test image for the face
+check's stand-in comparison, ``sandbox.faces``).
 
 Nothing is written to disk but the optional journal (``PlatformStore``). Logs hold method,
 path and status only: never bodies, names or full ID numbers (report and verification paths
@@ -47,6 +49,7 @@ import msgspec
 
 from kiosk.contract import (
     Error,
+    FaceVerificationRequest,
     Notices,
     PrintRecordRequest,
     PublicLists,
@@ -72,6 +75,13 @@ class _EventBatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A terminal-events body, each event left raw: the store answers for each one."""
 
     events: list[msgspec.Raw]
+
+
+class _RegisteredFace(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``POST /__sandbox/faces``: a resident's registered test image (``sandbox.faces``)."""
+
+    id_number: str
+    image: bytes
 
 
 class _Server(ThreadingHTTPServer):
@@ -116,6 +126,7 @@ _ROUTES: tuple[Route, ...] = (
     ("POST", re.compile(r"/api/v1/resident-sessions"), "_open_session", False),
     ("GET", re.compile(r"/api/v1/reports/person"), "_report", False),
     ("POST", re.compile(r"/api/v1/reports/([A-Z0-9]{8,32})/print-records"), "_print_record", False),
+    ("POST", re.compile(r"/api/v1/face-verifications"), "_face_verification", False),
     ("POST", re.compile(r"/api/v1/terminal-events"), "_terminal_events", False),
     ("GET", re.compile(r"/api/v1/public/notices"), "_notices", False),
     ("GET", re.compile(r"/api/v1/public/lists"), "_lists", False),
@@ -301,6 +312,15 @@ class _Handler(BaseHTTPRequestHandler):
         log.info("sandbox: report %s issued for %s", report.report_no, report.subject_id_masked)
         self._send_json(200, report, {"Cache-Control": "no-store"})
 
+    def _face_verification(self, terminal_id: str) -> None:
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "TOKEN_INVALID", "a resident session token is required")
+        request = self._decode_body(FaceVerificationRequest)
+        reply = self.server.store.verify_face(terminal_id, token, request.image_jpeg)
+        log.info("sandbox: face verification %s", reply.outcome)
+        self._send_json(200, reply, {"Cache-Control": "no-store"})
+
     def _print_record(self, terminal_id: str, report_no: str) -> None:
         key = self.headers.get("Idempotency-Key", "")
         record = self._decode_body(PrintRecordRequest)
@@ -374,6 +394,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/__sandbox/faults" and self.command == "DELETE":
             faults.clear()
             self._send_json(200, {"pending": 0})
+        elif path == "/__sandbox/faces" and self.command == "POST":
+            face = self._decode_body(_RegisteredFace)
+            self.server.store.faces.register(face.id_number, face.image)
+            self._send_json(201, {"registered": True})
         elif path == "/__sandbox/state" and self.command == "GET":
             self._send_json(200, self.server.state())
         else:
@@ -433,6 +457,10 @@ class Sandbox:
 
     def state(self) -> SandboxState:
         return self._server.state()
+
+    def register_face(self, id_number: str, image: bytes) -> None:
+        """Give resident ``id_number`` a registered test image (``sandbox.faces``)."""
+        self._server.store.faces.register(id_number, image)
 
     def accepted_keys(self, terminal_id: str) -> dict[str, str]:
         """Idempotency key → kind of all the platform accepted from ``terminal_id``

@@ -33,6 +33,7 @@ from kiosk.contract import (
     MAX_EVENTS_PER_BATCH,
     CreditReport,
     EventsAck,
+    FaceVerificationReply,
     FleetTerminal,
     FleetTerminals,
     IdempotencyKey,
@@ -45,7 +46,7 @@ from kiosk.contract import (
 )
 from kiosk.platform.signing import MAX_SKEW_S
 from kiosk.report_model import CHINA_TIME
-from sandbox import population
+from sandbox import faces, population
 
 _VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -107,6 +108,8 @@ class PlatformStore:
         """The latest heartbeat of each terminal (by when it was taken) and that time."""
         self._nonces: dict[tuple[str, str], float] = {}
         self._report_seq = 0
+        self.faces = faces.RegisteredFaces()
+        """Each resident's registered test image (the face check's stand-in)."""
         self._journal = None
         if journal is not None:
             if journal.exists():
@@ -164,14 +167,24 @@ class PlatformStore:
             self._sessions[token] = _Session(id_number, name, terminal_id, now + self.token_ttl_s)
         return token
 
-    def issue_report(self, terminal_id: str, token: str) -> CreditReport:
-        """A fresh report for the session's resident, remembered for verification."""
+    def _session(self, terminal_id: str, token: str) -> _Session:
         with self._lock:
             session = self._sessions.get(token)
         if session is None or session.terminal_id != terminal_id:
             raise ApiError(401, "TOKEN_INVALID", "resident session token is not valid")
         if time.monotonic() >= session.expires_at:
             raise ApiError(401, "TOKEN_EXPIRED", "resident session has expired")
+        return session
+
+    def verify_face(self, terminal_id: str, token: str, image_jpeg: bytes) -> FaceVerificationReply:
+        """The session's resident's face compared with their registered test image, by the
+        stand-in rule of ``sandbox.faces`` (nothing is kept)."""
+        session = self._session(terminal_id, token)
+        return faces.compare(image_jpeg, self.faces.image(session.id_number))
+
+    def issue_report(self, terminal_id: str, token: str) -> CreditReport:
+        """A fresh report for the session's resident, remembered for verification."""
+        session = self._session(terminal_id, token)
         subject = population.find(session.id_number) or population.stranger(
             session.id_number, session.name
         )

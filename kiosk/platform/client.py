@@ -35,6 +35,8 @@ from kiosk.contract import (
     CreditReport,
     Error,
     EventsAck,
+    FaceVerificationReply,
+    FaceVerificationRequest,
     ListEntry,
     Notice,
     Notices,
@@ -130,6 +132,7 @@ _REPORT = msgspec.json.Decoder(CreditReport)
 _PRINT_RECEIPT = msgspec.json.Decoder(PrintRecordReceipt)
 _EVENTS_ACK = msgspec.json.Decoder(EventsAck)
 _PING = msgspec.json.Decoder(TerminalPing)
+_FACE = msgspec.json.Decoder(FaceVerificationReply)
 _NOTICES = msgspec.json.Decoder(Notices)
 _LISTS = msgspec.json.Decoder(PublicLists)
 _ERROR = msgspec.json.Decoder(Error)
@@ -253,6 +256,22 @@ class PlatformClient:
         report = parse_report(response.content)
         log.info("platform: report %s received for %s", report.report_no, report.subject_id_masked)
         return report
+
+    def verify_face(self, token: str, image_jpeg: bytes) -> FaceVerificationReply:
+        """Ask the platform whether the face in ``image_jpeg`` is the card holder's
+        (``POST /api/v1/face-verifications``). The image goes in this one request body and
+        nowhere else; it is never repeated once it may have reached the platform.
+
+        Raises SessionExpired, PlatformRejected, PlatformUnavailable, MalformedReply.
+        """
+        headers = {"Authorization": f"Bearer {token}"}
+        body = FaceVerificationRequest(image_jpeg)
+        response = self._call(
+            "POST", "/api/v1/face-verifications", body=body, headers=headers, safe=False
+        )
+        reply = decode(_FACE, response.content, "face-verifications")
+        log.info("platform: face verification answered %s", reply.outcome)
+        return reply
 
     def post_print_record(
         self, report_no: str, idempotency_key: str, record: PrintRecordRequest

@@ -21,6 +21,7 @@ TIMEOUTS = {
     State.PRINTING: 50.0,
     State.DONE: 60.0,
     State.FAILED: 70.0,
+    State.FACE_CHECK: 80.0,
 }
 
 
