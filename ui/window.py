@@ -16,8 +16,10 @@ from kiosk.report_model import CHINA_TIME
 from kiosk.session import PrintKind, SessionView, State
 from ui import theme
 from ui.bridge import SessionBridge
+from ui.camera_frames import CameraFrame
 from ui.demo_panel import DemoCardControl, DemoPanel
 from ui.screens.attract import AttractScreen
+from ui.screens.face_check import FaceCheckScreen, FaceConsentScreen
 from ui.screens.out_of_service import OutOfServiceScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
@@ -38,6 +40,8 @@ class TerminalActions(Protocol):
     def print_report(self, kinds: frozenset[PrintKind]) -> None: ...
     def end_session(self) -> None: ...
     def touch(self) -> None: ...
+    def consent_to_face_check(self) -> None: ...
+    def refuse_face_check(self) -> None: ...
 
 
 PUBLICITY_IDLE_S = 60.0
@@ -59,8 +63,10 @@ class KioskWindow(QWidget):
         clock: Callable[[], float] = time.monotonic,
         service_window: str = "",
         technician: TechnicianDesk | None = None,
+        face_attempts: int = 3,
     ) -> None:
-        """``technician``: technician mode (five taps in the top-left corner); None: none."""
+        """``technician``: technician mode (five taps in the top-left corner); None: none.
+        ``face_attempts``: the face check's attempts (``[face_check] attempts``)."""
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
@@ -85,7 +91,9 @@ class KioskWindow(QWidget):
         self.print_choice = PrintChoiceScreen()
         self.publicity = PublicityScreen()
         self.done = DoneScreen()
-        self.failure = FailureScreen()
+        self.failure = FailureScreen(service_window)
+        self.face_consent = FaceConsentScreen(service_window)
+        self.face_check = FaceCheckScreen(face_attempts)
         self.out_of_service = OutOfServiceScreen(service_window)
         self.stack = QStackedWidget()
         for screen in (
@@ -97,6 +105,8 @@ class KioskWindow(QWidget):
             self.done,
             self.failure,
             self.out_of_service,
+            self.face_consent,
+            self.face_check,
         ):
             self.stack.addWidget(screen)
         self.report.print_requested.connect(self._choose_print)
@@ -106,10 +116,13 @@ class KioskWindow(QWidget):
         self.report.touched.connect(actions.touch)
         self.done.home_requested.connect(actions.end_session)
         self.failure.home_requested.connect(actions.end_session)
+        self.face_consent.agreed.connect(actions.consent_to_face_check)
+        self.face_consent.refused.connect(actions.refuse_face_check)
         self.attract.publicity.clicked.connect(self._open_publicity)
         self.publicity.home_requested.connect(self._close_publicity)
         self.publicity.touched.connect(self._touch_publicity)
         self._publicity_deadline: float | None = None
+        self._face_attempt_shown = (0, 0)
         self.technician = (
             TechnicianScreens(self.stack, technician, self._back_from_technician, clock)
             if technician is not None
@@ -152,6 +165,8 @@ class KioskWindow(QWidget):
             return
         state = view.state
         self.print_choice.offer(view.printable)
+        if state is not State.FACE_CHECK:
+            self.face_check.clear()
         if state is State.IDLE and not view.in_service:
             self.report.clear()
             self.stack.setCurrentWidget(self.out_of_service)
@@ -164,6 +179,16 @@ class KioskWindow(QWidget):
                 self.report.clear()
             self.progress.show_state(state)
             self.stack.setCurrentWidget(self.progress)
+        elif state is State.FACE_CHECK and view.face_attempt == 0:
+            self.stack.setCurrentWidget(self.face_consent)
+        elif state is State.FACE_CHECK:
+            if self.stack.currentWidget() is not self.face_check or self._face_attempt_shown != (
+                view.number,
+                view.face_attempt,
+            ):
+                self.face_check.begin_attempt(view.face_attempt)
+            self._face_attempt_shown = (view.number, view.face_attempt)
+            self.stack.setCurrentWidget(self.face_check)
         elif state is State.SHOWING and view.report is not None:
             self.report.show_report(view.report, mask_name(view.holder_name))
             if self.stack.currentWidget() is not self.print_choice:
@@ -175,6 +200,11 @@ class KioskWindow(QWidget):
             self.failure.show_failure(view.failure)
             self.stack.setCurrentWidget(self.failure)
         self._tick()
+
+    def show_camera_frame(self, frame: CameraFrame) -> None:
+        """A face check's live frame; dropped unless the face check screen shows."""
+        if self.stack.currentWidget() is self.face_check:
+            self.face_check.show_frame(frame)
 
     def apply_platform(self, status: PlatformStatus) -> None:
         """The platform came or went, or fresh public content arrived."""
@@ -248,6 +278,7 @@ class KioskWindow(QWidget):
         self.attract.set_portrait(portrait)
         self.report.set_portrait(portrait)
         self.print_choice.set_portrait(portrait)
+        self.face_check.set_portrait(portrait)
         if self.technician is not None:
             self.technician.set_portrait(portrait)
         super().resizeEvent(event)

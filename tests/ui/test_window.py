@@ -30,6 +30,12 @@ class FakeActions:
     def touch(self) -> None:
         self.calls.append(("touch", None))
 
+    def consent_to_face_check(self) -> None:
+        self.calls.append(("face_consent", None))
+
+    def refuse_face_check(self) -> None:
+        self.calls.append(("face_refused", None))
+
 
 class FakeDemo:
     def __init__(self) -> None:

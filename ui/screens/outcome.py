@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.session import Failure
 from ui.strings import common, done
 from ui.strings import failure as failure_text
+from ui.strings import out_of_service as window_text
 from ui.widgets import button, card, centered
 
 
@@ -51,12 +52,13 @@ class DoneScreen(_OutcomeScreen):
 
 
 class FailureScreen(_OutcomeScreen):
-    def __init__(self) -> None:
+    def __init__(self, service_window: str = "") -> None:
         super().__init__("errorCard", "errorTitle")
+        self.service_window = service_window or window_text.SERVICE_WINDOW
 
     def show_failure(self, failure: Failure) -> None:
         what, todo = failure_text.describe(failure)
         self.title.setText(what)
-        self.message.setText(todo)
+        self.message.setText(todo.replace("{window}", self.service_window))
         code = failure.code or failure.reason.value
         self.detail.setText(failure_text.ERROR_CODE.format(code=code))

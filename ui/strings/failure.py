@@ -55,6 +55,14 @@ MESSAGES: dict[FailureReason, tuple[str, str]] = {
         "操作超时",
         "本次操作等待时间过长，已自动结束。请重新放置身份证再试。",
     ),
+    FailureReason.FACE_CHECK_REFUSED: (
+        "好的，请到窗口办理",
+        "您选择了不刷脸。请带上身份证到{window}，工作人员核验身份后为您查询打印。",
+    ),
+    FailureReason.FACE_MISMATCH: (
+        "未能通过刷脸核验",
+        "这可能与光线或角度有关，不必担心。请带上身份证到{window}，工作人员会为您核验身份后办理。",
+    ),
 }
 
 # A receipt's rest prints from the printer's buffer; an A4 report is kept (encrypted) and
@@ -90,6 +98,10 @@ TIMEOUTS: dict[State, tuple[str, str]] = {
     State.AUTHENTICATING: ("信用平台响应超时", "网络较慢或平台繁忙，请稍后再试，或到窗口办理。"),
     State.FETCHING: ("信用平台响应超时", "网络较慢或平台繁忙，请稍后再试，或到窗口办理。"),
     State.PRINTING: ("打印超时", "打印机长时间无响应，请联系窗口工作人员。"),
+    State.FACE_CHECK: (
+        "刷脸核验超时",
+        "本次核验等待时间过长，已自动结束。可以重新放置身份证再试，或到{window}办理。",
+    ),
 }
 
 ERROR_CODE = "错误代码：{code}"
