@@ -189,6 +189,13 @@ def bench_release() -> None:
     release.run(emit)
 
 
+def bench_face() -> None:
+    """Face guidance frames/s at 640×480, and face centred → verdict on loopback."""
+    from bench import face
+
+    face.run(emit)
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     for name, bench in (
@@ -200,6 +207,7 @@ def main() -> int:
         ("outbox", bench_outbox),
         ("release", bench_release),
         ("update", bench_update),
+        ("face", bench_face),
     ):
         if not only or name in only:
             bench()

@@ -97,24 +97,39 @@ def _scaled(boxes: Any, scale: float, dx: int = 0, dy: int = 0) -> tuple[Box, ..
     return tuple(sorted(found, key=lambda b: b[2] * b[3], reverse=True))
 
 
-def find_faces(frame: Frame) -> tuple[Box, ...]:
-    """Every frontal face in ``frame``, largest first."""
+FACE_SCALE_STEP = 1.15
+FACE_NEIGHBOURS = 6
+"""Haar face detection: the image pyramid's step and the overlapping detections a face
+needs (fewer finds more false faces; these keep the astronaut photo's flag out)."""
+
+
+def _faces(grey: Any, scale: float) -> tuple[Box, ...]:
     face_cascade, _ = _cascades()
-    grey, scale = _grey(frame)
     smallest = max(20, round(grey.shape[1] * SMALLEST_FACE_FRACTION))
-    boxes = face_cascade.detectMultiScale(grey, 1.1, 7, minSize=(smallest, smallest))
+    boxes = face_cascade.detectMultiScale(
+        grey, FACE_SCALE_STEP, FACE_NEIGHBOURS, minSize=(smallest, smallest)
+    )
     return _scaled(boxes, scale)
 
 
-def find_eyes(frame: Frame, face: Box) -> tuple[Box, ...]:
-    """The open eyes in the upper part of ``face`` (closed eyes are not found)."""
+def _eyes(grey: Any, scale: float, face: Box) -> tuple[Box, ...]:
     _, eye_cascade = _cascades()
-    grey, scale = _grey(frame)
     x, y, w, h = (round(v / scale) for v in face)
     upper = grey[y : y + h * 11 // 20, x : x + w]
     smallest = max(8, w // 8)
     boxes = eye_cascade.detectMultiScale(upper, 1.1, 5, minSize=(smallest, smallest))
     return _scaled(boxes, scale, x, y)
+
+
+def find_faces(frame: Frame) -> tuple[Box, ...]:
+    """Every frontal face in ``frame``, largest first."""
+    return _faces(*_grey(frame))
+
+
+def find_eyes(frame: Frame, face: Box) -> tuple[Box, ...]:
+    """The open eyes in the upper part of ``face`` (closed eyes are not found)."""
+    grey, scale = _grey(frame)
+    return _eyes(grey, scale, face)
 
 
 def is_centred(face: Box, frame_width: int, frame_height: int) -> bool:
@@ -126,7 +141,8 @@ def is_centred(face: Box, frame_width: int, frame_height: int) -> bool:
 
 def assess(frame: Frame) -> Assessment:
     """What the resident must change, judged on this one frame."""
-    faces = find_faces(frame)
+    grey, scale = _grey(frame)
+    faces = _faces(grey, scale)
     if not faces:
         return Assessment(Hint.FACE_THE_CAMERA, faces)
     if len(faces) > 1:
@@ -137,7 +153,7 @@ def assess(frame: Frame) -> Assessment:
         return Assessment(Hint.COME_CLOSER, faces)
     if not is_centred(face, width, height):
         return Assessment(Hint.FACE_THE_CAMERA, faces)
-    eyes = find_eyes(frame, face)
+    eyes = _eyes(grey, scale, face)
     if not eyes:
         return Assessment(Hint.UNCOVER, faces)
     return Assessment(Hint.HOLD_STILL, faces, eyes)
