@@ -290,6 +290,8 @@ def partial_settings_from_dict(data: dict[str, Any]) -> PartialSettings:
     if "terminal" in data and "platform" in data:
         full = settings_from_dict(data)
         devices = {kind: getattr(full, kind) for kind in DRIVERS}
+        if not full.face_check.enabled:
+            del devices["camera"]  # a terminal without the face check has no camera to check
         return PartialSettings(full.terminal, full.platform, devices, full.updater)
     _refuse_unknown_keys(data, Settings, "")
     return PartialSettings(

@@ -471,9 +471,22 @@ class Terminal:
             future = self._receipt_worker.submit(action, self.devices.receipt_printer)
         elif name == "document_printer":
             future = self._document_worker.submit(action, self.devices.document_printer)
+        elif name == "camera" and self.devices.camera is not None:
+            future = self._camera_worker.submit(self._with_camera_open, action)
         else:
             raise ValueError(f"no device {name!r}")
         return future.result(timeout)
+
+    def _with_camera_open(self, action: Callable[[Any], T]) -> T:
+        """On the camera's thread: the camera is open only while it is used (its light
+        tells the resident when it looks)."""
+        camera = self.devices.camera
+        assert camera is not None
+        camera.open()
+        try:
+            return action(camera)
+        finally:
+            camera.close()
 
     def _run_reader_jobs(self, reader: IdCardReader, opened: bool) -> bool:
         """On the reader's thread: the technician's calls waiting for it. Returns whether

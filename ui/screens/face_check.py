@@ -60,7 +60,7 @@ class CameraView(QWidget):
         super().__init__()
         self.image: QImage | None = None
         self.ready = False
-        self.setMinimumSize(480, 360)
+        self.setMinimumSize(160, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def show_frame(self, image: QImage | None, ready: bool) -> None:

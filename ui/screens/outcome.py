@@ -57,8 +57,8 @@ class FailureScreen(_OutcomeScreen):
         self.service_window = service_window or window_text.SERVICE_WINDOW
 
     def show_failure(self, failure: Failure) -> None:
-        what, todo = failure_text.describe(failure)
+        what, todo = failure_text.describe(failure, self.service_window)
         self.title.setText(what)
-        self.message.setText(todo.replace("{window}", self.service_window))
+        self.message.setText(todo)
         code = failure.code or failure.reason.value
         self.detail.setText(failure_text.ERROR_CODE.format(code=code))

@@ -1,6 +1,7 @@
 """What happened and what to do, for each way a session can fail."""
 
 from kiosk.session import Failure, FailureReason, State
+from ui.strings.out_of_service import SERVICE_WINDOW
 
 MESSAGES: dict[FailureReason, tuple[str, str]] = {
     FailureReason.CARD_UNREADABLE: (
@@ -107,10 +108,13 @@ TIMEOUTS: dict[State, tuple[str, str]] = {
 ERROR_CODE = "错误代码：{code}"
 
 
-def describe(failure: Failure) -> tuple[str, str]:
-    """(what happened, what to do) for one failure."""
+def describe(failure: Failure, window: str = SERVICE_WINDOW) -> tuple[str, str]:
+    """(what happened, what to do) for one failure; ``window``: where the hall sends
+    residents (``[terminal] service_window``), named where a message sends them there."""
     if failure.reason is FailureReason.PRINTER_FAULT and failure.code in PRINTER_FAULTS:
-        return PRINTER_FAULTS[failure.code]
-    if failure.reason is FailureReason.TIMEOUT and failure.during in TIMEOUTS:
-        return TIMEOUTS[failure.during]
-    return MESSAGES[failure.reason]
+        what, todo = PRINTER_FAULTS[failure.code]
+    elif failure.reason is FailureReason.TIMEOUT and failure.during in TIMEOUTS:
+        what, todo = TIMEOUTS[failure.during]
+    else:
+        what, todo = MESSAGES[failure.reason]
+    return what, todo.replace("{window}", window)
