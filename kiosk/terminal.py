@@ -285,7 +285,7 @@ class Terminal:
         (``wait_for_health_checks``)."""
         self._receipt_worker.submit(self._open_device, self.devices.receipt_printer.open)
         self._document_worker.submit(self._open_device, self.devices.document_printer.open)
-        self._check_camera()
+        self._submit(self._check_camera)
         for loop in self.loops:
             loop.start()
         self._submit(self._publish)
