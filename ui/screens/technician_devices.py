@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy
 from devices.base import HealthLevel
 from devices.printers.kept_jobs import KeptJob
 from kiosk.diagnostics.actions import record_action
-from kiosk.diagnostics.camera_checks import camera_test
+from kiosk.diagnostics.camera_checks import DETECTIONS, camera_test
 from kiosk.diagnostics.checks import (
     AREA_TITLES,
     STATUS_TITLES,
@@ -207,7 +207,9 @@ class CameraPage(DevicePage):
     def _show(self, frame: CameraFrame) -> None:
         self.view.show_frame(frame.image, frame.stage is not FaceStage.GUIDING)
         self.reading.setText(
-            text.CAMERA_READING.format(fps=frame.fps, faces=frame.faces, hint=frame.hint.value)
+            text.CAMERA_READING.format(
+                fps=frame.fps, faces=frame.faces, found=DETECTIONS[frame.hint]
+            )
         )
 
 
