@@ -166,6 +166,8 @@ class SimulatedCamera(Camera):
     def check_health(self, level: HealthLevel) -> HealthReport:
         if self._missing():
             return HealthReport(False, "no camera found; check its USB cable")
+        if level is HealthLevel.INTERNAL:  # like the real one: no picture, no light
+            return HealthReport(True, "simulated camera present", {"fps": f"{self.fps:g}"})
         was_open = self.state is DeviceState.IDLE
         if not was_open:
             self.open()

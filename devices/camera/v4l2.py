@@ -8,6 +8,7 @@ checks the time it took.
 from __future__ import annotations
 
 import importlib.util
+import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -97,6 +98,16 @@ class V4l2Camera(Camera):
         return result
 
     def check_health(self, level: HealthLevel) -> HealthReport:
+        """INTERNAL: the device node is there and the kiosk may open it (the camera is not
+        started: its light would come on every minute in front of residents). EXTERNAL and
+        up: two frames, neither black nor frozen."""
+        if level is HealthLevel.INTERNAL:
+            device = self.options.device
+            if not os.path.exists(device):
+                return HealthReport(False, f"no camera at {device}: check its USB cable")
+            if not os.access(device, os.R_OK | os.W_OK):
+                return HealthReport(False, f"{device} is there but the kiosk may not open it")
+            return HealthReport(True, "camera present", {"device": device})
         was_open = self._capture is not None
         try:
             if not was_open:

@@ -53,17 +53,20 @@ def test_options_refuse_a_missing_file_and_a_bad_fault() -> None:
         SimulatedCameraOptions(faults=("black",))
 
 
-def test_a_healthy_camera_passes_its_check() -> None:
-    report = camera().check_health(HealthLevel.INTERNAL)
-    assert report.ok, report.text
+def test_a_healthy_camera_passes_its_checks() -> None:
+    for level in HealthLevel:
+        report = camera().check_health(level)
+        assert report.ok, report.text
 
 
 @pytest.mark.parametrize(
     ("fault", "words"),
     [("black_after_frame:0", "black"), ("frozen_after_frame:1", "frozen")],
 )
-def test_black_and_frozen_pictures_fail_the_check(fault: str, words: str) -> None:
-    report = camera((fault,)).check_health(HealthLevel.INTERNAL)
+def test_black_and_frozen_pictures_fail_the_external_check(fault: str, words: str) -> None:
+    device = camera((fault,))
+    assert device.check_health(HealthLevel.INTERNAL).ok  # the camera is there: no picture
+    report = device.check_health(HealthLevel.EXTERNAL)
     assert not report.ok and words in report.text
 
 
@@ -82,10 +85,11 @@ def local(tmp_path: Path, faults: list[str]) -> LocalDevices:
 
 def test_the_diagnostics_check_the_camera(tmp_path: Path) -> None:
     access = local(tmp_path, ["black_after_frame:0"])
-    checks = {c.name: c for c in device_checks(access, Area.CAMERA, HealthLevel.INTERNAL)}
+    checks = {c.name: c for c in device_checks(access, Area.CAMERA, HealthLevel.EXTERNAL)}
     assert checks["driver"].status is Status.OK
-    assert checks["health_internal"].status is Status.FAIL
-    assert "black" in checks["health_internal"].detail
+    assert checks["health_internal"].status is Status.OK
+    assert checks["health_external"].status is Status.FAIL
+    assert "black" in checks["health_external"].detail
     access.close()
 
 
