@@ -202,6 +202,13 @@ def bench_transport() -> None:
     transport.run(emit, percentile)
 
 
+def bench_face() -> None:
+    """Face guidance frames/s at 640×480, and face centred → verdict on loopback."""
+    from bench import face
+
+    face.run(emit)
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     for name, bench in (
@@ -214,6 +221,7 @@ def main() -> int:
         ("outbox", bench_outbox),
         ("release", bench_release),
         ("update", bench_update),
+        ("face", bench_face),
     ):
         if not only or name in only:
             bench()

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from devices.base import NotSupported
+from devices.camera.base import Camera
 from devices.idcard.reader import IdCardReader
 from devices.printers.base import DocumentPrinter, ReceiptPrinter
 from devices.printers.kept_jobs import KeptJobStore
@@ -25,6 +26,10 @@ READERS = {
 RECEIPT_PRINTERS = {
     "simulated": "devices.printers.simulated:SimulatedReceiptPrinter",
     "escpos": "devices.printers.escpos:EscposReceiptPrinter",
+}
+CAMERAS = {
+    "simulated": "devices.camera.simulated:SimulatedCamera",
+    "v4l2": "devices.camera.v4l2:V4l2Camera",
 }
 DOCUMENT_PRINTERS = {
     "simulated": "devices.printers.simulated:SimulatedDocumentPrinter",
@@ -74,4 +79,9 @@ def load_receipt_printer(name: str, options: object) -> ReceiptPrinter:
 
 def load_document_printer(name: str, options: object, kept_jobs: KeptJobStore) -> DocumentPrinter:
     device: DocumentPrinter = _load(DOCUMENT_PRINTERS, name, options, DocumentPrinter, kept_jobs)
+    return device
+
+
+def load_camera(name: str, options: object) -> Camera:
+    device: Camera = _load(CAMERAS, name, options, Camera)
     return device

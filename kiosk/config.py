@@ -23,7 +23,13 @@ from urllib.parse import urlsplit
 import msgspec
 
 from devices.base import NotSupported
-from devices.registry import DOCUMENT_PRINTERS, READERS, RECEIPT_PRINTERS, options_type
+from devices.registry import (
+    CAMERAS,
+    DOCUMENT_PRINTERS,
+    READERS,
+    RECEIPT_PRINTERS,
+    options_type,
+)
 from kiosk.technician import parse_pin_hash
 
 DEFAULT_CONFIG_PATH = Path("/etc/taihaoban-kiosk/kiosk.toml")
@@ -32,6 +38,7 @@ DRIVERS = {
     "card_reader": READERS,
     "receipt_printer": RECEIPT_PRINTERS,
     "document_printer": DOCUMENT_PRINTERS,
+    "camera": CAMERAS,
 }
 """Each device's config table and the drivers it may name."""
 
@@ -125,6 +132,9 @@ class SessionSettings:
     print_paused_timeout_s: Seconds = 900.0
     """Seconds a print stopped for paper out waits for staff to load paper (the report kept,
     the print resumes by itself) before the session ends."""
+    face_check_timeout_s: Seconds = 60.0
+    """Seconds allowed for each step of the face check: reading the face consent, then
+    each attempt (guidance, blink, the platform's comparison)."""
 
 
 DEFAULT_CONSENT_TEXT = (
@@ -167,6 +177,18 @@ class ResidentSettings:
     """The A4 printer's seconds for each further page."""
     receipt_s: Seconds = 10.0
     """The receipt printer's seconds for a receipt."""
+
+
+@dataclass(frozen=True)
+class FaceCheckSettings:
+    enabled: bool = False
+    """Compare the resident's face with the card holder's (人证核验) before the report:
+    needs a camera (``[camera]``). Off: identity is checked by the card only, and the
+    consent step says so."""
+    attempts: Annotated[int, msgspec.Meta(ge=1, le=5)] = 3
+    """Attempts before the resident is sent to the window."""
+    blink_within_s: Seconds = 4.0
+    """The liveness challenge: eyes open, closed, open again within this many seconds."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +247,9 @@ class Settings:
     """The thermal (ESC/POS) printer."""
     document_printer: DeviceSettings = field(default_factory=DeviceSettings)
     """The A4 printer."""
+    camera: DeviceSettings = field(default_factory=DeviceSettings)
+    """The camera in front of the resident (used only when ``[face_check]`` is enabled)."""
+    face_check: FaceCheckSettings = field(default_factory=FaceCheckSettings)
     session: SessionSettings = field(default_factory=SessionSettings)
     consent: ConsentSettings = field(default_factory=ConsentSettings)
     resident: ResidentSettings = field(default_factory=ResidentSettings)
@@ -332,6 +357,7 @@ def settings_from_dict(data: dict[str, Any]) -> Settings:
         card_reader=_typed_options("card_reader", settings.card_reader),
         receipt_printer=_typed_options("receipt_printer", settings.receipt_printer),
         document_printer=_typed_options("document_printer", settings.document_printer),
+        camera=_typed_options("camera", settings.camera),
     )
 
 
@@ -345,7 +371,8 @@ class PartialSettings:
     terminal: TerminalSettings | None = None
     platform: PlatformSettings | None = None
     devices: dict[str, DeviceSettings] = field(default_factory=dict)
-    """By config table (``card_reader``, ``receipt_printer``, ``document_printer``)."""
+    """By config table (``card_reader``, ``receipt_printer``, ``document_printer``,
+    ``camera``)."""
     updater: UpdaterSettings | None = None
 
 
@@ -353,6 +380,8 @@ def partial_settings_from_dict(data: dict[str, Any]) -> PartialSettings:
     if "terminal" in data and "platform" in data:
         full = settings_from_dict(data)
         devices = {kind: getattr(full, kind) for kind in DRIVERS}
+        if not full.face_check.enabled:
+            del devices["camera"]  # a terminal without the face check has no camera to check
         return PartialSettings(full.terminal, full.platform, devices, full.updater)
     _refuse_unknown_keys(data, Settings, "")
     platform = (

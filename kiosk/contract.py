@@ -92,6 +92,29 @@ class ResidentSession(Model, frozen=True):
     expires_in: Annotated[int, Meta(ge=0, description="seconds")]
 
 
+# --- the face check (人证核验) ------------------------------------------------------------------
+
+MAX_FACE_JPEG_BYTES = 256 * 1024
+
+
+class FaceVerificationRequest(Model, frozen=True):
+    """The best frame of the face check: the face cropped with a margin, JPEG-encoded in
+    memory (base64 in JSON). Sent once, with the resident session token; never stored by
+    the terminal."""
+
+    image_jpeg: Annotated[bytes, Meta(min_length=3, max_length=MAX_FACE_JPEG_BYTES)]
+
+
+class FaceVerificationReply(Model, frozen=True):
+    """The platform's comparison of the face with the card holder's registered photo."""
+
+    outcome: Annotated[
+        Literal["match", "no_match", "retry"],
+        Meta(description="retry: the image could not be compared (no face, too dark)"),
+    ]
+    score: Annotated[float, Meta(ge=0, le=1, description="similarity, 1 is identical")]
+
+
 # --- the report -----------------------------------------------------------------------------
 
 Row2 = tuple[Cell, Cell]
@@ -589,6 +612,16 @@ class TechnicianAction(Payload, frozen=True):
     detail: Text = ""
 
 
+class FaceCheck(Payload, frozen=True):
+    """How a session's face check ended: the outcome only (never the image, never the score)."""
+
+    KIND: ClassVar[str] = "face_check"
+    outcome: Literal["match", "no_match", "refused", "camera_unavailable", "abandoned"]
+    attempts: Annotated[int, Meta(ge=0, le=10)]
+    terminal_id: TerminalId
+    at: AwareTime
+
+
 class OutboxState(Model, frozen=True):
     depth: Annotated[int, Meta(ge=0)]
     cap: Annotated[int, Meta(ge=1)]
@@ -713,6 +746,7 @@ PAYLOAD_TYPES: tuple[type[Payload], ...] = (
     Objection,
     ConsentRecord,
     StaffAlert,
+    FaceCheck,
 )
 EVENT_KINDS = tuple(t.KIND for t in PAYLOAD_TYPES)
 
@@ -761,6 +795,10 @@ class StaffAlertEvent(Event, frozen=True, tag=StaffAlert.KIND, kw_only=True):
     payload: StaffAlert
 
 
+class FaceCheckEvent(Event, frozen=True, tag=FaceCheck.KIND, kw_only=True):
+    payload: FaceCheck
+
+
 TerminalEvent = (
     QueryRecordEvent
     | PrintRecordEvent
@@ -771,6 +809,7 @@ TerminalEvent = (
     | ObjectionEvent
     | ConsentEvent
     | StaffAlertEvent
+    | FaceCheckEvent
 )
 
 

@@ -117,6 +117,12 @@ class SandboxProcess:
         with urllib.request.urlopen(request, timeout=5, context=context) as response:
             return json.load(response)
 
+    def register_face(self, id_number: str, image: bytes) -> None:
+        """Give resident ``id_number`` a registered test image for the face check's
+        stand-in comparison (``sandbox.faces``)."""
+        payload = {"id_number": id_number, "image": base64.b64encode(image).decode("ascii")}
+        self._admin("POST", "/__sandbox/faces", payload)
+
     def stop(self, timeout_s: float = 5.0) -> None:
         """SIGTERM, then SIGKILL if it has not exited within ``timeout_s``."""
         if self.process.poll() is not None:

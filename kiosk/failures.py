@@ -113,6 +113,18 @@ REASONS: dict[FailureReason, FailureEntry] = {
         "平台中没有以这个统一社会信用代码登记的企业。",
         "请核对营业执照上的统一社会信用代码后重新查询，或到窗口办理。",
     ),
+    FailureReason.FACE_CHECK_REFUSED: FailureEntry(
+        1301,
+        "好的，请到窗口办理",
+        "您选择了不刷脸，这没有关系。",
+        "请带上身份证到窗口，工作人员核验身份后为您查询打印。",
+    ),
+    FailureReason.FACE_MISMATCH: FailureEntry(
+        1302,
+        "未能通过刷脸核验",
+        "这可能与光线或角度有关，不必担心。",
+        "请带上身份证到窗口，工作人员会为您核验身份后办理。",
+    ),
     FailureReason.PRINTER_FAULT: FailureEntry(
         3100,
         "打印未能完成",
@@ -206,6 +218,12 @@ TIMEOUTS: dict[State, FailureEntry] = {
     ),
     State.PRINTING: FailureEntry(
         4104, "打印时间过长", "打印机长时间没有完成打印。", "请联系工作人员。"
+    ),
+    State.FACE_CHECK: FailureEntry(
+        4105,
+        "刷脸核验超时",
+        "本次核验等待时间过长，已自动结束。",
+        "可以重新放置身份证再试，或到窗口办理。",
     ),
 }
 

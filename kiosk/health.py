@@ -6,13 +6,14 @@ import datetime as dt
 import logging
 
 from devices.base import HealthLevel
+from devices.camera.base import Camera
 from devices.idcard.reader import IdCardReader
 from devices.printers.base import DocumentPrinter, ReceiptPrinter
 from kiosk.contract import DeviceHealth
 
 log = logging.getLogger(__name__)
 
-Device = IdCardReader | ReceiptPrinter | DocumentPrinter
+Device = IdCardReader | ReceiptPrinter | DocumentPrinter | Camera
 
 
 def internal_health(name: str, device: Device) -> DeviceHealth:

@@ -14,16 +14,22 @@ from importlib.metadata import version
 
 from devices.idcard.reader import IdCardReader
 from devices.printers.kept_jobs import KeptJobStore
-from devices.registry import load_document_printer, load_reader, load_receipt_printer
+from devices.registry import (
+    load_camera,
+    load_document_printer,
+    load_reader,
+    load_receipt_printer,
+)
 from kiosk.config import Settings
 from kiosk.contract import UpdateState
 from kiosk.diagnostics.service import ServiceSwitch
+from kiosk.face_check import FacePreview
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.outbox_drain import Heartbeat, OutboxDrainer
 from kiosk.platform.secret_file import SecretFile
 from kiosk.platform.watch import PlatformStatus, PlatformWatch
 from kiosk.session import SessionView
-from kiosk.terminal import DEVICE_NAMES, Devices, Terminal
+from kiosk.terminal import Devices, Terminal
 from kiosk.updater.pending import PendingRelease, StepLog, heartbeat_state
 from kiosk.updater.session_lock import SessionLock, session_lock_path
 from kiosk.updater.state import StateFile
@@ -65,7 +71,7 @@ class Runtime:
         if self.release is None or not self.release.pending:
             return
         health = self.terminal.device_health()
-        checked = set(DEVICE_NAMES) <= set(health)
+        checked = set(self.terminal.devices.names()) <= set(health)
         healthy = checked and not self.stale_loops() and all(h.ok for h in health.values())
         self.release.observe(healthy)
 
@@ -92,9 +98,11 @@ def build_runtime(
     *,
     reader: IdCardReader | None = None,
     on_ready: Callable[[], None] = lambda: None,
+    on_face_preview: Callable[[FacePreview], None] = lambda preview: None,
 ) -> Runtime:
     """``reader``: one already loaded from ``settings`` (the UI loads it before its first frame,
-    for the demo control); ``on_ready``: see ``Terminal``."""
+    for the demo control); ``on_ready``, ``on_face_preview``: see ``Terminal``. The camera
+    is loaded only when the face check is enabled."""
     secret_file = SecretFile(settings.terminal.secret_file)
     # The platform client follows a rotated secret file; the kept print jobs' key and the
     # residents' pseudonyms keep the secret the kiosk started with, until it restarts.
@@ -111,6 +119,9 @@ def build_runtime(
             settings.document_printer.options,
             KeptJobStore(settings.terminal.state_dir / "kept-print-jobs", secret),
         ),
+        camera=load_camera(settings.camera.driver, settings.camera.options)
+        if settings.face_check.enabled
+        else None,
     )
     platform = PlatformClient(
         settings.platform.base_url,
@@ -179,5 +190,7 @@ def build_runtime(
         service_switch=ServiceSwitch(settings.terminal.state_dir),
         session_lock=SessionLock(session_lock_path(state_dir)),
         consent_version=settings.consent.version,
+        face_check=settings.face_check,
+        on_face_preview=on_face_preview,
     )
     return Runtime(settings, terminal, platform, outbox, drainer, watch, content, release)

@@ -1,10 +1,11 @@
 """One resident's session as a plain state machine (no Qt, no I/O, no threads).
 
-IDLE → READING → CONSENT → AUTHENTICATING → FETCHING → SHOWING → PRINTING → DONE, with
-FAILED reachable from every state; a resident who chose the enterprise report (legal
-representative) passes ENTERPRISE_CODE (the code typed) between AUTHENTICATING and FETCHING.
-Each state has a deadline; ``expire()`` applies it. Every way back to IDLE goes through
-``wipe()``, which drops the card, the token and the report.
+IDLE → READING → CONSENT → AUTHENTICATING → [FACE_CHECK] → [ENTERPRISE_CODE] → FETCHING →
+SHOWING → PRINTING → DONE, with FAILED reachable from every state. FACE_CHECK (人证核验)
+comes where the terminal checks faces; ENTERPRISE_CODE (the code typed) where the resident
+chose the enterprise report (legal representative). Each state has a deadline; ``expire()``
+applies it. Every way back to IDLE goes through ``wipe()``, which drops the card, the token
+and the report.
 The owner (``kiosk.terminal``) calls this from a single thread.
 
 Where the resident reads (CONSENT, SHOWING) two things hold the state without leaving it:
@@ -29,6 +30,7 @@ class State(enum.Enum):
     READING = "reading"
     CONSENT = "consent"
     AUTHENTICATING = "authenticating"
+    FACE_CHECK = "face_check"
     FETCHING = "fetching"
     ENTERPRISE_CODE = "enterprise_code"
     """The resident types the enterprise's 统一社会信用代码 (after authentication)."""
@@ -58,6 +60,10 @@ class FailureReason(enum.Enum):
     """The resident session token expired again right after being renewed."""
     NOT_LEGAL_REPRESENTATIVE = "not_legal_representative"
     ENTERPRISE_NOT_FOUND = "enterprise_not_found"
+    FACE_CHECK_REFUSED = "face_check_refused"
+    """The resident chose 不用刷脸，到窗口办理: no failure of theirs, the window helps."""
+    FACE_MISMATCH = "face_mismatch"
+    """No match after the last attempt: the window checks identity in person."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,12 @@ class SessionView:
     a4_pages: int | None = None
     """Pages of the A4 report rendered ahead for the print choice (the terminal); None until
     rendered."""
+    face_check: bool = False
+    """This terminal checks the face before the report (config on and the camera healthy;
+    the terminal fills it in). False: the consent step says identity is checked by the card
+    only."""
+    face_attempt: int = 0
+    """In FACE_CHECK: 0 while the face consent is asked, then the attempt under way."""
 
     def __repr__(self) -> str:
         return f"SessionView(#{self.number}, {self.state.value})"
@@ -159,6 +171,8 @@ class Session:
         self.token: str | None = None
         self.report: CreditReport | None = None
         self.print_kinds: frozenset[PrintKind] = frozenset()
+        self.face_attempt = 0
+        """In FACE_CHECK: 0 while the face consent is asked, then the attempt under way."""
         self.enterprise = False
         """This session is for an enterprise's report: ENTERPRISE_CODE follows authentication."""
         self.uscc = ""
@@ -223,11 +237,40 @@ class Session:
             raise InvalidTransition(f"cannot refuse consent in {self.state.value}")
         self.wipe()
 
-    def authenticated(self, token: str) -> None:
+    def authenticated(self, token: str, face_check: bool = False) -> None:
+        """``face_check``: this terminal checks the face (人证核验) before the report, so
+        FACE_CHECK (its consent first) comes next; then, for an enterprise report,
+        ENTERPRISE_CODE; else FETCHING."""
         self._advance(State.AUTHENTICATING)
         self.token = token
-        if self.enterprise:
+        if face_check:
+            self.face_attempt = 0
+            self._enter(State.FACE_CHECK)
+        elif self.enterprise:
             self._enter(State.ENTERPRISE_CODE)
+
+    # --- the face check (人证核验), between authentication and the report ---
+    def face_attempt_started(self) -> int:
+        """The resident consented (first attempt) or tries again: each attempt gets the
+        state's whole time. Returns the attempt's number (1 for the first)."""
+        if self.state is not State.FACE_CHECK:
+            raise InvalidTransition(f"no face check attempt in {self.state.value}")
+        self.face_attempt += 1
+        self._enter(State.FACE_CHECK)
+        return self.face_attempt
+
+    def face_verified(self) -> None:
+        """The platform matched the face with the card holder: on to the report."""
+        if self.state is not State.FACE_CHECK:
+            raise InvalidTransition(f"cannot verify a face in {self.state.value}")
+        self._enter(State.ENTERPRISE_CODE if self.enterprise else State.FETCHING)
+
+    def face_check_skipped(self) -> None:
+        """The camera failed during the check: identity rests on the card, as on a terminal
+        without a camera; on to the report."""
+        if self.state is not State.FACE_CHECK:
+            raise InvalidTransition(f"no face check to skip in {self.state.value}")
+        self._enter(State.ENTERPRISE_CODE if self.enterprise else State.FETCHING)
 
     def enterprise_code_entered(self, uscc: str) -> None:
         """The resident confirmed a code (checked by the caller, ``kiosk.uscc``) → FETCHING."""
@@ -334,6 +377,7 @@ class Session:
         self.enterprise = False
         self.uscc = ""
         self.elder = False  # the next resident starts in normal mode
+        self.face_attempt = 0
         self._enter(State.IDLE)
 
     def _forget_personal_data(self) -> None:
@@ -357,4 +401,5 @@ class Session:
             asking=self.asking,
             card_away=self.card_away,
             elder=self.elder,
+            face_attempt=self.face_attempt,
         )

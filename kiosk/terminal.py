@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from devices.base import BadCard, DeviceError, DeviceState, PaperOut
+from devices.camera.base import Camera
 from devices.idcard.card import (
     CardMoved,
     CardType,
@@ -42,12 +43,13 @@ from devices.printers.base import DocumentPrinter, PrintResult, ReceiptPrinter
 from devices.printers.cups import count_pages
 from devices.printers.receipt import Receipt
 from devices.printers.sensors import attention
-from kiosk.config import ConsentSettings, SessionSettings
+from kiosk.config import ConsentSettings, FaceCheckSettings, SessionSettings
 from kiosk.contract import (
     ConsentRecord,
     CreditReport,
     DeviceFault,
     DeviceHealth,
+    FaceCheck,
     ObjectionReason,
     Payload,
     PrintRecord,
@@ -57,6 +59,7 @@ from kiosk.contract import (
 from kiosk.diagnostics.counters import DeviceCounters
 from kiosk.diagnostics.service import ServiceSwitch
 from kiosk.documents.receipt_layout import build_receipt
+from kiosk.face_check import FacePreview, capture_face
 from kiosk.health import Device, internal_health
 from kiosk.objections import (
     REPAIR_SECTIONS,
@@ -116,14 +119,23 @@ class Devices:
     reader: IdCardReader
     receipt_printer: ReceiptPrinter
     document_printer: DocumentPrinter
+    camera: Camera | None = None
+    """Only on a terminal whose face check is enabled."""
 
     def states(self) -> dict[str, str]:
         """Each device's coarse state, for heartbeats (no personal data)."""
-        return {
+        states = {
             "card_reader": self.reader.state.value,
             "receipt_printer": self.receipt_printer.state.value,
             "document_printer": self.document_printer.state.value,
         }
+        if self.camera is not None:
+            states["camera"] = self.camera.state.value
+        return states
+
+    def names(self) -> tuple[str, ...]:
+        """The devices this terminal has, by config table."""
+        return (*DEVICE_NAMES, "camera") if self.camera is not None else DEVICE_NAMES
 
 
 class NoReportShown(RuntimeError):
@@ -153,6 +165,7 @@ def session_timeouts(settings: SessionSettings, elder: bool = False) -> dict[Sta
         State.READING: settings.reading_timeout_s,
         State.CONSENT: settings.consent_timeout_s * factor,
         State.AUTHENTICATING: settings.authenticating_timeout_s,
+        State.FACE_CHECK: settings.face_check_timeout_s,
         State.FETCHING: settings.fetching_timeout_s,
         State.ENTERPRISE_CODE: settings.enterprise_code_timeout_s * factor,
         State.SHOWING: settings.showing_idle_timeout_s * factor,
@@ -253,6 +266,8 @@ class Terminal:
         service_switch: ServiceSwitch | None = None,
         session_lock: SessionLock | None = None,
         consent_version: str = ConsentSettings().version,
+        face_check: FaceCheckSettings | None = None,
+        on_face_preview: Callable[[FacePreview], None] = lambda preview: None,
     ) -> None:
         """``on_ready`` is called once, on the card-reader thread, when the terminal is first
         ready for a card: the reader is open and answering (state IDLE) and the coordinator
@@ -262,7 +277,9 @@ class Terminal:
         ``service_switch``: the technician's out-of-service switch, looked at every tick.
         ``session_lock``: held from a card laid until the attract screen returns, so the
         updater never restarts the kiosk during a resident's session.
-        """
+        ``face_check``: the face check's settings (None: off); the camera is
+        ``devices.camera``. ``on_face_preview``: each live frame of a face check, on the
+        camera's thread (the UI copies it for the screen; it must not be kept)."""
         self.terminal_id = terminal_id
         self._secret = secret
         self.devices = devices
@@ -288,6 +305,13 @@ class Terminal:
         self._platform_worker = Worker("platform")
         self._receipt_worker = Worker("receipt-printer")
         self._document_worker = Worker("document-printer")
+        self._camera_worker = Worker("camera")
+        self._face_settings = face_check or FaceCheckSettings()
+        self._on_face_preview = on_face_preview
+        self._face_stop = threading.Event()
+        """Set when the session leaves FACE_CHECK: the attempt under way stops."""
+        self._face_attempts_made: int | None = None
+        """While a face check has begun and its outcome is not recorded: attempts so far."""
         self._stopping = threading.Event()
         # A reader round: the wait for a card event, then perhaps a session begun and a card
         # read, or a fault and the pause before the reader is opened again.
@@ -353,6 +377,7 @@ class Terminal:
         (``wait_for_health_checks``)."""
         self._receipt_worker.submit(self._open_device, self.devices.receipt_printer.open)
         self._document_worker.submit(self._open_device, self.devices.document_printer.open)
+        self._submit(self._check_camera)
         for loop in self.loops:
             loop.start()
         self._submit(self._publish)
@@ -371,6 +396,11 @@ class Terminal:
             (self._document_worker, self.devices.document_printer),
         ):
             worker.stop(_remaining(deadline), last=partial(self._open_device, printer.close))
+        self._face_stop.set()
+        camera = self.devices.camera
+        self._camera_worker.stop(
+            _remaining(deadline), last=partial(self._open_device, camera.close) if camera else None
+        )
         self._coordinator.stop(_remaining(deadline), last=self._session.wipe)
 
     # --- health and service ---
@@ -382,7 +412,7 @@ class Terminal:
         """Wait up to ``timeout`` for every device's first health check after ``start()``;
         returns the devices still unchecked."""
         self._health_known.wait(timeout)
-        return [name for name in DEVICE_NAMES if name not in self._health]
+        return [name for name in self.devices.names() if name not in self._health]
 
     def stale_loops(self, now: float) -> list[str]:
         """The supervised loops that have not gone round recently (wedged or dead)."""
@@ -397,6 +427,14 @@ class Terminal:
         self._document_worker.submit(
             self._check_device, "document_printer", self.devices.document_printer
         )
+
+    def _check_camera(self) -> None:
+        """The camera's INTERNAL check on its own thread; never during a face check (the
+        attempt under way holds the camera; it reports its own faults)."""
+        camera = self.devices.camera
+        if camera is None or self._stopping.is_set() or self._session.state is State.FACE_CHECK:
+            return
+        self._camera_worker.submit(self._check_device, "camera", camera)
 
     def _print_kept_jobs(self) -> None:
         """Jobs a printer fault interrupted print once it is fixed, only while no resident is
@@ -420,7 +458,7 @@ class Terminal:
             if not self._awaiting_paper:
                 self._resume_print()
         # set last, so whoever waits for the first checks also sees the faults they recorded
-        if set(DEVICE_NAMES) <= set(self._health):
+        if set(self.devices.names()) <= set(self._health):
             self._health_known.set()
 
     def _health_changed(self, name: str, health: DeviceHealth) -> None:
@@ -529,9 +567,22 @@ class Terminal:
             future = self._receipt_worker.submit(action, self.devices.receipt_printer)
         elif name == "document_printer":
             future = self._document_worker.submit(action, self.devices.document_printer)
+        elif name == "camera" and self.devices.camera is not None:
+            future = self._camera_worker.submit(self._with_camera_open, action)
         else:
             raise ValueError(f"no device {name!r}")
         return future.result(timeout)
+
+    def _with_camera_open(self, action: Callable[[Any], T]) -> T:
+        """On the camera's thread: the camera is open only while it is used (its light
+        tells the resident when it looks)."""
+        camera = self.devices.camera
+        assert camera is not None
+        camera.open()
+        try:
+            return action(camera)
+        finally:
+            camera.close()
 
     def _run_reader_jobs(self, reader: IdCardReader, opened: bool) -> bool:
         """On the reader's thread: the technician's calls waiting for it. Returns whether
@@ -570,6 +621,14 @@ class Terminal:
     def end_session(self) -> None:
         """退出 / 返回首页."""
         self._submit(self._end)
+
+    def consent_to_face_check(self) -> None:
+        """同意刷脸: the first attempt of the face check begins."""
+        self._submit(self._face_consented)
+
+    def refuse_face_check(self) -> None:
+        """不用刷脸，到窗口办理: the session ends; the window checks identity in person."""
+        self._submit(self._face_refused)
 
     def touch(self) -> None:
         self._submit(self._touch)
@@ -741,6 +800,10 @@ class Terminal:
     def _publish(self) -> None:
         if self._session.state is State.IDLE and self._session_lock is not None:
             self._session_lock.release()
+        if self._session.state is not State.FACE_CHECK:
+            self._face_stop.set()  # the attempt under way (if any) stops
+            if self._face_attempts_made is not None:  # timed out, card taken, 退出
+                self._remember_face_check("abandoned", self._face_attempts_made)
         if self._session.report is None or (self._a4 and self._a4[0] != self._session.number):
             self._a4 = None
         view = self._session.view()
@@ -751,6 +814,7 @@ class Terminal:
             in_service=not self._out_of_service(),
             card_on_reader=self._card_on_reader,
             a4_pages=self._a4[2] if self._a4 is not None else None,
+            face_check=self._face_check_on(),
         )
         try:
             self._on_change(view)
@@ -934,12 +998,129 @@ class Terminal:
     def _authenticated(self, number: int, token: str) -> None:
         if not self._current(number, State.AUTHENTICATING):
             return
-        self._session.authenticated(token)
+        face_check = self._face_check_on()
+        if self._face_settings.enabled and not face_check:
+            log.warning("session #%d: no face check, the camera is not usable", number)
+            self._remember_face_check("camera_unavailable", 0)
+        self._session.authenticated(token, face_check=face_check)
+        if face_check:
+            self._face_attempts_made = 0
         self._publish()
-        if self._session.state is State.FETCHING:
-            card = self._session.card
-            assert card is not None  # READING put it there; only FAILED and wipe() clear it
+        self._after_identity(number)
+
+    def _after_identity(self, number: int) -> None:
+        """Identity settled (by the card, or the card and the face): fetch the report, unless
+        the enterprise's code is asked for first."""
+        card, token = self._session.card, self._session.token
+        if self._session.state is State.FETCHING and card is not None and token is not None:
             self._platform_worker.submit(self._fetch, number, card, token)
+
+    # --- the face check (人证核验): consent, then up to ``attempts`` attempts ---
+    def _face_check_on(self) -> bool:
+        """The face check is enabled and the camera's last health check was ok. A missing or
+        broken camera turns it off (its fault is queued for the technician) rather than
+        turning residents away; the consent step then says the card alone is checked."""
+        health = self._health.get("camera")
+        return self._face_settings.enabled and health is not None and health.ok
+
+    def _face_consented(self) -> None:
+        if self._session.state is State.FACE_CHECK and self._session.face_attempt == 0:
+            log.info("session #%d: face consent given", self._session.number)
+            self._start_face_attempt()
+
+    def _face_refused(self) -> None:
+        if self._session.state is State.FACE_CHECK and self._session.face_attempt == 0:
+            self._remember_face_check("refused", 0)
+            self._fail(FailureReason.FACE_CHECK_REFUSED)
+
+    def _start_face_attempt(self) -> None:
+        camera = self.devices.camera
+        assert camera is not None  # _face_check_on() needs its health
+        attempt = self._face_attempts_made = self._session.face_attempt_started()
+        self._face_stop = stop = threading.Event()
+        deadline, token = self._session.deadline, self._session.token
+        assert deadline is not None and token is not None  # FACE_CHECK has both
+        self._publish()
+        self._camera_worker.submit(
+            self._capture_face, camera, self._session.number, attempt, token, stop, deadline
+        )
+
+    def _capture_face(
+        self,
+        camera: Camera,
+        number: int,
+        attempt: int,
+        token: str,
+        stop: threading.Event,
+        deadline: float,
+    ) -> None:
+        """On the camera's thread: open it, guide and capture, close it (its light goes out
+        between attempts). The image goes straight to the platform's worker."""
+        try:
+            camera.open()
+            try:
+                image = capture_face(
+                    camera,
+                    self._on_face_preview,
+                    stop,
+                    deadline,
+                    blink_within_s=self._face_settings.blink_within_s,
+                )
+            finally:
+                camera.close()
+        except DeviceError as error:
+            self._submit(self._camera_failed, number, error)
+            return
+        if image is not None and not stop.is_set() and not self._stopping.is_set():
+            self._platform_worker.submit(self._verify_face, number, attempt, token, image)
+
+    def _verify_face(self, number: int, attempt: int, token: str, image: bytes) -> None:
+        try:
+            reply = self._platform.verify_face(token, image)
+        except Exception as error:
+            failure = _as_platform_error(error)
+            self._submit(self._platform_failed, number, State.FACE_CHECK, failure)
+            return
+        self._submit(self._face_answered, number, attempt, reply.outcome)
+
+    def _face_answered(self, number: int, attempt: int, outcome: str) -> None:
+        if not self._current(number, State.FACE_CHECK) or attempt != self._session.face_attempt:
+            return
+        if outcome == "match":
+            log.info("session #%d: face matched on attempt %d", number, attempt)
+            self._remember_face_check("match", attempt)
+            self._session.face_verified()
+            self._publish()
+            self._after_identity(number)
+        elif attempt < self._face_settings.attempts:
+            log.info("session #%d: face attempt %d answered %s", number, attempt, outcome)
+            self._start_face_attempt()
+        else:
+            self._remember_face_check("no_match", attempt)
+            self._fail(FailureReason.FACE_MISMATCH)
+
+    def _camera_failed(self, number: int, error: DeviceError) -> None:
+        """The camera failed during an attempt: its fault goes to the technician and the
+        session goes on checked by the card only, as on a terminal without a camera."""
+        self._record_fault(error, "camera")
+        if self._current(number, State.FACE_CHECK):
+            self._remember_face_check("camera_unavailable", self._session.face_attempt)
+            self._session.face_check_skipped()
+            self._publish()
+            self._after_identity(number)
+        self._check_camera()  # its health says so until it is back: no face check till then
+
+    def _remember_face_check(self, outcome: str, attempts: int) -> None:
+        """How the face check ended: the outcome only, never the image or the score."""
+        self._face_attempts_made = None
+        self._remember(
+            FaceCheck(
+                outcome=outcome,  # type: ignore[arg-type]
+                attempts=attempts,
+                terminal_id=self.terminal_id,
+                at=dt.datetime.now(dt.UTC),
+            )
+        )
 
     def _enterprise_code_entered(self, uscc: str) -> None:
         token = self._session.token
@@ -1253,6 +1434,7 @@ class Terminal:
             self._next_health_check = now + self._health_interval_s
             self._reader_check_due.set()
             self._check_printers()
+            self._check_camera()
             idle = self._session.state is State.IDLE and not self._technician_present.is_set()
             if idle and not self._stopping.is_set():
                 self._print_kept_jobs()
@@ -1307,7 +1489,7 @@ class Terminal:
     def _queue_fault(self, code: str, message: str, hint: str, device: str = "") -> None:
         """A device_fault event (what the technician screen and the platform show)."""
         log.warning("device fault %s%s: %s", f"{device} " if device else "", code, message)
-        if device in DEVICE_NAMES:
+        if device in self.devices.names():
             self.counters.add(device, "faults")
         fault = DeviceFault(
             code=code,

@@ -36,6 +36,9 @@ OBJECTION_CONFIRM = "objection_confirm"
 OBJECTION_ACCEPTED = "objection_accepted"
 OBJECTION_QUEUED = "objection_queued"
 REPAIR_GUIDANCE = "repair_guidance"
+FACE_CONSENT = "face_consent"
+FACE_CHECK = "face_check"
+FACE_RETRY = "face_retry"
 
 
 def failed(reason: FailureReason) -> str:
@@ -70,6 +73,10 @@ PROMPTS: dict[str, str] = {
     OBJECTION_ACCEPTED: "您的异议已受理，请打印回执并保管好受理编号。",
     OBJECTION_QUEUED: "平台暂时连接不上，您的异议已在本机登记，连接恢复后会自动上传。",
     REPAIR_GUIDANCE: "这是该记录的信用修复指引，可以打印带走。",
+    FACE_CONSENT: "为防止他人冒用身份证，需要刷脸核验本人身份。同意请按同意刷脸，"
+    "不愿刷脸可以到窗口办理。",
+    FACE_CHECK: "请正对摄像头，眨一下眼睛。",
+    FACE_RETRY: "未能核验成功，请再试一次。请正对摄像头，眨一下眼睛。",
     # A failure says what the screen says (the catalogue), title then what to do.
     **{failed(reason): f"{entry.title}。{entry.todo}" for reason, entry in REASONS.items()},
 }

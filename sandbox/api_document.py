@@ -25,6 +25,10 @@ from kiosk.contract import (
     EnterpriseReportRequest,
     Error,
     EventsAck,
+    FaceCheck,
+    FaceCheckEvent,
+    FaceVerificationReply,
+    FaceVerificationRequest,
     FleetTerminal,
     FleetTerminals,
     HeartbeatEvent,
@@ -103,6 +107,8 @@ _SCHEMA_TYPES = (
     Error,
     ResidentSessionRequest,
     ResidentSession,
+    FaceVerificationRequest,
+    FaceVerificationReply,
     CreditReport,
     EnterpriseReportRequest,
     PrintRecordRequest,
@@ -242,6 +248,13 @@ def _examples() -> dict[str, msgspec.Struct]:
             occurred_at=_EXAMPLE_TIME,
             payload=StaffAlert(_EXAMPLE_TERMINAL, "showing", "report", _EXAMPLE_TIME),
         ),
+        FaceCheckEvent(
+            idempotency_key="face-7e31c0",
+            occurred_at=_EXAMPLE_TIME,
+            payload=FaceCheck(
+                outcome="match", attempts=1, terminal_id=_EXAMPLE_TERMINAL, at=_EXAMPLE_TIME
+            ),
+        ),
     )
     fleet = FleetTerminals(
         terminals=(
@@ -266,6 +279,9 @@ def _examples() -> dict[str, msgspec.Struct]:
             "long_term" if card.valid_to is None else card.valid_to.isoformat(),
         ),
         "session": ResidentSession("q3Jx0v6nV1yH8s2kT9cA4eRw7LbZ5mPd", 600),
+        # the first bytes of a JPEG only: a real example would be a face
+        "face_request": FaceVerificationRequest(b"\xff\xd8\xff\xe0\x00\x10JFIF"),
+        "face_reply": FaceVerificationReply("match", 0.97),
         "report": report,
         "enterprise_request": EnterpriseReportRequest(enterprise.uscc),
         "enterprise_report": enterprise_report,
@@ -331,6 +347,22 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "201": _json(ResidentSession, example["session"], "session opened"),
                     **_errors(400, 401, 403, 429, 500, 503),
+                },
+            }
+        },
+        "/api/v1/face-verifications": {
+            "post": {
+                "summary": "Compare the face in front of the kiosk with the card holder's photo "
+                "(the image is compared and not kept; the sandbox uses a documented stand-in "
+                "rule, sandbox/faces.py)",
+                "security": [{**_SIGNED, "residentToken": []}],
+                "requestBody": {
+                    "required": True,
+                    **_json(FaceVerificationRequest, example["face_request"], "the face, JPEG"),
+                },
+                "responses": {
+                    "200": _json(FaceVerificationReply, example["face_reply"], "the verdict"),
+                    **_errors(400, 401, 413, 429, 500, 503, token=True),
                 },
             }
         },

@@ -19,6 +19,9 @@ secret is accepted at once and the old one still for ``grace_s`` seconds
 (docs/secret-rotation.md).
 
 Given a certificate and key (``tls``), it serves HTTPS only, as the real platform does.
+The face check's stand-in: ``POST /__sandbox/faces``
+``{"id_number", "image": base64}`` (a resident's registered test image for the face
+check's stand-in comparison, ``sandbox.faces``).
 
 Nothing is written to disk but the optional journal (``PlatformStore``). Logs hold method,
 path and status only: never bodies, names or full ID numbers (report and verification paths
@@ -55,6 +58,7 @@ import msgspec
 from kiosk.contract import (
     EnterpriseReportRequest,
     Error,
+    FaceVerificationRequest,
     Notices,
     ObjectionRequest,
     PrintRecordRequest,
@@ -106,6 +110,13 @@ class Credential:
 
     def rotated(self, secret: bytes, grace_s: float, now: float) -> Credential:
         return Credential(secret, self.secret, now + grace_s)
+
+
+class _RegisteredFace(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``POST /__sandbox/faces``: a resident's registered test image (``sandbox.faces``)."""
+
+    id_number: str
+    image: bytes
 
 
 class _Server(ThreadingHTTPServer):
@@ -179,6 +190,7 @@ _ROUTES: tuple[Route, ...] = (
     ("GET", re.compile(r"/api/v1/reports/person"), "_report", False),
     ("POST", re.compile(r"/api/v1/enterprise-reports"), "_enterprise_report", False),
     ("POST", re.compile(r"/api/v1/reports/([A-Z0-9]{8,32})/print-records"), "_print_record", False),
+    ("POST", re.compile(r"/api/v1/face-verifications"), "_face_verification", False),
     ("POST", re.compile(r"/api/v1/terminal-events"), "_terminal_events", False),
     ("GET", re.compile(r"/api/v1/public/notices"), "_notices", False),
     ("GET", re.compile(r"/api/v1/public/lists"), "_lists", False),
@@ -392,6 +404,13 @@ class _Handler(BaseHTTPRequestHandler):
         log.info("sandbox: enterprise report %s issued for %s", report.report_no, request.uscc)
         self._send_json(200, report, {"Cache-Control": "no-store"})
 
+    def _face_verification(self, terminal_id: str) -> None:
+        token = self._bearer_token()
+        request = self._decode_body(FaceVerificationRequest)
+        reply = self.server.store.verify_face(terminal_id, token, request.image_jpeg)
+        log.info("sandbox: face verification %s", reply.outcome)
+        self._send_json(200, reply, {"Cache-Control": "no-store"})
+
     def _print_record(self, terminal_id: str, report_no: str) -> None:
         key = self.headers.get("Idempotency-Key", "")
         record = self._decode_body(PrintRecordRequest)
@@ -487,6 +506,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/__sandbox/faults" and self.command == "DELETE":
             faults.clear()
             self._send_json(200, {"pending": 0})
+        elif path == "/__sandbox/faces" and self.command == "POST":
+            face = self._decode_body(_RegisteredFace)
+            self.server.store.faces.register(face.id_number, face.image)
+            self._send_json(201, {"registered": True})
         elif path == "/__sandbox/state" and self.command == "GET":
             self._send_json(200, self.server.state())
         elif path == "/__sandbox/terminal-secrets" and self.command == "POST":
@@ -560,6 +583,10 @@ class Sandbox:
     def rotate_secret(self, terminal_id: str, secret: bytes, grace_s: float) -> None:
         """The operators' rotation (``POST /__sandbox/terminal-secrets``)."""
         self._server.rotate_secret(terminal_id, secret, grace_s)
+
+    def register_face(self, id_number: str, image: bytes) -> None:
+        """Give resident ``id_number`` a registered test image (``sandbox.faces``)."""
+        self._server.store.faces.register(id_number, image)
 
     def accepted_keys(self, terminal_id: str) -> dict[str, str]:
         """Idempotency key → kind of all the platform accepted from ``terminal_id``

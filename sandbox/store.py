@@ -33,6 +33,7 @@ from kiosk.contract import (
     MAX_EVENTS_PER_BATCH,
     CreditReport,
     EventsAck,
+    FaceVerificationReply,
     FleetTerminal,
     FleetTerminals,
     IdempotencyKey,
@@ -54,7 +55,7 @@ from kiosk.platform.sealing import SealBroken, unseal
 from kiosk.platform.signing import MAX_SKEW_S
 from kiosk.report_model import CHINA_TIME
 from kiosk.uscc import problem as uscc_problem
-from sandbox import population
+from sandbox import faces, population
 from sandbox.records import REFERENCE_DATE
 from sandbox.repair_rules import rule_for
 
@@ -149,6 +150,8 @@ class PlatformStore:
         """Subject key → (section key, row index) under objection."""
         self.phones: dict[str, str] = {}
         """Acceptance number → the follow-up phone the resident gave (for tests)."""
+        self.faces = faces.RegisteredFaces()
+        """Each resident's registered test image (the face check's stand-in)."""
         self._journal = None
         if journal is not None:
             if journal.exists():
@@ -214,6 +217,12 @@ class PlatformStore:
         if time.monotonic() >= session.expires_at:
             raise ApiError(401, "TOKEN_EXPIRED", "resident session has expired")
         return session
+
+    def verify_face(self, terminal_id: str, token: str, image_jpeg: bytes) -> FaceVerificationReply:
+        """The session's resident's face compared with their registered test image, by the
+        stand-in rule of ``sandbox.faces`` (nothing is kept)."""
+        session = self._session(terminal_id, token)
+        return faces.compare(image_jpeg, self.faces.image(session.id_number))
 
     def _issue(
         self, session: _Session, subject_key: str, subject_name: str, subject_id: str

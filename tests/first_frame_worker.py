@@ -24,7 +24,7 @@ from kiosk.session import SessionView, State
 from ui import app
 from ui.window import KioskWindow
 
-HEAVY_MODULES = ("reportlab", "sqlite_utils", "requests")
+HEAVY_MODULES = ("reportlab", "sqlite_utils", "requests", "cv2", "numpy")
 WATCHDOG_MS = 60_000
 
 

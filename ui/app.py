@@ -120,8 +120,10 @@ def _kiosk_window(
         consent_text=settings.consent.text,
         resident=settings.resident,
         voice=AplayVoice(voice_dir(settings)),
+        face_attempts=settings.face_check.attempts,
     )
     bridge.changed.connect(window.apply)
+    bridge.camera_frame.connect(window.show_camera_frame)
     bridge.platform_changed.connect(window.apply_platform)
     window.bridge = bridge  # keep the bridge alive as long as the window
     return window
@@ -135,7 +137,13 @@ def build_window(
 
     bridge = SessionBridge()
     reader = load_reader(settings.card_reader.driver, settings.card_reader.options)
-    runtime = build_runtime(settings, bridge.publish, bridge.publish_platform, reader=reader)
+    runtime = build_runtime(
+        settings,
+        bridge.publish,
+        bridge.publish_platform,
+        reader=reader,
+        on_face_preview=bridge.publish_face,
+    )
     desk = TechnicianDesk(settings, runtime.terminal, lambda: runtime, log_file(settings, demo_env))
     window = _kiosk_window(settings, demo_env, reader, runtime.terminal, bridge, desk)
     return window, runtime
@@ -188,6 +196,7 @@ class Core(QObject):
                 self._bridge.publish_platform,
                 reader=self._reader,
                 on_ready=_log_ready,
+                on_face_preview=self._bridge.publish_face,
             )
             self.runtime = runtime
             runtime.start()
@@ -246,6 +255,14 @@ class Core(QObject):
     def set_elder(self, on: bool) -> None:
         if self.runtime is not None:
             self.runtime.terminal.set_elder(on)
+
+    def consent_to_face_check(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.consent_to_face_check()
+
+    def refuse_face_check(self) -> None:
+        if self.runtime is not None:
+            self.runtime.terminal.refuse_face_check()
 
     def claim_for_technician(self) -> bool:
         return self.runtime is not None and self.runtime.terminal.claim_for_technician()

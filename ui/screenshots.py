@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from devices.camera.guidance import Assessment, Hint
 from devices.idcard.text_block import parse_text_block
 from devices.printers.base import PrintResult
 from devices.printers.kept_jobs import KeptJobStore
@@ -38,6 +39,7 @@ from kiosk.contract import (
 from kiosk.demo import DEMO_TECHNICIAN_PIN, DemoEnvironment
 from kiosk.diagnostics.checks import Area
 from kiosk.diagnostics.context import KEPT_JOBS_DIR
+from kiosk.face_check import FacePreview, FaceStage
 from kiosk.logs import FORMAT, MaskingFormatter
 from kiosk.objections import (
     ObjectionOutcome,
@@ -55,6 +57,7 @@ from kiosk.session import Failure, FailureReason, PrintKind, SessionView, State
 from kiosk.technician import TAPS
 from ui.app import application
 from ui.bridge import SessionBridge
+from ui.camera_frames import CameraFrame, camera_frame
 from ui.screens.technician_devices import DevicePage, DeviceTestsPage
 from ui.technician import TechnicianDesk
 from ui.window import KioskWindow
@@ -82,6 +85,8 @@ class _NoActions:
     def refuse_consent(self) -> None: ...
     def call_staff(self, screen: str) -> None: ...
     def set_elder(self, on: bool) -> None: ...
+    def consent_to_face_check(self) -> None: ...
+    def refuse_face_check(self) -> None: ...
 
 
 class _NoDemo:
@@ -303,6 +308,18 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
             for status in content.rules
         ],
         ("15d-guidance-none", "guide:none"),
+        ("20-face-consent", view(State.FACE_CHECK, face_check=True)),
+        ("21-face-check", view(State.FACE_CHECK, face_check=True, face_attempt=1)),
+        ("21b-face-check-blink", "face"),
+        ("22-face-retry", view(State.FACE_CHECK, face_check=True, face_attempt=2)),
+        (
+            "23-failed-face-mismatch",
+            view(State.FAILED, failure=Failure(FailureReason.FACE_MISMATCH, State.FACE_CHECK)),
+        ),
+        (
+            "24-failed-face-refused",
+            view(State.FAILED, failure=Failure(FailureReason.FACE_CHECK_REFUSED, State.FACE_CHECK)),
+        ),
     ]
     code = content.enterprise_report.subject.uscc
     typo = code[:17] + next(c for c in "0123456789" if c != code[17])
@@ -354,6 +371,8 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                     window.uscc_entry.keys[char].click()
                 if step == "uscc-typo":
                     window.uscc_entry.confirm.click()
+            elif step == "face":
+                window.show_camera_frame(_face_frame())
             elif isinstance(step, str):
                 _objection_step(window, credit, showing, step, content)
             else:
@@ -406,6 +425,23 @@ def _a4_pages(report: CreditReport) -> int:
         report, terminal_id="XT-DEMO-001", printed_at=printed_at, verify_url="https://verify"
     )
     return count_pages(pdf)
+
+
+def _face_frame() -> CameraFrame:
+    """A live frame of the face check, asked to blink: a drawn head in the middle (the
+    screenshots need no photo; the guidance is given, not detected)."""
+    import cv2
+    import numpy as np
+
+    frame = np.full((480, 640, 3), (190, 200, 205), np.uint8)
+    cv2.rectangle(frame, (140, 400), (500, 480), (120, 80, 40), -1)  # shoulders
+    cv2.ellipse(frame, (320, 230), (95, 125), 0, 0, 360, (150, 180, 225), -1)  # face
+    cv2.ellipse(frame, (320, 150), (100, 60), 0, 180, 360, (40, 40, 50), -1)  # hair
+    for x in (285, 355):
+        cv2.ellipse(frame, (x, 215), (16, 9), 0, 0, 360, (60, 50, 40), -1)  # eyes
+    cv2.ellipse(frame, (320, 300), (32, 12), 0, 0, 180, (80, 80, 170), 4)  # smile
+    assessment = Assessment(Hint.HOLD_STILL, ((225, 105, 190, 250),))
+    return camera_frame(FacePreview(frame, assessment, FaceStage.BLINKING, 15.0))
 
 
 def _wait(app: QApplication, done: Callable[[], bool], what: str) -> None:

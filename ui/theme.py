@@ -34,6 +34,8 @@ KEY_PX = 76
 82 px, above the 80 px touch minimum."""
 KEY_WIDTH_PX = 180
 """A key of the on-screen numeric keypads."""
+FACE_HINT_PX = 64
+"""The face check's guidance: read from arm's length while looking at the camera."""
 
 STYLESHEET = f"""
 * {{ font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif; color: {INK}; }}
@@ -51,6 +53,7 @@ QLabel#subtitle {{ font-size: 36px; color: {INK}; }}
 QLabel#muted {{ font-size: {SMALL_PX}px; color: {INK_MUTED}; }}
 QLabel#hugeClock {{ font-size: {HUGE_PX}px; font-weight: bold; color: {BLUE_DARK}; }}
 QLabel#hall {{ font-size: 40px; color: {BLUE}; font-weight: bold; }}
+QLabel#faceHint {{ font-size: {FACE_HINT_PX}px; font-weight: bold; color: {BLUE_DARK}; }}
 QLabel#prompt {{ font-size: 44px; font-weight: bold; color: {BLUE_DARK}; }}
 QLabel#step {{ font-size: {BODY_PX}px; color: {BLUE_DARK}; background: {BLUE_LIGHT};
     border-radius: 12px; padding: 14px 24px; }}

@@ -54,6 +54,13 @@ def prompt_for(view: SessionView, platform_available: bool = True) -> str | None
         return prompts.failed(view.failure.reason) if view.failure is not None else None
     if view.card_away:
         return prompts.CARD_AWAY
+    if view.state is State.FACE_CHECK:
+        attempt = view.face_attempt
+        return (
+            prompts.FACE_CONSENT
+            if attempt == 0
+            else (prompts.FACE_CHECK, prompts.FACE_RETRY)[attempt > 1]
+        )
     if view.asking:
         return prompts.STILL_THERE
     if view.state is State.IDLE and view.card_on_reader:

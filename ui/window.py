@@ -19,10 +19,12 @@ from kiosk.report_model import CHINA_TIME
 from kiosk.session import RESIDENT_READS, PrintKind, SessionView, State
 from ui import theme
 from ui.bridge import SessionBridge
+from ui.camera_frames import CameraFrame
 from ui.demo_panel import DemoCardControl, DemoPanel
 from ui.objection import CreditServices, ObjectionFlow
 from ui.screens.attract import AttractScreen
 from ui.screens.consent import ConsentScreen
+from ui.screens.face_check import FaceCheckScreen, FaceConsentScreen
 from ui.screens.out_of_service import OutOfServiceScreen
 from ui.screens.outcome import DoneScreen, FailureScreen
 from ui.screens.print_choice import PrintChoiceScreen
@@ -56,6 +58,8 @@ class TerminalActions(Protocol):
     def call_staff(self, screen: str) -> None: ...
 
     def set_elder(self, on: bool) -> None: ...
+    def consent_to_face_check(self) -> None: ...
+    def refuse_face_check(self) -> None: ...
 
 
 class KioskServices(TerminalActions, CreditServices, Protocol):
@@ -91,12 +95,14 @@ class KioskWindow(QWidget):
         consent_text: str = DEFAULT_CONSENT_TEXT,
         resident: ResidentSettings | None = None,
         voice: Voice | None = None,
+        face_attempts: int = 3,
     ) -> None:
         """``technician``: technician mode (five taps in the top-left corner); None: none.
         ``credit``: objections and repair guidance from a report's records; None: none.
         ``service_window``: the hall's window failures and help point to (e.g. "3号窗口").
         ``resident``: voice volume, print guidance (default settings when None); ``voice``:
-        the prompt player (None: silent)."""
+        the prompt player (None: silent). ``face_attempts``: the face check's attempts
+        (``[face_check] attempts``)."""
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle(common.APP_TITLE)
@@ -138,6 +144,8 @@ class KioskWindow(QWidget):
         self.done = DoneScreen()
         self.failure = FailureScreen(service_window)
         self.uscc_entry = UsccEntryScreen()
+        self.face_consent = FaceConsentScreen(service_window)
+        self.face_check = FaceCheckScreen(face_attempts)
         self.out_of_service = OutOfServiceScreen(service_window)
         self.still_there, self.still_there_need = still_there_screen()
         self.card_away = card_away_screen()
@@ -162,6 +170,8 @@ class KioskWindow(QWidget):
             self.exit_prompt: "exit_prompt",
             self.uscc_entry: "enterprise_code",
             self.print_paused: "print_paused",
+            self.face_consent: "face_consent",
+            self.face_check: "face_check",
         }
         """What a staff alert says the resident saw."""
         for screen in self._screen_names:
@@ -183,6 +193,8 @@ class KioskWindow(QWidget):
         self.report.touched.connect(actions.touch)
         self.done.home_requested.connect(actions.end_session)
         self.failure.home_requested.connect(actions.end_session)
+        self.face_consent.agreed.connect(actions.consent_to_face_check)
+        self.face_consent.refused.connect(actions.refuse_face_check)
         self.attract.publicity.clicked.connect(self._open_publicity)
         self.attract.enterprise_chosen.connect(actions.choose_enterprise)
         self.attract.enterprise_chosen.connect(
@@ -203,6 +215,7 @@ class KioskWindow(QWidget):
             self.report.repair_requested.connect(objection.guide)
             objection.finished.connect(self._back_to_report)
             objection.prompted.connect(lambda key: self.voice.play(key))
+        self._face_attempt_shown = (0, 0)
         self.technician = (
             TechnicianScreens(self.stack, technician, self._back_from_technician, clock)
             if technician is not None
@@ -263,6 +276,8 @@ class KioskWindow(QWidget):
         if state not in (State.SHOWING, State.PRINT_PAUSED):
             self._reading_page = self.report
             self._exit_asked = False
+        if state is not State.FACE_CHECK:
+            self.face_check.clear()
         if state is State.IDLE and not view.in_service:
             self.report.clear()
             self.stack.setCurrentWidget(self.out_of_service)
@@ -282,9 +297,20 @@ class KioskWindow(QWidget):
                 self.report.show_report(view.report, mask_name(view.holder_name))
             self.stack.setCurrentWidget(self.card_away if view.card_away else self.still_there)
         elif state is State.CONSENT:
+            self.consent.show_identity_check(view.face_check)
             self.stack.setCurrentWidget(self.consent)
         elif state is State.ENTERPRISE_CODE:
             self.stack.setCurrentWidget(self.uscc_entry)
+        elif state is State.FACE_CHECK and view.face_attempt == 0:
+            self.stack.setCurrentWidget(self.face_consent)
+        elif state is State.FACE_CHECK:
+            if self.stack.currentWidget() is not self.face_check or self._face_attempt_shown != (
+                view.number,
+                view.face_attempt,
+            ):
+                self.face_check.begin_attempt(view.face_attempt)
+            self._face_attempt_shown = (view.number, view.face_attempt)
+            self.stack.setCurrentWidget(self.face_check)
         elif state is State.SHOWING and view.report is not None:
             self.report.show_report(view.report, mask_name(view.holder_name))
             if self.objection is None or not self.objection.holds_screen():
@@ -315,7 +341,11 @@ class KioskWindow(QWidget):
             self._show_volume()
         if prompt_for(before, self._platform_available) != prompt_for(
             view, self._platform_available
-        ) or (before.state, before.failure) != (view.state, view.failure):
+        ) or (before.state, before.failure, before.face_attempt) != (
+            view.state,
+            view.failure,
+            view.face_attempt,
+        ):
             key = prompt_for(view, self._platform_available)
             if key is not None:
                 self.voice.play(key)
@@ -344,6 +374,11 @@ class KioskWindow(QWidget):
     def _show_volume(self) -> None:
         level = access_text.VOLUME_LEVELS[self.voice.level]
         self.volume.setText(access_text.VOLUME.format(level=level))
+
+    def show_camera_frame(self, frame: CameraFrame) -> None:
+        """A face check's live frame; dropped unless the face check screen shows."""
+        if self.stack.currentWidget() is self.face_check:
+            self.face_check.show_frame(frame)
 
     def apply_platform(self, status: PlatformStatus) -> None:
         """The platform came or went, or fresh public content arrived."""
@@ -462,6 +497,7 @@ class KioskWindow(QWidget):
         self.attract.set_portrait(portrait)
         self.report.set_portrait(portrait)
         self.print_choice.set_portrait(portrait)
+        self.face_check.set_portrait(portrait)
         if self.technician is not None:
             self.technician.set_portrait(portrait)
         super().resizeEvent(event)

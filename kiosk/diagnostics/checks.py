@@ -31,6 +31,8 @@ class Area(enum.StrEnum):
     CARD_READER = "card_reader"
     RECEIPT_PRINTER = "receipt_printer"
     DOCUMENT_PRINTER = "document_printer"
+    CAMERA = "camera"
+    """Only where the face check is enabled."""
     PLATFORM = "platform"
     OUTBOX = "outbox"
     TERMINAL = "terminal"
@@ -41,6 +43,7 @@ AREA_TITLES = {
     Area.CARD_READER: "身份证读卡器",
     Area.RECEIPT_PRINTER: "凭条打印机",
     Area.DOCUMENT_PRINTER: "A4 打印机",
+    Area.CAMERA: "摄像头",
     Area.PLATFORM: "信用平台连接",
     Area.OUTBOX: "待上报数据",
     Area.TERMINAL: "终端",

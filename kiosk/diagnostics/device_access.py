@@ -13,7 +13,12 @@ from typing import Any, Protocol, TypeVar
 
 from devices.base import DeviceError
 from devices.printers.kept_jobs import KeptJobStore
-from devices.registry import load_document_printer, load_reader, load_receipt_printer
+from devices.registry import (
+    load_camera,
+    load_document_printer,
+    load_reader,
+    load_receipt_printer,
+)
 from kiosk.config import DeviceSettings
 from kiosk.diagnostics.checks import Area
 from kiosk.diagnostics.counters import DeviceCounters
@@ -22,7 +27,7 @@ from kiosk.health import Device
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DEVICE_AREAS = (Area.CARD_READER, Area.RECEIPT_PRINTER, Area.DOCUMENT_PRINTER)
+DEVICE_AREAS = (Area.CARD_READER, Area.RECEIPT_PRINTER, Area.DOCUMENT_PRINTER, Area.CAMERA)
 
 
 class DeviceAccess(Protocol):
@@ -73,6 +78,8 @@ class LocalDevices:
             device = load_reader(settings.driver, settings.options)
         elif area is Area.RECEIPT_PRINTER:
             device = load_receipt_printer(settings.driver, settings.options)
+        elif area is Area.CAMERA:
+            device = load_camera(settings.driver, settings.options)
         else:
             device = load_document_printer(settings.driver, settings.options, self._kept_jobs)
         device.open()

@@ -55,6 +55,7 @@ INTERACTIVE_QUESTIONS = {
     Area.DOCUMENT_PRINTER: Question(
         "自检页是否打印完整：文字清楚、没有缺行、污迹或歪斜？", yes="完整清楚", no="有问题"
     ),
+    Area.CAMERA: Question("摄像头画面是否清晰、没有遮挡、方向正确？", yes="正常", no="有问题"),
 }
 
 

@@ -20,6 +20,8 @@ def diagnostics_for(runtime: Runtime, log_file: Path | None) -> Diagnostics:
         Area.RECEIPT_PRINTER: settings.receipt_printer.driver,
         Area.DOCUMENT_PRINTER: settings.document_printer.driver,
     }
+    if runtime.terminal.devices.camera is not None:
+        drivers[Area.CAMERA] = settings.camera.driver
     return Diagnostics(
         terminal_id=settings.terminal.id,
         devices=TerminalDevices(runtime.terminal, drivers),

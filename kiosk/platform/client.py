@@ -45,6 +45,8 @@ from kiosk.contract import (
     EnterpriseReportRequest,
     Error,
     EventsAck,
+    FaceVerificationReply,
+    FaceVerificationRequest,
     ListEntry,
     Notice,
     Notices,
@@ -196,6 +198,7 @@ _REPORT = msgspec.json.Decoder(CreditReport)
 _PRINT_RECEIPT = msgspec.json.Decoder(PrintRecordReceipt)
 _EVENTS_ACK = msgspec.json.Decoder(EventsAck)
 _PING = msgspec.json.Decoder(TerminalPing)
+_FACE = msgspec.json.Decoder(FaceVerificationReply)
 _NOTICES = msgspec.json.Decoder(Notices)
 _LISTS = msgspec.json.Decoder(PublicLists)
 _ERROR = msgspec.json.Decoder(Error)
@@ -386,6 +389,22 @@ class PlatformClient:
             )
         log.info("platform: enterprise report %s received for %s", report.report_no, uscc)
         return report
+
+    def verify_face(self, token: str, image_jpeg: bytes) -> FaceVerificationReply:
+        """Ask the platform whether the face in ``image_jpeg`` is the card holder's
+        (``POST /api/v1/face-verifications``). The image goes in this one request body and
+        nowhere else; it is never repeated once it may have reached the platform.
+
+        Raises SessionExpired, PlatformRejected, PlatformUnavailable, MalformedReply.
+        """
+        headers = {"Authorization": f"Bearer {token}"}
+        body = FaceVerificationRequest(image_jpeg)
+        response = self._call(
+            "POST", "/api/v1/face-verifications", body=body, headers=headers, safe=False
+        )
+        reply = decode(_FACE, response.content, "face-verifications")
+        log.info("platform: face verification answered %s", reply.outcome)
+        return reply
 
     def post_print_record(
         self, report_no: str, idempotency_key: str, record: PrintRecordRequest

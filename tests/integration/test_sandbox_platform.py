@@ -479,6 +479,7 @@ def test_openapi_lists_every_path(sandbox: Sandbox) -> None:
     assert document["openapi"] == "3.1.0"
     assert set(document["paths"]) == {
         "/api/v1/resident-sessions",
+        "/api/v1/face-verifications",
         "/api/v1/reports/person",
         "/api/v1/enterprise-reports",
         "/api/v1/reports/{report_no}/print-records",

@@ -35,3 +35,9 @@ class FakeActions:
 
     def set_elder(self, on: bool) -> None:
         self.calls.append(("elder", on))
+
+    def consent_to_face_check(self) -> None:
+        self.calls.append(("face_consent", None))
+
+    def refuse_face_check(self) -> None:
+        self.calls.append(("face_refused", None))

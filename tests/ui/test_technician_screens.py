@@ -65,7 +65,7 @@ def test_the_summary_is_green_when_everything_is_healthy(qtbot: QtBot, kiosk: Ki
     assert summary.status is Status.OK, [c for c in summary.checks.shown if c.status]
     assert summary.verdict.text() == text.ALL_HEALTHY
     assert summary.banner.objectName() == "doneCard"
-    assert {c.area for c in summary.checks.shown} == set(Area)
+    assert {c.area for c in summary.checks.shown} == set(Area) - {Area.CAMERA}  # no face check
 
 
 @pytest.fixture

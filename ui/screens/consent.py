@@ -28,6 +28,8 @@ class ConsentScreen(QWidget):
         self.paragraphs = [label(line, "subtitle") for line in lines]
         for paragraph in self.paragraphs:
             paragraphs.addWidget(paragraph)
+        self.identity = label("", "subtitle")
+        paragraphs.addWidget(self.identity)
         paragraphs.addStretch(1)
         inner.addWidget(scroll, 1)
         self.agree = button(text.CONSENT_AGREE, "primary")
@@ -48,3 +50,8 @@ class ConsentScreen(QWidget):
         layout.addWidget(centered(text.CONSENT_TITLE, "title"))
         layout.addWidget(box, 1)
         layout.addLayout(row)
+
+    def show_identity_check(self, face_check: bool) -> None:
+        """How the resident's identity is checked on this terminal: by the card and the face
+        (人证核验, asked separately next), or by the card only."""
+        self.identity.setText(text.IDENTITY_BY_FACE if face_check else text.IDENTITY_BY_CARD)

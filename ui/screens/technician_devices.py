@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy
 from devices.base import HealthLevel
 from devices.printers.kept_jobs import KeptJob
 from kiosk.diagnostics.actions import record_action
+from kiosk.diagnostics.camera_checks import DETECTIONS, camera_test
 from kiosk.diagnostics.checks import (
     AREA_TITLES,
     STATUS_TITLES,
@@ -33,12 +35,17 @@ from kiosk.diagnostics.kept_jobs import (
     release_kept_jobs,
 )
 from kiosk.diagnostics.run import run_checks
+from kiosk.face_check import FacePreview, FaceStage
 from kiosk.report_model import CHINA_TIME
+from ui.camera_frames import CameraFrame, camera_frame
+from ui.screens.face_check import CameraView
 from ui.screens.technician_checks import AreaPage
 from ui.strings import technician as text
 from ui.technician import TechnicianDesk
 from ui.widgets import button, card, centered, clear_layout, label
 
+CAMERA_LIVE_S = 10.0
+"""Seconds of live picture the camera test shows."""
 TILES = {Status.OK: "tileGood", Status.WARN: "tileAttention", Status.FAIL: "tileWarn"}
 TILE_CHARS = 22
 """A tile's second line is cut to this many characters: the area itself says the rest."""
@@ -103,20 +110,25 @@ class SummaryPage(AreaPage):
         self.verdict_note.setText(text.ALL_HEALTHY_NOTE if healthy else text.SUMMARY_NOTE)
         clear_layout(self.tiles)
         grouped = by_area(checks)
-        for index, area in enumerate(Area):
+        has_camera = self.desk.settings.face_check.enabled
+        areas = [area for area in Area if area is not Area.CAMERA or has_camera]
+        # a seventh tile would add a row a landscape screen has no room for
+        columns = 3 if self._columns == 2 and len(areas) > 6 else self._columns
+        chars = TILE_CHARS * 2 // max(2, columns)
+        for index, area in enumerate(areas):
             area_checks = grouped.get(area, [])
             status = worst(area_checks)
             # the first problem, or what was found (the driver and its state, the DNS…)
             shown = [c for c in area_checks if c.status is status] or area_checks
             line = shown[0].summary if shown else ""
-            if len(line) > TILE_CHARS:
-                line = line[: TILE_CHARS - 1] + "…"
+            if len(line) > chars:
+                line = line[: chars - 1] + "…"
             tile = button(f"{AREA_TITLES[area]} · {STATUS_TITLES[status]}\n{line}")
             tile.setObjectName(TILES.get(status, "tile"))
             # its width is the column's, not its text's: two columns fit a 1080 px screen
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             tile.clicked.connect(lambda _=False, a=area.value: self.open_area.emit(a))
-            self.tiles.addWidget(tile, index // self._columns, index % self._columns)
+            self.tiles.addWidget(tile, index // columns, index % columns)
 
     def set_portrait(self, portrait: bool) -> None:
         self._columns = 1 if portrait else 2
@@ -143,7 +155,9 @@ class DevicePage(AreaPage):
         self.interactive = self.action_button(
             text.LEVEL_INTERACTIVE, lambda: self.check(HealthLevel.INTERACTIVE)
         )
-        levels = text.LEVELS_READER if area is Area.CARD_READER else text.LEVELS_PRINTER
+        levels = {Area.CARD_READER: text.LEVELS_READER, Area.CAMERA: text.LEVELS_CAMERA}.get(
+            area, text.LEVELS_PRINTER
+        )
         self.body.insertWidget(2, label(levels, "muted"))
 
     def check(self, level: HealthLevel) -> None:
@@ -160,6 +174,43 @@ class DevicePage(AreaPage):
 
     def _checks_at(self, diag: Diagnostics, level: HealthLevel) -> list[Check]:
         return device_checks(diag.devices, self.area, level, self.desk.ask)
+
+
+class CameraPage(DevicePage):
+    """The camera: its checks, and a few seconds of live picture with the frame rate and
+    what the face guidance finds (the picture is shown, never stored)."""
+
+    frame_arrived = Signal(object)  # CameraFrame, emitted on the camera's thread
+
+    def __init__(self, desk: TechnicianDesk) -> None:
+        super().__init__(desk, Area.CAMERA)
+        self.live = self.action_button(text.CAMERA_LIVE, self.watch, "primary")
+        self.view = CameraView()
+        self.reading = label("", "muted")
+        # beside the checks, not above them: the page is as tall as the others
+        live = QVBoxLayout()
+        live.addWidget(self.view, 1)
+        live.addWidget(self.reading)
+        row = QHBoxLayout()
+        self.body.removeWidget(self.checks)
+        row.addWidget(self.checks, 3)
+        row.addLayout(live, 2)
+        self.body.addLayout(row, 1)
+        self.frame_arrived.connect(self._show)
+
+    def watch(self) -> None:
+        self.act(text.CAMERA_LIVE, _camera_live, CAMERA_LIVE_S, self._preview)
+
+    def _preview(self, preview: FacePreview) -> None:
+        self.frame_arrived.emit(camera_frame(preview))
+
+    def _show(self, frame: CameraFrame) -> None:
+        self.view.show_frame(frame.image, frame.stage is not FaceStage.GUIDING)
+        self.reading.setText(
+            text.CAMERA_READING.format(
+                fps=frame.fps, faces=frame.faces, found=DETECTIONS[frame.hint]
+            )
+        )
 
 
 class DeviceTestsPage(AreaPage):
@@ -209,6 +260,14 @@ class DeviceTestsPage(AreaPage):
 def _test_print(diag: Diagnostics, area: Area, kind: str) -> Check:
     check = print_test_page(diag.devices, area, diag.terminal_id, dt.datetime.now(CHINA_TIME))
     record_action(diag, f"test_print_{kind}", check.status.value)
+    return check
+
+
+def _camera_live(
+    diag: Diagnostics, seconds: float, on_preview: Callable[[FacePreview], None]
+) -> Check:
+    check = camera_test(diag.devices, seconds, on_preview)
+    record_action(diag, "camera_live", check.status.value)
     return check
 
 

@@ -26,7 +26,13 @@ from kiosk.diagnostics.context import Diagnostics
 from kiosk.diagnostics.device_access import DEVICE_AREAS
 from kiosk.diagnostics.terminal_checks import set_service
 from ui.screens.technician_checks import AreaPage
-from ui.screens.technician_devices import DevicePage, DeviceTestsPage, KeptJobsPage, SummaryPage
+from ui.screens.technician_devices import (
+    CameraPage,
+    DevicePage,
+    DeviceTestsPage,
+    KeptJobsPage,
+    SummaryPage,
+)
 from ui.screens.technician_system import OutboxPage, PlatformPage, TerminalPage
 from ui.strings import technician as text
 from ui.technician import TechnicianDesk
@@ -129,7 +135,10 @@ class TechnicianPanel(QWidget):
         self.summary.open_area.connect(self.show_area)
         self.add_area("summary", text.AREA_SUMMARY, self.summary)
         for area in DEVICE_AREAS:
-            self.add_area(area.value, AREA_TITLES[area], DevicePage(desk, area))
+            if area is not Area.CAMERA:
+                self.add_area(area.value, AREA_TITLES[area], DevicePage(desk, area))
+        # opened from its summary tile: the navigation column is full in landscape
+        self.add_page(Area.CAMERA.value, CameraPage(desk))
         self.add_area("tests", text.AREA_TESTS, DeviceTestsPage(desk))
         self.add_area("kept_jobs", text.AREA_KEPT_JOBS, KeptJobsPage(desk))
         self.add_area(Area.PLATFORM.value, AREA_TITLES[Area.PLATFORM], PlatformPage(desk))
@@ -142,6 +151,10 @@ class TechnicianPanel(QWidget):
         nav.clicked.connect(lambda _=False, k=key: self.show_area(k))
         self.nav.addWidget(nav)
         self.nav_buttons[key] = nav
+        self.add_page(key, page)
+
+    def add_page(self, key: str, page: AreaPage) -> None:
+        """An area without a button in the navigation column (its summary tile opens it)."""
         self.pages[key] = page
         self.areas.addWidget(page)
 

@@ -4,6 +4,8 @@ CONSENT_TITLE = "查询授权"
 CONSENT_INTRO = "查询前，请阅读以下内容："
 CONSENT_AGREE = "同意"
 CONSENT_REFUSE = "不同意"
+IDENTITY_BY_CARD = "身份核验：本机仅通过身份证核验您的身份，不采集人脸。"
+IDENTITY_BY_FACE = "身份核验：同意后还将单独征求您的同意，刷脸核验本人身份（照片不保存）。"
 
 STILL_THERE_TITLE = "还需要更多时间吗？"
 STILL_THERE_COUNTDOWN = "{seconds} 秒后将清除本次查询并返回首页"

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devices.camera.v4l2 import V4l2CameraOptions
 from devices.idcard.pcsc import PcscOptions
 from devices.idcard.simulated import SimulatedReaderOptions
 from devices.printers.simulated import SimulatedReceiptOptions
@@ -169,10 +170,16 @@ def commented_driver_blocks(example: str) -> dict[str, str]:
 
 def test_every_commented_driver_block_in_the_example_is_valid(tmp_path: Path) -> None:
     blocks = commented_driver_blocks(EXAMPLE.read_text(encoding="utf-8"))
-    assert set(blocks) == {f'driver = "{d}"' for d in ("pcsc", "sdtapi", "escpos", "cups")}
+    drivers = ("pcsc", "sdtapi", "escpos", "cups", "v4l2")
+    assert set(blocks) == {f'driver = "{d}"' for d in drivers}
     for driver_line, block in blocks.items():
         loaded = load_settings(write(tmp_path, MINIMAL + block))
-        devices = (loaded.card_reader, loaded.receipt_printer, loaded.document_printer)
+        devices = (
+            loaded.card_reader,
+            loaded.receipt_printer,
+            loaded.document_printer,
+            loaded.camera,
+        )
         assert driver_line.split('"')[1] in {device.driver for device in devices}
 
 
@@ -275,3 +282,24 @@ def test_the_consent_text_is_the_operators_and_carries_a_version(tmp_path: Path)
     assert (loaded.consent.version, loaded.consent.text) == ("v2", "只查询本人信息。")
     with pytest.raises(ConfigError, match=r"^consent\.version"):
         load_settings(write(tmp_path, MINIMAL + '[consent]\nversion = "第二版"\n'))
+
+
+def test_the_face_check_is_off_unless_enabled_and_its_camera_options_are_typed(
+    tmp_path: Path,
+) -> None:
+    assert load_settings(write(tmp_path, MINIMAL)).face_check.enabled is False
+    loaded = load_settings(
+        write(
+            tmp_path,
+            MINIMAL
+            + "[face_check]\nenabled = true\nattempts = 2\n"
+            + '[camera]\ndriver = "v4l2"\n[camera.options]\ndevice = "/dev/video2"\n',
+        )
+    )
+    assert loaded.face_check.enabled and loaded.face_check.attempts == 2
+    assert isinstance(loaded.camera.options, V4l2CameraOptions)
+    assert loaded.camera.options.device == "/dev/video2"
+    with pytest.raises(ConfigError, match=r"^face_check: unknown keys \['liveness'\]$"):
+        load_settings(write(tmp_path, MINIMAL + "[face_check]\nliveness = true\n"))
+    with pytest.raises(ConfigError, match=r"^camera\.options\.fps: must be more than 0"):
+        load_settings(write(tmp_path, MINIMAL + "[camera]\n[camera.options]\nfps = 0.0\n"))

@@ -26,6 +26,7 @@ TIMEOUTS = {
     State.DONE: 60.0,
     State.FAILED: 70.0,
     State.PRINT_PAUSED: 80.0,
+    State.FACE_CHECK: 80.0,
 }
 
 
@@ -311,3 +312,47 @@ def test_elder_mode_lengthens_only_what_the_resident_reads() -> None:
     assert elder[State.SHOWING] == 3 * plain[State.SHOWING]
     for machine_works in (State.READING, State.AUTHENTICATING, State.FETCHING, State.PRINTING):
         assert elder[machine_works] == plain[machine_works]
+
+
+def face_check_session(session: Session) -> Session:
+    walk_to(session, State.AUTHENTICATING)
+    session.authenticated("token", face_check=True)
+    return session
+
+
+def test_with_the_face_check_on_the_consent_comes_before_the_report(session: Session) -> None:
+    face_check_session(session)
+    assert session.state is State.FACE_CHECK and session.face_attempt == 0
+    assert session.face_attempt_started() == 1
+    assert session.face_attempt_started() == 2
+    assert session.view().face_attempt == 2
+    session.face_verified()
+    assert session.state is State.FETCHING and session.token == "token"
+
+
+def test_each_face_attempt_gets_the_whole_time(session: Session, clock: FakeClock) -> None:
+    face_check_session(session)
+    clock.now += TIMEOUTS[State.FACE_CHECK] - 1
+    session.face_attempt_started()
+    clock.now += TIMEOUTS[State.FACE_CHECK] - 1
+    assert not session.expire()
+    clock.now += 2
+    assert session.expire()
+    assert session.failure is not None and session.failure.during is State.FACE_CHECK
+    assert session.token is None and session.card is None
+
+
+def test_a_face_mismatch_wipes_the_session(session: Session) -> None:
+    face_check_session(session)
+    session.face_attempt_started()
+    session.fail(FailureReason.FACE_MISMATCH)
+    assert session.token is None and session.card is None
+    session.wipe()
+    assert session.face_attempt == 0
+
+
+def test_face_steps_outside_the_face_check_are_bugs(session: Session) -> None:
+    walk_to(session, State.FETCHING)
+    for step in (session.face_attempt_started, session.face_verified, session.face_check_skipped):
+        with pytest.raises(InvalidTransition):
+            step()

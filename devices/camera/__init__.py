@@ -1,0 +1,1 @@
+"""The camera in front of the resident: drivers, and the local face guidance that uses it."""
