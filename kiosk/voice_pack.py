@@ -8,6 +8,7 @@ keys asked for (``--only``), so keep recordings out of a full render, or render 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,19 +33,32 @@ def voice_dir(settings: Settings) -> Path:
 
 def render_voice_pack(out_dir: Path, keys: Iterable[str] = PROMPTS) -> list[Path]:
     """``<key>.wav`` for each of ``keys`` into ``out_dir``; returns the files written."""
+    if shutil.which(ESPEAK) is None:
+        raise VoicePackError(f"{ESPEAK} is not installed (apt install espeak-ng)")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for key in keys:
         path = out_dir / f"{key}.wav"
         partial = path.with_name(f".{path.name}.partial")
-        command = [ESPEAK, "-v", VOICE, "-s", str(SPEED_WPM), "-w", str(partial), PROMPTS[key]]
+        # Niced: a first start renders the pack while residents may already be served.
+        command = ["nice", "-n", "19", ESPEAK, "-v", VOICE, "-s", str(SPEED_WPM)]
         try:
-            subprocess.run(command, check=True, capture_output=True, timeout=60)
-        except FileNotFoundError:
-            raise VoicePackError(f"{ESPEAK} is not installed (apt install espeak-ng)") from None
+            subprocess.run(
+                [*command, "-w", str(partial), PROMPTS[key]],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
         except subprocess.CalledProcessError as error:
             stderr = error.stderr.decode(errors="replace").strip()
             raise VoicePackError(f"{ESPEAK} failed on {key!r}: {stderr}") from None
         partial.replace(path)  # a player never sees half a file
         written.append(path)
     return written
+
+
+def render_missing(out_dir: Path) -> list[Path]:
+    """The prompts the pack lacks (a first start, or a release with new prompts), rendered;
+    a file already there, a recorded human voice included, is never replaced."""
+    missing = [key for key in PROMPTS if not (out_dir / f"{key}.wav").exists()]
+    return render_voice_pack(out_dir, missing) if missing else []

@@ -35,6 +35,7 @@ readonly APT_PACKAGES=(
 	cage                       # the kiosk compositor
 	python3-venv python3-pip   # the releases' virtualenvs (system Python 3.11 and its pip)
 	fonts-wqy-zenhei           # Chinese on screen, in the PDF and on the receipt
+	espeak-ng alsa-utils       # the voice prompts: rendered at first start, played by aplay
 	# what the PySide6 wheels load under Wayland
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libwayland-client0
 	libwayland-cursor0 libwayland-egl1

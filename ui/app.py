@@ -211,6 +211,20 @@ class Core(QObject):
             checked = runtime.terminal.device_health().items()
             log.info("devices checked: %s", ", ".join(f"{n} ok={h.ok}" for n, h in checked))
         self.ready.emit()
+        self._complete_voice_pack()
+
+    def _complete_voice_pack(self) -> None:
+        """After the terminal is ready, on this thread: prompts the pack lacks are rendered,
+        so an install or an update that adds prompts needs no step of its own."""
+        from kiosk.voice_pack import VoicePackError, render_missing
+
+        try:
+            written = render_missing(voice_dir(self._settings))
+        except (VoicePackError, OSError) as error:
+            log.warning("voice pack incomplete, those prompts stay silent: %s", error)
+            return
+        if written:
+            log.info("voice pack: %d prompts rendered", len(written))
 
     def stale_loops(self) -> list[str]:
         """The supervised loops that have not gone round recently (``core``: not built)."""
