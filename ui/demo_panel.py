@@ -14,6 +14,9 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVB
 from ui.strings import common
 from ui.widgets import button, label
 
+SIDE_MARGIN = 40
+"""Inside the panel, left and right."""
+
 
 class DemoCardControl(Protocol):
     def lay_card(self, label: str) -> None: ...
@@ -54,7 +57,7 @@ class DemoPanel(QFrame):
         row.addStretch(1)
         row.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 30, 40, 30)
+        layout.setContentsMargins(SIDE_MARGIN, 30, SIDE_MARGIN, 30)
         layout.setSpacing(24)
         layout.addWidget(label(common.DEMO_PANEL_TITLE, "sectionTitle"))
         layout.addLayout(self.grid)
@@ -63,11 +66,20 @@ class DemoPanel(QFrame):
         self.hide()
 
     def arrange(self, columns: int) -> None:
+        for lay in self.card_buttons:
+            self.grid.removeWidget(lay)
         for index, lay in enumerate(self.card_buttons):
             self.grid.addWidget(lay, index // columns, index % columns)
 
+    def columns_fitting(self, width: int) -> int:
+        """As many columns (at most 3) as keep the widest card caption whole in ``width``."""
+        spacing = self.grid.horizontalSpacing()
+        room = width - 2 * SIDE_MARGIN + spacing
+        widest = max((lay.sizeHint().width() for lay in self.card_buttons), default=1)
+        return max(1, min(3, room // (widest + spacing)))
+
     def open_over(self, area: QWidget) -> None:
-        self.arrange(columns=2 if area.height() > area.width() else 3)
+        self.arrange(self.columns_fitting(area.width() - 80))
         self.setGeometry(area.geometry().adjusted(40, 40, -40, -40))
         self.adjustSize()
         self.setFixedWidth(area.width() - 80)

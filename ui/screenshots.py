@@ -352,7 +352,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 window.attract.publicity.click()
             elif step == "take-card":
                 window.publicity.home.click()
-                window.apply(SessionView(0, State.IDLE, None, card_on_reader=True))
+                window.apply(SessionView(0, State.IDLE, None, card_on_reader=True, elder=elder))
             elif step == "staff":
                 window.call_staff.click()
             elif step == "exit":
@@ -374,7 +374,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
             elif step == "face":
                 window.show_camera_frame(_face_frame())
             elif isinstance(step, str):
-                _objection_step(window, credit, showing, step, content)
+                _objection_step(window, credit, replace(showing, elder=elder), step, content)
             else:
                 assert isinstance(step, SessionView)
                 window.apply(step)

@@ -30,8 +30,9 @@ TITLE_PX = 48
 HUGE_PX = 96
 TOUCH_PX = 96
 KEY_PX = 76
-"""Narrowest on-screen key's content (the code keyboard in portrait): with its 3 px border
-82 px, above the 80 px touch minimum."""
+"""An on-screen code key's content, both ways (the code keyboard: eleven keys across a portrait
+screen, three rows under the code on a landscape one in 长辈模式): with its 3 px border 82 px,
+above the 80 px touch minimum."""
 KEY_WIDTH_PX = 180
 """A key of the on-screen numeric keypads."""
 FACE_HINT_PX = 64
@@ -125,14 +126,14 @@ QLabel#rowWhat {{ font-size: {BODY_PX}px; font-weight: bold; color: {INK}; }}
 QLabel#rowOpen {{ font-size: {SMALL_PX}px; color: {BLUE}; font-weight: bold; }}
 QPlainTextEdit#log {{ font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace;
     font-size: 20px; background: {WHITE}; border: 2px solid {LINE}; border-radius: 12px; }}
-QPushButton#key {{ font-size: 40px; min-height: {TOUCH_PX}px; min-width: {KEY_PX}px;
+QPushButton#key {{ font-size: 40px; min-height: {KEY_PX}px; min-width: {KEY_PX}px;
     padding: 0; font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace; }}
 QLabel#codeDisplay {{ font-size: 60px; font-weight: bold; color: {BLUE_DARK};
     font-family: "DejaVu Sans Mono", "WenQuanYi Zen Hei Mono", monospace; background: {WHITE};
     border: 3px solid {BLUE}; border-radius: 14px; padding: 12px 24px; }}
 QLabel#codePlaceholder {{ font-size: 40px; color: {INK_MUTED}; background: {WHITE};
     border: 3px solid {BLUE}; border-radius: 14px; padding: 12px 24px; }}
-QPushButton:checked {{ background: {BLUE}; color: {WHITE}; }}
+QPushButton#chosen {{ background: {BLUE}; color: {WHITE}; }}
 QLabel#inputError {{ font-size: {BODY_PX}px; font-weight: bold; color: {RED}; }}
 QLabel#stepPending {{ font-size: {BODY_PX}px; color: {INK_MUTED}; background: {PAGE};
     border: 2px dashed {LINE}; border-radius: 12px; padding: 12px 22px; }}

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import voice_prompts
 from kiosk.config import DEFAULT_CONSENT_TEXT, ResidentSettings
@@ -224,8 +231,13 @@ class KioskWindow(QWidget):
 
         footer = QFrame()
         footer.setObjectName("footer")
-        footer_row = QHBoxLayout(footer)
-        footer_row.setContentsMargins(36, 10, 36, 10)
+        # the demo's controls beside the footer's, under them in portrait (no room across)
+        self.footer_rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, footer)
+        self.footer_rows.setContentsMargins(36, 10, 36, 10)
+        footer_row = QHBoxLayout()
+        demo_row = QHBoxLayout()
+        self.footer_rows.addLayout(footer_row, 1)
+        self.footer_rows.addLayout(demo_row)
         self.countdown = label("", "countdown", wrap=False)
         footer_row.addWidget(self.countdown)
         footer_row.addStretch(1)
@@ -243,10 +255,11 @@ class KioskWindow(QWidget):
         self.demo_panel: DemoPanel | None = None
         if demo is not None:
             panel = self.demo_panel = DemoPanel(self, demo, demo_cards, demo_outage)
-            footer_row.addWidget(label(common.DEMO_BADGE, "demoBadge", wrap=False))
+            demo_row.addStretch(1)
+            demo_row.addWidget(label(common.DEMO_BADGE, "demoBadge", wrap=False))
             self.demo_open = button(common.DEMO_OPEN, "demo")
             self.demo_open.clicked.connect(lambda: panel.open_over(self.stack))
-            footer_row.addWidget(self.demo_open)
+            demo_row.addWidget(self.demo_open)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -498,6 +511,10 @@ class KioskWindow(QWidget):
         self.report.set_portrait(portrait)
         self.print_choice.set_portrait(portrait)
         self.face_check.set_portrait(portrait)
+        self.uscc_entry.set_portrait(portrait)
+        self.footer_rows.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
         if self.technician is not None:
             self.technician.set_portrait(portrait)
         super().resizeEvent(event)

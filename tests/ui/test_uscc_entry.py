@@ -107,8 +107,10 @@ def test_a_typo_is_named_and_nothing_is_sent(
         qtbot.mouseClick(screen.confirm, Qt.MouseButton.LeftButton)
     assert screen.message.text() == message
     assert screen.message.isVisibleTo(screen)
+    assert not screen.count.isVisibleTo(screen)  # the message takes the count's line
     qtbot.mouseClick(screen.delete, Qt.MouseButton.LeftButton)  # correcting clears it
     assert screen.message.text() == ""
+    assert screen.count.isVisibleTo(screen)
 
 
 def test_a_valid_code_is_confirmed(qtbot: QtBot, screen: UsccEntryScreen) -> None:

@@ -90,11 +90,16 @@ class AttractScreen(QWidget):
         self.enterprise.blockSignals(True)
         self.enterprise.setChecked(chosen)
         self.enterprise.blockSignals(False)
-        self.enterprise.setText(enterprise_text.CHOSEN if chosen else enterprise_text.CHOOSE)
+        self._show_enterprise_choice(chosen)
 
     def _enterprise_toggled(self, chosen: bool) -> None:
-        self.enterprise.setText(enterprise_text.CHOSEN if chosen else enterprise_text.CHOOSE)
+        self._show_enterprise_choice(chosen)
         self.enterprise_chosen.emit(chosen)
+
+    def _show_enterprise_choice(self, chosen: bool) -> None:
+        # an object name, not a :checked rule: the palette (text colour) follows object names
+        self.enterprise.setText(enterprise_text.CHOSEN if chosen else enterprise_text.CHOOSE)
+        restyle(self.enterprise, "chosen" if chosen else "")
 
     def show_platform(self, status: PlatformStatus) -> None:
         self.platform_down = status.available is False

@@ -4,7 +4,7 @@ its full details, from where the resident can object or read the credit-repair g
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QVBoxLayout, QWidget
 
 from kiosk.contract import CreditReport
 from kiosk.report_model import display_time, report_title, subject_facts
@@ -38,11 +38,12 @@ class ReportScreen(QWidget):
         self.details: RowDetails | None = None
         self.portrait = False
 
-        title_row = QHBoxLayout()
+        # the card reminder beside the title, under it in portrait (no room across in 长辈模式)
+        self.title_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.title = label(text.TITLE, "title", wrap=False)
-        title_row.addWidget(self.title)
-        title_row.addStretch(1)
-        title_row.addWidget(label(text.KEEP_CARD, "step", wrap=False))
+        self.title_row.addWidget(self.title)
+        self.title_row.addStretch(1)
+        self.title_row.addWidget(label(text.KEEP_CARD, "step", wrap=False))
         self.meta = label("", "muted")
 
         self.scroll_area, self.body_layout = touch_scroll_area()
@@ -65,7 +66,7 @@ class ReportScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 16, 40, 16)
         layout.setSpacing(12)
-        layout.addLayout(title_row)
+        layout.addLayout(self.title_row)
         layout.addWidget(self.meta)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self.controls)
@@ -76,6 +77,9 @@ class ReportScreen(QWidget):
         if portrait == self.portrait:
             return
         self.portrait = portrait
+        self.title_row.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
         self._arrange_controls()
         if self.report is not None:
             shown = self.screens[self.screen_index]

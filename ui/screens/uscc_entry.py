@@ -15,7 +15,8 @@ KEY_ROWS = ("1234567890", "ABCDEFGHJKL", "MNPQRTUWXY")
 """The keyboard: the digits, then the 21 capitals a code may hold (no I, O, Z, S, V)."""
 MARGIN = 24
 KEY_SPACING = 8
-"""Eleven keys across a portrait screen (1080 px) stay over 80 px wide with these."""
+"""Eleven keys across a portrait screen (1080 px) stay over 80 px wide with these; 清空 and
+删除 sit with 返回 and 确定, so in 长辈模式 no two-character key widens the keyboard."""
 
 
 class UsccEntryScreen(QWidget):
@@ -34,29 +35,35 @@ class UsccEntryScreen(QWidget):
         keyboard = QGridLayout()
         keyboard.setHorizontalSpacing(KEY_SPACING)
         keyboard.setVerticalSpacing(KEY_SPACING)
+        widest = max(len(chars) for chars in KEY_ROWS)
         for row, chars in enumerate(KEY_ROWS):
+            # each key spans two half-key columns: a shorter row sits centred, half a key in
+            offset = widest - len(chars)
             for column, char in enumerate(chars):
                 key = self.keys[char] = button(char, "key")
                 key.clicked.connect(lambda _=False, c=char: self.type(c))
-                keyboard.addWidget(key, row, column)
-        self.delete = button(text.DELETE, "key")
-        self.clear = button(text.CLEAR, "key")
+                keyboard.addWidget(key, row, offset + 2 * column, 1, 2)
+        for half in range(2 * widest):
+            keyboard.setColumnStretch(half, 1)
+        self.delete = button(text.DELETE)
+        self.clear = button(text.CLEAR)
         self.delete.clicked.connect(self.delete_last)
         self.clear.clicked.connect(self.clear_code)
-        last_row = len(KEY_ROWS) - 1
-        keyboard.addWidget(self.delete, last_row, len(KEY_ROWS[-1]))
-        keyboard.addWidget(self.clear, 0, len(KEY_ROWS[0]))
         self.back = button(text.BACK)
         self.confirm = button(text.CONFIRM, "primary")
         self.back.clicked.connect(self.back_requested)
         self.confirm.clicked.connect(self.check_and_confirm)
-        actions = QHBoxLayout()
-        actions.setSpacing(30)
-        actions.addWidget(self.back)
-        actions.addStretch(1)
-        actions.addWidget(centered(text.NOTE, "muted"))
-        actions.addStretch(1)
-        actions.addWidget(self.confirm)
+        self.note = centered(text.NOTE, "muted")
+        self.note_row = QHBoxLayout()  # the note above the buttons in portrait
+        self.action_row = QHBoxLayout()
+        self.action_row.setSpacing(30)
+        self.action_row.addWidget(self.back)
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(self.note, 2)
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(self.clear)
+        self.action_row.addWidget(self.delete)
+        self.action_row.addWidget(self.confirm)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(MARGIN, 20, MARGIN, 16)
@@ -69,27 +76,35 @@ class UsccEntryScreen(QWidget):
         layout.addStretch(1)
         layout.addLayout(keyboard)
         layout.addSpacing(10)
-        layout.addLayout(actions)
-        self._show_code()
+        layout.addLayout(self.note_row)
+        layout.addLayout(self.action_row)
+        self._say("")
+
+    def set_portrait(self, portrait: bool) -> None:
+        """The note between 返回 and the other buttons in landscape (no height to spare in
+        长辈模式), on its own line above them in portrait (no width to spare)."""
+        self.action_row.removeWidget(self.note)
+        self.note_row.removeWidget(self.note)
+        if portrait:
+            self.note_row.addWidget(self.note)
+        else:
+            self.action_row.insertWidget(2, self.note, 2)
 
     def reset(self) -> None:
         """A new session's empty keyboard."""
         self.code = ""
-        self.message.clear()
-        self._show_code()
+        self._say("")
 
     def type(self, char: str) -> None:
         self.touched.emit()
         if len(self.code) < uscc.LENGTH:
             self.code += char
-        self.message.clear()
-        self._show_code()
+        self._say("")
 
     def delete_last(self) -> None:
         self.touched.emit()
         self.code = self.code[:-1]
-        self.message.clear()
-        self._show_code()
+        self._say("")
 
     def clear_code(self) -> None:
         self.touched.emit()
@@ -99,9 +114,17 @@ class UsccEntryScreen(QWidget):
         self.touched.emit()
         problem = uscc.problem(self.code)
         if problem is not None:
-            self.message.setText(problem.message)
+            self._say(problem.message)
             return
         self.confirmed.emit(self.code)
+
+    def _say(self, problem: str) -> None:
+        """A typo's message takes the count's line (the code is complete when it is checked):
+        one line less keeps the keyboard on a landscape screen in 长辈模式."""
+        self.message.setText(problem)
+        self.message.setVisible(bool(problem))
+        self.count.setVisible(not problem)
+        self._show_code()
 
     def _show_code(self) -> None:
         style = "codeDisplay" if self.code else "codePlaceholder"

@@ -46,7 +46,7 @@ LEVELS_CAMERA = (
     "内部自检只检查设备是否存在（不开灯）；外部自检读取画面，检查是否全黑或冻结；"
     "人工确认请您查看画面"
 )
-CAMERA_LIVE = "显示画面（10 秒）"
+CAMERA_LIVE = "显示画面"
 CAMERA_READING = "帧率 {fps:.1f} 帧/秒 · 人脸 {faces} 张 · {found}"
 LEVELS_READER = "内部自检不需放卡；外部自检需要放一张身份证；人工确认请您确认指示灯和蜂鸣"
 PUT_CARD = "请在 {seconds} 秒内把一张身份证放到读卡区"
