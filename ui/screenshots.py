@@ -63,14 +63,20 @@ from ui.technician import TechnicianDesk
 from ui.window import KioskWindow
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
-README_SHOTS = (
-    "landscape-01-attract",
-    "landscape-04-report-summary",
-    "landscape-10-failed-checksum",
+README_PORTRAITS = (
     "portrait-06-report-penalties",
-    "landscape-21-technician-summary",
+    "portrait-elder-01-attract",
+    "portrait-elder-15-enterprise-code",
 )
-"""The screens README.md shows; committed in ``docs/screenshots/`` at half size."""
+"""Besides every landscape screen in normal mode: the portrait and 长辈模式 ones README.md
+shows."""
+
+
+def in_readme(name: str) -> bool:
+    """Committed in ``docs/screenshots/`` at half size: every screen in landscape, a few more."""
+    return (name.startswith("landscape-") and "-elder-" not in name) or name in README_PORTRAITS
+
+
 WAIT_S = 60.0
 """Technician screens show checks that run on workers: how long one may take here."""
 
@@ -237,7 +243,7 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
         ("04-report-summary", showing),
         ("04b-staff-called", "staff"),
         ("04c-exit-confirm", "exit"),
-        ("04d-card-away", view(State.SHOWING, report=report, holder_name=name, card_away=True)),
+        ("04d-card-away", "card-away"),
         ("04e-report-again", view(State.SHOWING, report=report, holder_name=name)),
         ("05-report-section", "next"),
         ("06-report-penalties", "penalties"),
@@ -357,6 +363,9 @@ def _resident_screens() -> Iterator[tuple[str, KioskWindow]]:
                 window.call_staff.click()
             elif step == "exit":
                 window.report.exit.click()
+            elif step == "card-away":  # 继续查看, then the card is lifted
+                window.exit_cancel.click()
+                window.apply(replace(showing, card_away=True, elder=elder))
             elif step == "next":
                 window.report.next.click()
             elif step == "penalties":
@@ -556,7 +565,7 @@ def take_screenshots(out_dir: Path, readme_dir: Path | None = None) -> list[Path
         path = out_dir / f"{name}.png"
         image.save(str(path))
         written.append(path)
-        if readme_dir is not None and name in README_SHOTS:
+        if readme_dir is not None and in_readme(name):
             small = image.scaledToWidth(
                 image.width() // 2, Qt.TransformationMode.SmoothTransformation
             )
