@@ -125,7 +125,8 @@ def test_paper_out_mid_receipt_tells_the_resident_and_the_technician(
         qtbot.addWidget(screen)
         screen.show_failure(failed.failure)
         assert screen.title.text() == "打印中断：打印机缺纸"
-        assert "窗口工作人员" in screen.message.text() and "请勿重复打印" in screen.message.text()
+        assert "工作人员" in screen.message.text() and "请勿重复打印" in screen.message.text()
+        assert "错误代码 3" in screen.detail.text()  # 3xxx: the printers
         assert kiosk.events("print_record") == []
         (fault,) = kiosk.events("device_fault")
         assert (fault["device"], fault["code"]) == ("receipt_printer", "paper_out")
@@ -151,7 +152,7 @@ def test_a_stopped_a4_queue_times_out_cancels_and_says_so_on_screen(
         qtbot.addWidget(screen)
         screen.show_failure(failed.failure)
         assert screen.title.text() == what == "打印超时，本次打印已取消"
-        assert "窗口工作人员" in todo and "不会再自动打出" in todo
+        assert "工作人员" in todo and "不会再自动打出" in todo
         assert kiosk.events("print_record") == []
         stopped, fault = kiosk.events("device_fault")
         assert (stopped["code"], fault["code"]) == ("health_check_failed", "print_cancelled")
