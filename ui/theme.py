@@ -144,20 +144,11 @@ QPushButton#volume {{ font-size: {SMALL_PX}px; min-height: 80px; padding: 0 24px
 
 ELDER_SCALE = 1.15
 ELDER_MIN_PX = 40
-REPORT_ROWS = 10
-"""Rows of a report section per screen."""
-ELDER_REPORT_ROWS = 6
-"""The same in 长辈模式: fewer, larger rows."""
 
 
 def elder_px(px: int) -> int:
     """A text size in 长辈模式."""
     return max(ELDER_MIN_PX, round(px * ELDER_SCALE))
-
-
-def rows_per_page(elder: bool) -> int:
-    """How many report rows one screen shows (the report screens read it)."""
-    return ELDER_REPORT_ROWS if elder else REPORT_ROWS
 
 
 def stylesheet(elder: bool = False) -> str:

@@ -118,8 +118,8 @@ class KioskWindow(QWidget):
         self._clock = clock
         self.view: SessionView | None = None
         self.elder = False
-        """长辈模式 is on (the session's flag, see ``apply``); screens may read it, e.g. for
-        ``theme.rows_per_page``, or define ``set_elder(on)`` to be told when it changes."""
+        """长辈模式 is on (the session's flag, see ``apply``); a screen that defines
+        ``set_elder(on)`` is told when it changes (the report shows fewer rows)."""
         self._resident = resident or ResidentSettings()
         self.voice: Voice = voice or NoVoice()
         self.voice.set_volume(self._resident.voice_volume)

@@ -153,3 +153,14 @@ def test_rows_under_objection_say_so(qtbot: QtBot) -> None:
     assert text.UNDER_OBJECTION in texts(window.report)
     window.report.open_row("admin_penalty", 1)
     assert text.UNDER_OBJECTION not in texts(window.report)
+
+
+def test_elder_mode_shows_fewer_rows_a_screen(qtbot: QtBot) -> None:
+    window = window_showing(qtbot, RICHEST, "landscape")
+    normal = len(window.report.screens)
+    window.report.set_elder(True)
+    assert len(window.report.screens) > normal
+    sections = [s for s in window.report.screens if s.section not in (None, "basic")]
+    assert max(len(s.rows) for s in sections) <= 4
+    window.report.set_elder(False)
+    assert len(window.report.screens) == normal

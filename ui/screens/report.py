@@ -14,9 +14,9 @@ from ui.strings import common
 from ui.strings import report as text
 from ui.widgets import button, centered, clear_layout, label, touch_scroll_area
 
-ROWS_PER_PAGE = {False: 8, True: 10}
-"""Records per section page: two columns of four across a landscape screen (a row may take
-three lines), ten down a portrait one."""
+ROWS_PER_PAGE = {(False, False): 8, (True, False): 10, (False, True): 4, (True, True): 6}
+"""Records per section page by (portrait, 长辈模式): two columns of four across a landscape
+screen (a row may take three lines), ten down a portrait one; fewer, larger in 长辈模式."""
 
 
 class ReportScreen(QWidget):
@@ -37,6 +37,7 @@ class ReportScreen(QWidget):
         self.screen_index = 0
         self.details: RowDetails | None = None
         self.portrait = False
+        self.elder = False
 
         # the card reminder beside the title, under it in portrait (no room across in 长辈模式)
         self.title_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -81,6 +82,15 @@ class ReportScreen(QWidget):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
         self._arrange_controls()
+        self._repaginate()
+
+    def set_elder(self, elder: bool) -> None:
+        """长辈模式: fewer rows a screen (the window calls this when the mode changes)."""
+        if elder != self.elder:
+            self.elder = elder
+            self._repaginate()
+
+    def _repaginate(self) -> None:
         if self.report is not None:
             shown = self.screens[self.screen_index]
             self.screens = screens(self.report, self.per_page)
@@ -95,7 +105,7 @@ class ReportScreen(QWidget):
 
     @property
     def per_page(self) -> int:
-        return ROWS_PER_PAGE[self.portrait]
+        return ROWS_PER_PAGE[self.portrait, self.elder]
 
     def _arrange_controls(self) -> None:
         widgets: tuple[QWidget, ...] = (self.previous, self.page_label, self.next)
