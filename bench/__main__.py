@@ -39,66 +39,26 @@ def bench_sessions() -> None:
     ``BENCH_SESSIONS`` (default 1,000; at least 100) sessions that print a receipt, and its
     growth from session 100."""
     import psutil
-    from PySide6.QtCore import QEventLoop, QTimer
 
+    from bench.window_sessions import WindowSessions
     from kiosk.config import SessionSettings
     from kiosk.demo import DemoEnvironment
-    from kiosk.session import PrintKind, SessionView, State
-    from ui.app import application, build_window
+    from kiosk.session import PrintKind, State
 
-    app = application()
     process = psutil.Process()
     with DemoEnvironment(
         session=SessionSettings(showing_idle_timeout_s=60),
         reader_options={"read_delay_s": 0.0},
         printer_options={"job_delay_s": 0.0},
     ) as demo:
-        assert demo.settings is not None
-        window, runtime = build_window(demo.settings, demo)
-        window.resize(1920, 1080)
-        window.show()
-        runtime.start()
-        reader = runtime.terminal.devices.reader
-        key = demo.default_card
-        states: list[State] = []
-        window.bridge.changed.connect(lambda v: states.append(v.state))
-
-        def agree(view: SessionView) -> None:  # 同意 as soon as 查询授权 shows
-            if view.state is State.CONSENT:
-                window.consent.agree.click()
-
-        window.bridge.changed.connect(agree)
-
-        def wait_for(state: State, timeout_s: float = 20.0) -> None:
-            loop = QEventLoop()
-            timer = QTimer()
-
-            def check() -> None:  # a slot must return None: PySide6 mis-counts a returned bool
-                if states and states[-1] is state:
-                    loop.quit()
-
-            timer.timeout.connect(check)
-            timer.start(1)
-            QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-            loop.exec()
-            timer.stop()
-            if not states or states[-1] is not state:
-                raise RuntimeError(f"expected {state}, saw {states[-3:]}")
+        kiosk = WindowSessions(demo)
 
         def one_session(print_receipt: bool) -> float:
-            states.clear()
-            started = time.perf_counter()
-            reader.lay_card(key)  # type: ignore[attr-defined]
-            wait_for(State.SHOWING)
-            window.repaint()
-            elapsed = time.perf_counter() - started
+            elapsed = kiosk.card_to_report(demo.default_card)
             if print_receipt:
-                runtime.terminal.print_report(frozenset({PrintKind.RECEIPT}))
-                wait_for(State.DONE)
-            runtime.terminal.end_session()
-            wait_for(State.IDLE)
-            reader.remove_card()  # type: ignore[attr-defined]
-            app.processEvents()
+                kiosk.runtime.terminal.print_report(frozenset({PrintKind.RECEIPT}))
+                kiosk.wait_for(State.DONE)
+            kiosk.end_session()
             return elapsed
 
         latencies = [one_session(print_receipt=False) for _ in range(50)]
@@ -123,8 +83,7 @@ def bench_sessions() -> None:
             growth_from_100_mib=round((rss[sessions] - rss[100]) / 2**20, 1),
             note="the kiosk process alone (core and window); the sandbox is its own process",
         )
-        runtime.stop()
-        window.close()
+        kiosk.stop()
 
 
 def bench_pdf(runs: int = 5) -> None:

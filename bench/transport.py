@@ -8,7 +8,6 @@ case for TLS.
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,15 +17,11 @@ WARM_UP = 3
 
 
 def _latencies(tls_folder: Path | None, sessions: int) -> list[float]:
-    from PySide6.QtCore import QEventLoop, QTimer
-
+    from bench.window_sessions import WindowSessions
     from kiosk.config import SessionSettings
     from kiosk.demo import DemoEnvironment, SandboxTls
-    from kiosk.session import SessionView, State
     from sandbox.certificates import issue_certificates
-    from ui.app import application, build_window
 
-    app = application()
     tls = None
     if tls_folder is not None:
         issued = issue_certificates(tls_folder)
@@ -36,48 +31,11 @@ def _latencies(tls_folder: Path | None, sessions: int) -> list[float]:
         reader_options={"read_delay_s": 0.0},
         sandbox_tls=tls,
     ) as demo:
-        assert demo.settings is not None
-        window, runtime = build_window(demo.settings, demo)
-        window.resize(1920, 1080)
-        window.show()
-        runtime.start()
-        reader = runtime.terminal.devices.reader
-        states: list[State] = []
-        window.bridge.changed.connect(lambda v: states.append(v.state))
-
-        def agree(view: SessionView) -> None:  # 同意 as soon as 查询授权 shows
-            if view.state is State.CONSENT:
-                window.consent.agree.click()
-
-        window.bridge.changed.connect(agree)
-
-        def wait_for(state: State, timeout_s: float = 20.0) -> None:
-            loop = QEventLoop()
-            timer = QTimer()
-
-            def check() -> None:
-                if states and states[-1] is state:
-                    loop.quit()
-
-            timer.timeout.connect(check)
-            timer.start(1)
-            QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-            loop.exec()
-            timer.stop()
-            if not states or states[-1] is not state:
-                raise RuntimeError(f"expected {state}, saw {states[-3:]}")
+        kiosk = WindowSessions(demo)
 
         def one_session() -> float:
-            states.clear()
-            started = time.perf_counter()
-            reader.lay_card(demo.default_card)  # type: ignore[attr-defined]
-            wait_for(State.SHOWING)
-            window.repaint()
-            elapsed = time.perf_counter() - started
-            runtime.terminal.end_session()
-            wait_for(State.IDLE)
-            reader.remove_card()  # type: ignore[attr-defined]
-            app.processEvents()
+            elapsed = kiosk.card_to_report(demo.default_card)
+            kiosk.end_session()
             return elapsed
 
         try:
@@ -85,8 +43,7 @@ def _latencies(tls_folder: Path | None, sessions: int) -> list[float]:
                 one_session()
             return [one_session() for _ in range(sessions)]
         finally:
-            runtime.stop()
-            window.close()
+            kiosk.stop()
 
 
 def run(emit: Callable[..., None], percentile: Callable[[list[float], float], float]) -> None:

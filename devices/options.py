@@ -8,6 +8,8 @@ option's name, so the configuration error names the key.
 
 from __future__ import annotations
 
+from devices.faults import FaultScript
+
 
 def require_positive(options: object, *names: str) -> None:
     for name in names:
@@ -21,6 +23,14 @@ def require_not_negative(options: object, *names: str) -> None:
         value = getattr(options, name)
         if not value >= 0:
             raise ValueError(f"{name}: must be 0 or more, got {value!r}")
+
+
+def require_fault_script(faults: tuple[str, ...]) -> None:
+    """The ``faults`` option: every entry a scripted fault (``devices.faults``)."""
+    try:
+        FaultScript(list(faults))
+    except ValueError as error:
+        raise option_error("faults", error) from None
 
 
 def option_error(name: str, problem: object) -> ValueError:

@@ -319,6 +319,14 @@ def _from_card(card: IdentityCard) -> Resident:
     )
 
 
+def _sections(basic: tuple[Row, ...], records: Records) -> dict[str, list[Row]]:
+    """A report's rows by section: 基础信息 first, then the records in order."""
+    rows: dict[str, list[Row]] = {"basic": list(basic)}
+    for key, row in records:
+        rows.setdefault(key, []).append(row)
+    return rows
+
+
 def build_report(
     resident_or_card: Resident | IdentityCard,
     report_no: str,
@@ -339,16 +347,13 @@ def build_report(
         ("证件号码", mask_id_number(resident.id_number)),
         ("户籍所在地", resident.household),
     )
-    rows: dict[str, list[Row]] = {"basic": list(basic)}
-    for key, row in resident.records:
-        rows.setdefault(key, []).append(row)
     return CreditReport.from_rows(
         report_no=report_no,
         verify_code=verify_code,
         issued_at=issued_at,
         subject_name=resident.name,
         subject_id_masked=mask_id_number(resident.id_number),
-        rows=rows,
+        rows=_sections(basic, resident.records),
     )
 
 
@@ -474,9 +479,6 @@ def build_enterprise_report(
         ("登记机关", "新泰市市场监督管理局"),
         ("登记状态", "存续（在营、开业、在册）"),
     )
-    rows: dict[str, list[Row]] = {"basic": list(basic)}
-    for key, row in enterprise.records:
-        rows.setdefault(key, []).append(row)
     return CreditReport.from_rows(
         report_no=report_no,
         verify_code=verify_code,
@@ -484,7 +486,7 @@ def build_enterprise_report(
         subject_name=enterprise.name,
         subject_id_masked=mask_id_number(representative.id_number),
         subject_uscc=enterprise.uscc,
-        rows=rows,
+        rows=_sections(basic, enterprise.records),
     )
 
 

@@ -6,14 +6,36 @@ from __future__ import annotations
 import queue
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from devices.idcard.simulated import SimulatedReader
-from kiosk.config import Settings
-from kiosk.demo import DemoCard
+from kiosk.config import SessionSettings, Settings
+from kiosk.demo import DemoCard, DemoEnvironment
 from kiosk.platform.watch import PlatformStatus
 from kiosk.runtime import Runtime, build_runtime
 from kiosk.session import SessionView, State
+
+FAST = SessionSettings(
+    reading_timeout_s=5,
+    authenticating_timeout_s=5,
+    fetching_timeout_s=2,
+    showing_idle_timeout_s=30,
+    printing_timeout_s=10,
+    done_timeout_s=30,
+    failed_timeout_s=30,
+)
+"""Short session timeouts for the core's integration tests."""
+
+
+def fast_demo(root: Path, sandbox_journal: Path | None = None) -> DemoEnvironment:
+    """The demo environment in ``root`` with a reader and printers that answer at once."""
+    return DemoEnvironment(
+        root=root,
+        reader_options={"read_delay_s": 0.0},
+        printer_options={"job_delay_s": 0.0},
+        sandbox_journal=sandbox_journal,
+    )
 
 
 def consent_when_asked(view: SessionView, agree: Callable[[], None]) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -60,6 +61,27 @@ def card(name: str = "card") -> QFrame:
     frame = QFrame()
     frame.setObjectName(name)
     return frame
+
+
+def card_above_buttons(
+    screen: QWidget, box: QWidget, *buttons: QWidget, spacing: int | None = None
+) -> None:
+    """Lay ``screen`` out as ``box`` above a centred row of ``buttons`` (``spacing`` apart;
+    None: the style's), the two a little above the middle."""
+    row = QHBoxLayout()
+    if spacing is not None:
+        row.setSpacing(spacing)
+    row.addStretch(1)
+    for widget in buttons:
+        row.addWidget(widget)
+    row.addStretch(1)
+    layout = QVBoxLayout(screen)
+    layout.setContentsMargins(80, 40, 80, 40)
+    layout.addStretch(1)
+    layout.addWidget(box)
+    layout.addSpacing(40)
+    layout.addLayout(row)
+    layout.addStretch(2)
 
 
 def touch_scroll_area() -> tuple[QScrollArea, QVBoxLayout]:

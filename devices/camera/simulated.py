@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 from devices.base import DeviceState, HealthLevel, HealthReport, NotFound, Timeout
 from devices.camera.base import Camera, picture_fault
 from devices.faults import FaultScript
-from devices.options import option_error, require_positive
+from devices.options import option_error, require_fault_script, require_positive
 
 if TYPE_CHECKING:
     from devices.camera.base import Frame
@@ -46,10 +46,7 @@ class SimulatedCameraOptions:
 
     def __post_init__(self) -> None:
         require_positive(self, "fps")
-        try:
-            FaultScript(list(self.faults))
-        except ValueError as error:
-            raise option_error("faults", error) from None
+        require_fault_script(self.faults)
         for name in self.frames:
             if not Path(name).is_file():
                 raise option_error("frames", f"no such file {name!r}")

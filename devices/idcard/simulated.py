@@ -29,7 +29,7 @@ from devices.faults import FaultScript
 from devices.idcard.card import IdentityCard
 from devices.idcard.reader import CardEvent, IdCardReader
 from devices.idcard.text_block import parse_text_block
-from devices.options import option_error, require_not_negative
+from devices.options import require_fault_script, require_not_negative
 
 
 def is_usable() -> tuple[bool, str]:
@@ -56,10 +56,7 @@ class SimulatedReaderOptions:
 
     def __post_init__(self) -> None:
         require_not_negative(self, "read_delay_s")
-        try:
-            FaultScript(list(self.faults))
-        except ValueError as error:
-            raise option_error("faults", error) from None
+        require_fault_script(self.faults)
 
 
 def _hang() -> None:

@@ -39,7 +39,7 @@ from devices.base import (
 )
 from devices.faults import FaultScript
 from devices.fonts import cjk_font_path
-from devices.options import option_error, require_not_negative
+from devices.options import require_fault_script, require_not_negative
 from devices.printers.base import DocumentPrinter, PrinterStatus, PrintResult, ReceiptPrinter
 from devices.printers.escpos_encoding import encode_receipt
 from devices.printers.kept_jobs import KeptJobStore
@@ -195,13 +195,6 @@ class _SimulatedPrinter:
 DEFAULT_OUTPUT_DIR = Path("/var/lib/taihaoban-kiosk/printed")
 
 
-def _check_faults(faults: tuple[str, ...]) -> None:
-    try:
-        FaultScript(list(faults))
-    except ValueError as error:
-        raise option_error("faults", error) from None
-
-
 @dataclass(frozen=True)
 class SimulatedReceiptOptions:
     """``[receipt_printer.options]`` for ``driver = "simulated"``."""
@@ -221,7 +214,7 @@ class SimulatedReceiptOptions:
         if self.columns < 8:
             raise ValueError(f"columns: a receipt needs at least 8, got {self.columns}")
         require_not_negative(self, "job_delay_s")
-        _check_faults(self.faults)
+        require_fault_script(self.faults)
 
 
 @dataclass(frozen=True)
@@ -237,7 +230,7 @@ class SimulatedDocumentOptions:
 
     def __post_init__(self) -> None:
         require_not_negative(self, "job_delay_s")
-        _check_faults(self.faults)
+        require_fault_script(self.faults)
 
 
 class SimulatedReceiptPrinter(_SimulatedPrinter, ReceiptPrinter):

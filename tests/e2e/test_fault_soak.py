@@ -17,6 +17,7 @@ from tests.fault_soak import (
     soak_seed,
     soak_sessions,
 )
+from tests.kiosk_harness import fast_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -26,12 +27,7 @@ RSS_GROWTH_LIMIT_KIB = 24 * 1024
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(
-        root=tmp_path,
-        reader_options={"read_delay_s": 0.0},
-        printer_options={"job_delay_s": 0.0},
-        sandbox_journal=tmp_path / "sandbox-journal.jsonl",
-    ) as environment:
+    with fast_demo(tmp_path, sandbox_journal=tmp_path / "sandbox-journal.jsonl") as environment:
         yield environment
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -27,16 +26,6 @@ from tests.integration.test_terminal_flow import Kiosk
 
 PHONE = "13912348765"
 WAIT_S = 15.0
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(
-        root=tmp_path,
-        reader_options={"read_delay_s": 0.0},
-        printer_options={"job_delay_s": 0.0},
-    ) as environment:
-        yield environment
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from devices.printers.simulated import SimulatedDocumentPrinter, SimulatedReceip
 from kiosk.demo import DemoEnvironment
 from kiosk.session import PrintKind, State
 from sandbox import population
-from tests.integration.test_terminal_flow import FAST, Kiosk
+from tests.integration.test_terminal_flow import Kiosk
+from tests.kiosk_harness import FAST
 
 
 @pytest.fixture

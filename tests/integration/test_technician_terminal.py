@@ -8,12 +8,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from devices.base import HealthLevel
-from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.diagnostics.checks import Area, Check, Status, by_area
 from kiosk.diagnostics.device_checks import print_test_page, read_card_test
@@ -22,28 +20,9 @@ from kiosk.diagnostics.run import run_checks
 from kiosk.diagnostics.terminal_checks import set_service
 from kiosk.session import SessionView, State
 from sandbox import population
-from tests.kiosk_harness import RunningKiosk
+from tests.kiosk_harness import FAST, RunningKiosk
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
-FAST = SessionSettings(
-    reading_timeout_s=5,
-    authenticating_timeout_s=5,
-    fetching_timeout_s=2,
-    showing_idle_timeout_s=30,
-    printing_timeout_s=10,
-    done_timeout_s=30,
-    failed_timeout_s=30,
-)
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(
-        root=tmp_path,
-        reader_options={"read_delay_s": 0.0},
-        printer_options={"job_delay_s": 0.0},
-    ) as environment:
-        yield environment
 
 
 @pytest.fixture

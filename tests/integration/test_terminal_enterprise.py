@@ -5,39 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from kiosk import terminal, uscc
-from kiosk.config import SessionSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.session import FailureReason, PrintKind, SessionView, State
 from kiosk.terminal import session_timeouts
 from sandbox import population
+from tests import kiosk_harness
 from tests.kiosk_harness import RunningKiosk
 
-FAST = SessionSettings(
-    reading_timeout_s=5,
-    authenticating_timeout_s=5,
-    fetching_timeout_s=5,
-    showing_idle_timeout_s=30,
-    printing_timeout_s=10,
-    done_timeout_s=30,
-    failed_timeout_s=30,
-)
+FAST = replace(kiosk_harness.FAST, fetching_timeout_s=5)
 FIRM = population.represented_by("r07")[0]
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(
-        root=tmp_path,
-        reader_options={"read_delay_s": 0.0},
-        printer_options={"job_delay_s": 0.0},
-    ) as environment:
-        yield environment
 
 
 @pytest.fixture

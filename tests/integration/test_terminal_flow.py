@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,17 +27,7 @@ from offline_cache.content_cache import ContentCache
 from offline_cache.outbox import Outbox
 from sandbox import population
 from tests.cards import foreign_card, permit_card
-from tests.kiosk_harness import RunningKiosk
-
-FAST = SessionSettings(
-    reading_timeout_s=5,
-    authenticating_timeout_s=5,
-    fetching_timeout_s=2,
-    showing_idle_timeout_s=30,
-    printing_timeout_s=10,
-    done_timeout_s=30,
-    failed_timeout_s=30,
-)
+from tests.kiosk_harness import FAST, RunningKiosk
 
 
 class Kiosk(RunningKiosk):
@@ -52,16 +41,6 @@ class Kiosk(RunningKiosk):
             settings, platform=replace(settings.platform, probe_interval_s=probe_interval_s)
         )
         super().__init__(settings, demo.cards)
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(
-        root=tmp_path,
-        reader_options={"read_delay_s": 0.0},
-        printer_options={"job_delay_s": 0.0},
-    ) as environment:
-        yield environment
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Fixtures of the technician-mode tests: a demo environment (the sandbox platform) per
-module, and a window over a started core in a fresh state directory per test."""
+"""Fixtures of the window tests: a demo environment (the sandbox platform) per module; for
+technician mode, a window over a started core in a fresh state directory per test."""
 
 from __future__ import annotations
 
@@ -14,15 +14,13 @@ from kiosk.config import Settings, TechnicianSettings
 from kiosk.demo import DemoEnvironment
 from kiosk.technician import hash_pin
 from tests.clock import FakeClock
+from tests.kiosk_harness import fast_demo
 from tests.ui.technician_harness import IDLE_S, PIN, Kiosk, start_kiosk
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoEnvironment]:
-    root = tmp_path_factory.mktemp("technician")
-    with DemoEnvironment(
-        root=root, reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
-    ) as environment:
+    with fast_demo(tmp_path_factory.mktemp("demo")) as environment:
         yield environment
 
 

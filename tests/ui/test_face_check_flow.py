@@ -32,15 +32,6 @@ WINDOW = "5号窗口"
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoEnvironment]:
-    root = tmp_path_factory.mktemp("face")
-    with DemoEnvironment(
-        root=root, reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
-    ) as environment:
-        yield environment
-
-
 @dataclass
 class Kiosk:
     window: KioskWindow

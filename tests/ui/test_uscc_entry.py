@@ -171,15 +171,6 @@ def test_refusal_names_the_window_to_go_to(qtbot: QtBot, actions: FakeActions) -
 # --- the whole path over a started core and the sandbox process --------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoEnvironment]:
-    root = tmp_path_factory.mktemp("enterprise")
-    with DemoEnvironment(
-        root=root, reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
-    ) as environment:
-        yield environment
-
-
 @pytest.fixture
 def kiosk(qtbot: QtBot, demo: DemoEnvironment, tmp_path: Path) -> Iterator[Kiosk]:
     assert demo.settings is not None

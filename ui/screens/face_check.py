@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from devices.camera.guidance import Hint
 from kiosk.face_check import FaceStage
@@ -13,7 +13,7 @@ from ui import theme
 from ui.camera_frames import CameraFrame
 from ui.strings import face as text
 from ui.strings import out_of_service as window_text
-from ui.widgets import button, card, centered, label
+from ui.widgets import button, card, card_above_buttons, centered, label
 
 GUIDE_FRACTION = 0.5
 """The drawn guide frame's width as a fraction of the picture's (where the face goes)."""
@@ -38,19 +38,7 @@ class FaceConsentScreen(QWidget):
         self.refuse = button(text.REFUSE)
         self.agree.clicked.connect(self.agreed)
         self.refuse.clicked.connect(self.refused)
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        row.addStretch(1)
-        row.addWidget(self.refuse)
-        row.addWidget(self.agree)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 40, 80, 40)
-        layout.addStretch(1)
-        layout.addWidget(box)
-        layout.addSpacing(40)
-        layout.addLayout(row)
-        layout.addStretch(2)
+        card_above_buttons(self, box, self.refuse, self.agree, spacing=40)
 
 
 class CameraView(QWidget):

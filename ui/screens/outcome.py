@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.failures import describe, go_to_window
 from kiosk.session import Failure
 from ui.strings import common, done, flow
-from ui.widgets import button, card, centered
+from ui.widgets import button, card, card_above_buttons, centered
 
 
 class _OutcomeScreen(QWidget):
@@ -28,17 +28,7 @@ class _OutcomeScreen(QWidget):
         inner.addWidget(self.detail)
         self.home = button(common.HOME, "primary")
         self.home.clicked.connect(self.home_requested)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.home)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 40, 80, 40)
-        layout.addStretch(1)
-        layout.addWidget(box)
-        layout.addSpacing(40)
-        layout.addLayout(row)
-        layout.addStretch(2)
+        card_above_buttons(self, box, self.home)
 
 
 class DoneScreen(_OutcomeScreen):

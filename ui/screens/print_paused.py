@@ -4,11 +4,11 @@ staff load paper; the resident may wait or leave (退出 wipes)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.strings import access as text
 from ui.strings import common
-from ui.widgets import button, card, centered
+from ui.widgets import button, card, card_above_buttons, centered
 
 
 class PrintPausedScreen(QWidget):
@@ -25,14 +25,4 @@ class PrintPausedScreen(QWidget):
         inner.addWidget(centered(text.PAUSED_NOTE, "muted"))
         self.exit = button(common.EXIT)
         self.exit.clicked.connect(self.exit_requested)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.exit)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 40, 80, 40)
-        layout.addStretch(1)
-        layout.addWidget(box)
-        layout.addSpacing(40)
-        layout.addLayout(row)
-        layout.addStretch(2)
+        card_above_buttons(self, box, self.exit)

@@ -4,7 +4,6 @@ private cupsd behind the terminal, the sandbox platform, the outbox, and the fai
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,14 +54,6 @@ class Kiosk(RunningKiosk):
 
     def print(self, *kinds: PrintKind) -> None:
         self.runtime.terminal.print_report(frozenset(kinds))
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(
-        root=tmp_path, reader_options={"read_delay_s": 0.0}, printer_options={"job_delay_s": 0.0}
-    ) as environment:
-        yield environment
 
 
 def escpos(sink: EscposSink) -> DeviceSettings:
