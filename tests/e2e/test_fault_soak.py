@@ -1,4 +1,4 @@
-"""The fault soak (``tests.fault_soak``): ``SOAK_SESSIONS`` sessions (300 here, 10,000 in
+"""The fault soak (``tests.fault_soak``): ``SOAK_SESSIONS`` sessions (200 here, 10,000 in
 ``make soak``), half with a random device or platform fault, then every check of the run."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
 def test_every_session_survives_random_faults(demo: DemoEnvironment) -> None:
     seed = soak_seed()
     with masked_log_file(demo.log_file):
-        figures = FaultSoak(demo, seed).run(soak_sessions(300))
+        figures = FaultSoak(demo, seed).run(soak_sessions(200))
     print(figures.report())
     replay = f"[replay: SOAK_SEED={seed}]"
     assert demo.sandbox is not None
