@@ -35,7 +35,9 @@ def test_first_frame_comes_before_heavy_modules_and_an_early_card_is_read(
     assert seen["attract_shown_at_first_frame"]
     assert seen["loaded_at_first_frame"] == []
     assert seen["exit_code"] == 0, seen["states"]
-    assert seen["states"][-5:] == ["reading", "consent", "authenticating", "fetching", "showing"]
+    # A state may be published more than once (a new view of the same state): its sequence.
+    states = [s for i, s in enumerate(seen["states"]) if i == 0 or s != seen["states"][i - 1]]
+    assert states[-5:] == ["reading", "consent", "authenticating", "fetching", "showing"]
     assert "requests" in seen["loaded_when_report_shown"]  # the probe does see a loaded module
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1920, 1080)
